@@ -1,0 +1,50 @@
+"""The catalogue of problems: one code, one severity and one message template each."""
+from __future__ import annotations
+
+from .model import Issue
+
+ERROR, WARNING = "error", "warning"
+
+CATALOGUE = {
+    # the spec
+    "invalid-json": (ERROR, "not valid JSON: {reason} (line {line}, column {column})"),
+    "duplicate-key": (ERROR, "key '{key}' appears twice in one object"),
+    "meta-schema": (ERROR, "{reason}"),
+    "unknown-keyword": (ERROR, "unknown keyword '{key}' (known x- keywords: {known})"),
+    "duplicate-id": (ERROR, "id '{id}' is used twice (also at {other}); ids must be unique in the whole form"),
+    "bad-id": (ERROR, "id '{id}' is not a valid name: use a letter or _ first, then letters, digits or _"),
+    "bad-choice-code": (ERROR, "choice code '{code}' is not XML-safe: use letters, digits, _ . or - and no spaces"),
+    "duplicate-choice": (ERROR, "choice code '{code}' appears twice in one list"),
+    "unknown-ref": (ERROR, "$ref '{ref}' points at nothing in this spec"),
+    "unknown-question": (ERROR, "condition names question '{question}', which the form does not have"),
+    "unknown-choice": (ERROR, "condition compares '{question}' with '{code}', which is not one of its choices"),
+    "bad-comparison": (ERROR, "'{op}' needs a numeric question, and '{question}' is {kind}"),
+    "condition-cycle": (ERROR, "relevance of '{question}' depends on itself: {path}"),
+    "missing-translation": (ERROR, "no {language} text for '{what}'"),
+    "unknown-language": (ERROR, "text in language '{language}', which x-form.languages does not list"),
+    "level-bands": (ERROR, "partnership levels must cover 0 to 100 without gap or overlap: {reason}"),
+    "score-bands": (ERROR, "score bands must run on without gap or overlap: {reason}"),
+    "unscored-choice": (ERROR, "choice '{code}' of a scored question has no x-score and is neither dk nor na"),
+    "unscorable": (ERROR, "scored question '{question}' has neither scored choices nor bands"),
+    "bad-role": (ERROR, "{reason}"),
+    "bad-question": (ERROR, "{reason}"),
+    # returns
+    "unreadable": (ERROR, "cannot be read: {reason}"),
+    "other-form": (ERROR, "a return of form '{found}', not of '{expected}'"),
+    "unknown-version": (ERROR, "form version '{found}' is not known (known: {known})"),
+    "bad-value": (ERROR, "'{question}': {value!r} is not valid; expected {expected}"),
+    "unknown-field": (ERROR, "'{field}' is not a question of this form"),
+    "bad-shape": (ERROR, "{reason}"),
+    "not-relevant-answer": (WARNING, "'{question}' was answered but is not relevant here; the answer is ignored"),
+    "required-missing": (WARNING, "required question '{question}' has no answer"),
+    "duplicate": (WARNING, "replaced by a newer edit of the same submission ({newer})"),
+    "ambiguous-label": (ERROR, "'{question}': label {value!r} matches several choices ({codes})"),
+    "rejected-row": (ERROR, "{reason}"),
+}
+
+
+def issue(code: str, source: str = "", location: str = "", **params) -> Issue:
+    """An Issue from the catalogue, its message filled in from params."""
+    severity, template = CATALOGUE[code]
+    return Issue(code=code, message=template.format(**params), severity=severity,
+                 source=str(source), location=str(location))

@@ -1,0 +1,284 @@
+"""Cross-reference checks of a spec that already passed the meta-schema: each returns Issues with pointers."""
+from __future__ import annotations
+
+import re
+from typing import Iterator, List
+
+from .catalogue import issue
+from .model import Issue
+from .spec import choice_source, question_kind
+
+KNOWN_X = ("x-form", "x-scoring", "x-i18n", "x-handbook-ref", "x-score", "x-required", "x-relevant",
+           "x-role", "x-personal", "x-appearance", "x-messages", "x-special")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
+NUMERIC = ("integer", "decimal")
+
+
+def cross_checks(doc: dict) -> List[Issue]:
+    """Every cross-reference problem of the document."""
+    checks = (_keywords, _refs, _ids, _choices, _translations, _levels, _bands, _scoring, _conditions,
+              _cycles, _roles)
+    return [found for check in checks for found in check(doc)]
+
+
+def _questions(doc):
+    for sid, snode in doc["properties"].items():
+        for qid, qnode in snode["properties"].items():
+            yield sid, qid, qnode, f"/properties/{sid}/properties/{qid}"
+
+
+def _walk(node, pointer="") -> Iterator:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield node, key, f"{pointer}/{key}"
+            yield from _walk(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _walk(value, f"{pointer}/{n}")
+
+
+def _keywords(doc):
+    for parent, key, ptr in _walk(doc):
+        inside_data = ptr.split("/")[-2] in ("properties", "$defs", "x-i18n", "messages", "language_names")
+        if key.startswith("x-") and key not in KNOWN_X and not inside_data:
+            yield issue("unknown-keyword", location=ptr, key=key, known=", ".join(KNOWN_X))
+
+
+def _refs(doc):
+    for parent, key, ptr in _walk(doc):
+        if key == "$ref" and isinstance(parent[key], str):
+            target = doc
+            for part in parent[key].lstrip("#").strip("/").split("/"):
+                target = target.get(part) if isinstance(target, dict) and part else target
+            if not parent[key].startswith("#") or target is None:
+                yield issue("unknown-ref", location=ptr, ref=parent[key])
+
+
+def _ids(doc):
+    seen = {}
+    for sid in doc["properties"]:
+        seen.setdefault(sid, f"/properties/{sid}")
+        if not NAME.match(sid):
+            yield issue("bad-id", location=f"/properties/{sid}", id=sid)
+    for sid, qid, _, ptr in _questions(doc):
+        if not NAME.match(qid):
+            yield issue("bad-id", location=ptr, id=qid)
+        if qid in seen:
+            yield issue("duplicate-id", location=ptr, id=qid, other=seen[qid])
+        seen.setdefault(qid, ptr)
+
+
+def _choice_lists(doc):
+    for name, node in doc.get("$defs", {}).items():
+        yield f"/$defs/{name}/oneOf", node.get("oneOf", [])
+    for sid, qid, qnode, ptr in _questions(doc):
+        target = qnode.get("items", qnode) if qnode.get("type") == "array" else qnode
+        if "oneOf" in target:
+            yield ptr + ("/items" if target is not qnode else "") + "/oneOf", target["oneOf"]
+
+
+def _choices(doc):
+    for ptr, choices in _choice_lists(doc):
+        codes = set()
+        for n, c in enumerate(choices):
+            code = c.get("const")
+            if isinstance(code, str) and not CODE.match(code):
+                yield issue("bad-choice-code", location=f"{ptr}/{n}/const", code=code)
+            if code in codes:
+                yield issue("duplicate-choice", location=f"{ptr}/{n}/const", code=code)
+            codes.add(code)
+
+
+def _titled(doc):
+    yield "", doc
+    for n, lv in enumerate(doc["x-scoring"]["levels"]):
+        yield f"/x-scoring/levels/{n}", lv
+    for sid, snode in doc["properties"].items():
+        yield f"/properties/{sid}", snode
+    for sid, qid, qnode, ptr in _questions(doc):
+        yield ptr, qnode
+    for ptr, choices in _choice_lists(doc):
+        for n, c in enumerate(choices):
+            yield f"{ptr}/{n}", c
+
+
+def _translations(doc):
+    form = doc["x-form"]
+    langs, default = form["languages"], form["default_language"]
+    if default not in langs:
+        yield issue("unknown-language", location="/x-form/default_language", language=default)
+    others = [lang for lang in langs if lang != default]
+    for ptr, node in _titled(doc):
+        for lang in node.get("x-i18n", {}):
+            if lang not in langs:
+                yield issue("unknown-language", location=f"{ptr}/x-i18n/{lang}", language=lang)
+        for key in ("title", "description"):
+            for lang in others:
+                if key in node and not node.get("x-i18n", {}).get(lang, {}).get(key):
+                    yield issue("missing-translation", location=f"{ptr}/{key}", language=lang,
+                                what=f"{key} '{node[key][:60]}'")
+    maps = [(f"/x-form/messages/{k}", v) for k, v in form.get("messages", {}).items()]
+    maps += [(f"{ptr}/x-messages/{k}", v) for _, _, q, ptr in _questions(doc)
+             for k, v in q.get("x-messages", {}).items()]
+    for ptr, text in maps:
+        for lang in langs:
+            if lang not in text:
+                yield issue("missing-translation", location=ptr, language=lang, what=ptr.rsplit("/", 1)[-1])
+        for lang in text:
+            if lang not in langs:
+                yield issue("unknown-language", location=f"{ptr}/{lang}", language=lang)
+
+
+def _contiguous(bands, start, end, ptr, code, closed_end):
+    """Problems of a list of {from, to} bands that must run from start to end with no gap or overlap."""
+    reasons = []
+    if bands and start is not None and bands[0]["from"] > start:
+        reasons.append(f"nothing covers {start} to {bands[0]['from']}")
+    for n, band in enumerate(bands):
+        last = n == len(bands) - 1
+        to = band.get("to")
+        if to is not None and to <= band["from"]:
+            reasons.append(f"band {n} runs from {band['from']} to {to}")
+        if to is None and not last:
+            reasons.append(f"band {n} has no 'to' but is not the last")
+        if not last and to is not None and to != bands[n + 1]["from"]:
+            kind = "gap" if to < bands[n + 1]["from"] else "overlap"
+            reasons.append(f"{kind} between {to} and {bands[n + 1]['from']} (bands {n} and {n + 1})")
+    if bands and closed_end and bands[-1].get("to") != end:
+        reasons.append(f"the last band ends at {bands[-1].get('to')}, not {end}")
+    if bands and not closed_end and end is not None and bands[-1].get("to") is not None and bands[-1]["to"] <= end:
+        reasons.append(f"values from {bands[-1]['to']} up to the maximum {end} are in no band")
+    return [issue(code, location=ptr, reason=r) for r in reasons]
+
+
+def _levels(doc):
+    levels = doc["x-scoring"]["levels"]
+    yield from _contiguous(levels, 0, 100, "/x-scoring/levels", "level-bands", closed_end=True)
+
+
+def _bands(doc):
+    for sid, qid, qnode, ptr in _questions(doc):
+        bands = qnode.get("x-score", {}).get("bands")
+        if not bands:
+            continue
+        kind = question_kind(qnode, bool(choice_source(doc, qnode)[1]))
+        if kind not in NUMERIC + ("select_multiple",):
+            yield issue("bad-question", location=f"{ptr}/x-score/bands",
+                        reason=f"bands score numbers and multi-selects, and '{qid}' is {kind}")
+            continue
+        low = qnode.get("minimum", 0) if kind in NUMERIC else 0
+        high = qnode.get("maximum") if kind in NUMERIC else len(choice_source(doc, qnode)[1] or ())
+        yield from _contiguous(bands, low, high, f"{ptr}/x-score/bands", "score-bands", closed_end=False)
+
+
+def _scoring(doc):
+    for sid, qid, qnode, ptr in _questions(doc):
+        if "x-score" not in qnode:
+            continue
+        list_name, choices = choice_source(doc, qnode)
+        choices = choices or []
+        list_ptr = f"/$defs/{list_name}/oneOf" if list_name else f"{ptr}/oneOf"
+        bands = qnode["x-score"].get("bands")
+        if qnode.get("type") != "array" and choices and not bands:
+            for n, c in enumerate(choices):
+                if "x-score" not in c and "x-special" not in c:
+                    yield issue("unscored-choice", location=f"{list_ptr}/{n}", code=c.get("const"))
+            if not any("x-score" in c for c in choices):
+                yield issue("unscorable", location=f"{ptr}/x-score", question=qid)
+        elif not bands:
+            yield issue("unscorable", location=f"{ptr}/x-score", question=qid)
+
+
+def _condition_nodes(doc):
+    for sid, snode in doc["properties"].items():
+        if "x-relevant" in snode:
+            yield f"/properties/{sid}/x-relevant", snode["x-relevant"]
+    for sid, qid, qnode, ptr in _questions(doc):
+        if "x-relevant" in qnode:
+            yield f"{ptr}/x-relevant", qnode["x-relevant"]
+
+
+def _leaves(node, ptr):
+    for op in ("all", "any"):
+        for n, term in enumerate(node.get(op, ())):
+            yield from _leaves(term, f"{ptr}/{op}/{n}")
+    if "not" in node:
+        yield from _leaves(node["not"], f"{ptr}/not")
+    if "question" in node:
+        yield node, ptr
+
+
+def _conditions(doc):
+    nodes = {qid: qnode for _, qid, qnode, _ in _questions(doc)}
+    for ptr, cond in _condition_nodes(doc):
+        for leaf, lptr in _leaves(cond, ptr):
+            target = nodes.get(leaf["question"])
+            if target is None:
+                yield issue("unknown-question", location=lptr, question=leaf["question"])
+                continue
+            choices = choice_source(doc, target)[1]
+            kind = question_kind(target, bool(choices))
+            op = next(k for k in leaf if k != "question")
+            codes = {c.get("const") for c in choices or ()}
+            values = leaf[op] if op == "in" else [leaf[op]] if op in ("eq", "ne") else []
+            for value in values:
+                if choices and str(value) not in codes:
+                    yield issue("unknown-choice", location=lptr, question=leaf["question"], code=value)
+            if op in ("gt", "gte", "lt", "lte") and kind not in NUMERIC:
+                yield issue("bad-comparison", location=lptr, op=op, question=leaf["question"], kind=kind)
+
+
+def _cycles(doc):
+    deps, where = {}, {}
+    section_deps = {sid: [leaf["question"] for leaf, _ in _leaves(s.get("x-relevant", {}), "")]
+                    for sid, s in doc["properties"].items()}
+    for sid, qid, qnode, ptr in _questions(doc):
+        own = [leaf["question"] for leaf, _ in _leaves(qnode.get("x-relevant", {}), "")]
+        deps[qid], where[qid] = own + section_deps[sid], ptr
+    reported = set()
+    for start in deps:
+        path = _find_cycle(start, deps)
+        if path and frozenset(path) not in reported:
+            reported.add(frozenset(path))
+            yield issue("condition-cycle", location=where[start] + "/x-relevant", question=start,
+                        path=" -> ".join(path))
+
+
+def _find_cycle(start, deps):
+    stack = [(start, [start])]
+    seen = set()
+    while stack:
+        node, path = stack.pop()
+        for nxt in deps.get(node, ()):
+            if nxt == start:
+                return path + [start]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, path + [nxt]))
+    return None
+
+
+def _roles(doc):
+    roles = {}
+    for sid, qid, qnode, ptr in _questions(doc):
+        role = qnode.get("x-role")
+        if role in roles:
+            yield issue("bad-role", location=f"{ptr}/x-role", reason=f"role '{role}' is already played by '{roles[role][0]}'")
+        if role:
+            roles.setdefault(role, (qid, qnode))
+    levels = {lv["code"] for lv in doc["x-scoring"]["levels"]}
+    if "perceived_level" in roles:
+        qid, qnode = roles["perceived_level"]
+        codes = {c["const"] for c in choice_source(doc, qnode)[1] or () if "x-special" not in c}
+        if not codes <= levels:
+            yield issue("bad-role", location=f"/properties", reason=f"perceived level '{qid}' has choices "
+                        f"{sorted(codes - levels)} that are not partnership levels ({sorted(levels)})")
+    groups = doc["x-scoring"].get("gap", {}).get("groups", [])
+    if groups:
+        agency = roles.get("agency")
+        codes = {c["const"] for c in choice_source(doc, agency[1])[1] or ()} if agency else set()
+        for code in groups:
+            if code not in codes:
+                yield issue("bad-role", location="/x-scoring/gap/groups",
+                            reason=f"gap group '{code}' is not a choice of the agency question")

@@ -1,0 +1,37 @@
+"""The cpc-forms command: a thin shell over the library."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cpc-forms")
+def main():
+    """Build Excel, XLSForm and web forms from one assessment spec, and score every return."""
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+def check(spec):
+    """Check SPEC (default: the embedded Customs-Police assessment) and list every problem."""
+    from .spec import build_form, check_spec, read_spec
+
+    problems = [p for p in check_spec(spec) if p.severity == "error"]
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    doc, _ = read_spec(spec) if spec else read_spec(_default())
+    form = build_form(doc, spec or "")
+    scored = [q for s in form.scored_sections for q in s.scored_questions]
+    click.echo(f"{form.id} version {form.version}: OK; {len(form.sections)} sections, "
+               f"{len(form.scored_sections)} scored sections, {len(scored)} scored items, "
+               f"{len(form.questions)} questions, languages {', '.join(form.languages)}")
+
+
+def _default():
+    from .spec import DEFAULT_SPEC
+    return DEFAULT_SPEC

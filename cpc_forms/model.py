@@ -1,0 +1,276 @@
+"""The frozen model every channel, reader and report works on; built once from the spec by spec.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping, Optional, Tuple
+
+Text = Mapping[str, str]  # language code -> text
+
+SELECT_ONE, SELECT_MULTIPLE = "select_one", "select_multiple"
+INTEGER, DECIMAL, DATE, TEXT = "integer", "decimal", "date", "text"
+NUMERIC_KINDS = (INTEGER, DECIMAL)
+DONT_KNOW, NOT_APPLICABLE = "dk", "na"
+
+
+def _freeze(obj, name, value):
+    object.__setattr__(obj, name, MappingProxyType(dict(value)))
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: Text
+    score: Optional[float] = None
+    special: Optional[str] = None  # DONT_KNOW, NOT_APPLICABLE or None
+
+
+@dataclass(frozen=True)
+class Band:
+    """Scores a number x with low <= x < high (high None: no upper bound)."""
+    low: float
+    high: Optional[float]
+    score: float
+
+    def contains(self, x: float) -> bool:
+        return x >= self.low and (self.high is None or x < self.high)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One node of a condition tree: op is all/any/not or a comparison on one question."""
+    op: str
+    question: Optional[str] = None
+    value: Any = None
+    terms: Tuple["Condition", ...] = ()
+
+    def questions(self) -> Tuple[str, ...]:
+        """Every question id the tree reads."""
+        own = (self.question,) if self.question else ()
+        return own + tuple(q for t in self.terms for q in t.questions())
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    section: str
+    kind: str
+    label: Text
+    hint: Text = field(default_factory=dict)
+    choices: Tuple[Choice, ...] = ()
+    choice_list: Optional[str] = None
+    required: bool = False
+    relevant: Optional[Condition] = None
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    max_length: Optional[int] = None
+    format: Optional[str] = None  # 'email' for an e-mail text
+    scored: bool = False
+    weight: float = 1.0
+    bands: Tuple[Band, ...] = ()
+    role: Optional[str] = None
+    personal: bool = False
+    appearance: Optional[str] = None
+    messages: Mapping[str, Text] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name in ("label", "hint", "messages"):
+            _freeze(self, name, getattr(self, name))
+
+    def __hash__(self):
+        return hash((self.section, self.id, self.kind))
+
+    def choice(self, code: str) -> Optional[Choice]:
+        """The choice with this code, or None."""
+        return next((c for c in self.choices if c.code == code), None)
+
+    @property
+    def max_score(self) -> float:
+        """The best score this item can get."""
+        scores = [c.score for c in self.choices if c.score is not None]
+        return max(scores + [b.score for b in self.bands], default=0.0)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    label: Text
+    hint: Text
+    questions: Tuple[Question, ...]
+    handbook_ref: Optional[str] = None
+    scored: bool = False
+    weight: float = 1.0
+    relevant: Optional[Condition] = None
+
+    @property
+    def scored_questions(self) -> Tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.scored)
+
+
+@dataclass(frozen=True)
+class Level:
+    """A partnership level: index in [low, high), the last band closed at its top."""
+    code: str
+    low: float
+    high: float
+    label: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    version: str
+    title: Text
+    description: Text
+    languages: Tuple[str, ...]
+    default_language: str
+    sections: Tuple[Section, ...]
+    levels: Tuple[Level, ...]
+    completeness_threshold: float
+    min_sections: int
+    gap_groups: Tuple[str, ...] = ()   # agency codes compared: first minus second
+    gap_flag: float = 15.0
+    live_scores: bool = True
+    messages: Mapping[str, Text] = field(default_factory=dict)
+    language_names: Mapping[str, str] = field(default_factory=dict)
+    schema_json: str = "{}"  # the spec itself, canonical JSON: the schema every return is validated against
+    spec_hash: str = ""
+    source: str = ""
+
+    def __post_init__(self):
+        for name in ("title", "description", "messages", "language_names"):
+            _freeze(self, name, getattr(self, name))
+        index = {q.id: q for s in self.sections for q in s.questions}
+        object.__setattr__(self, "_index", MappingProxyType(index))
+
+    def __hash__(self):
+        return hash((self.id, self.version, self.spec_hash))
+
+    @property
+    def questions(self) -> Tuple[Question, ...]:
+        """Every question, in display order."""
+        return tuple(self._index.values())
+
+    def question(self, qid: str) -> Optional[Question]:
+        """The question with this id, or None."""
+        return self._index.get(qid)
+
+    def section(self, sid: str) -> Optional[Section]:
+        """The section with this id, or None."""
+        return next((s for s in self.sections if s.id == sid), None)
+
+    def role(self, role: str) -> Optional[Question]:
+        """The question that plays a role (country, agency, perceived_level...), if any."""
+        return next((q for q in self.questions if q.role == role), None)
+
+    @property
+    def scored_sections(self) -> Tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.scored)
+
+
+@dataclass(frozen=True)
+class Response:
+    """One return, from any channel: answers keyed by question id, as canonical codes."""
+    form_id: str
+    form_version: str
+    answers: Mapping[str, Any]
+    channel: str = ""
+    source: str = ""
+    location: str = ""
+    instance_id: str = ""
+    root_id: str = ""  # stays the same across edits (Central KEY, Kobo rootUuid); defaults to instance_id
+    submitted: str = ""
+    language: str = ""
+
+    def __post_init__(self):
+        _freeze(self, "answers", self.answers)
+
+    @property
+    def identity(self) -> str:
+        """The id that groups the edits of one submission."""
+        return self.root_id or self.instance_id
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found in a spec or an input: data, gathered into a report, never a traceback."""
+    code: str
+    message: str
+    severity: str = "error"  # error: the thing is rejected; warning: read, but look
+    source: str = ""
+    location: str = ""
+
+    def __str__(self) -> str:
+        where = ":".join(p for p in (self.source, self.location) if p)
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    question: str
+    status: str  # scored, not_applicable, not_relevant, dont_know, missing
+    score: Optional[float] = None
+    max_score: float = 0.0
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    section: str
+    score: Optional[float]  # None: insufficient
+    completeness: Optional[float]
+    answered: int
+    applicable: int
+    items: Tuple[ItemScore, ...] = ()
+
+    @property
+    def sufficient(self) -> bool:
+        return self.score is not None
+
+
+@dataclass(frozen=True)
+class ReturnScore:
+    sections: Tuple[SectionScore, ...]
+    index: Optional[float]
+    level: Optional[str]
+    perceived_level: Optional[str] = None
+
+    def section(self, sid: str) -> Optional[SectionScore]:
+        """The score of one section, or None."""
+        return next((s for s in self.sections if s.section == sid), None)
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """Means over the returns of one group: a country's agency, or the whole country (agency '')."""
+    country: str
+    agency: str
+    returns: int
+    sections: Mapping[str, Optional[float]]
+    index: Optional[float]
+    level: Optional[str]
+    perceived: Mapping[str, int]  # perceived level code -> number of returns
+    perceived_mode: Optional[str]
+
+    def __post_init__(self):
+        _freeze(self, "sections", self.sections)
+        _freeze(self, "perceived", self.perceived)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """First group's mean minus second's (Customs minus Police) on a section, or on the index (section '')."""
+    section: str
+    first: Optional[float]
+    second: Optional[float]
+    gap: Optional[float]
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class CountryScore:
+    country: str
+    total: GroupScore
+    agencies: Tuple[GroupScore, ...]
+    gaps: Tuple[Gap, ...]

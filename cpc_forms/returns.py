@@ -1,0 +1,162 @@
+"""What every reader shares: match a return to its form version, coerce raw values, build the Response."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any, Iterable, List, Mapping, Optional, Tuple
+
+from .catalogue import issue
+from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Issue, Question, Response
+from .validation import validate_return
+
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def pick_form(forms: Mapping[str, Form], form_id: str, version: str, source="", location="") -> Tuple[Optional[Form], List[Issue]]:
+    """The Form of this id and version among the known versions, or the Issue saying why not.
+
+    An empty version means the reader found none: the newest known version is used."""
+    any_form = next(iter(forms.values()))
+    if form_id and form_id != any_form.id:
+        return None, [issue("other-form", source, location, found=form_id, expected=any_form.id)]
+    if not version:
+        return forms[max(forms, key=_version_key)], []
+    if version not in forms:
+        return None, [issue("unknown-version", source, location, found=version, known=", ".join(sorted(forms)))]
+    return forms[version], []
+
+
+def _version_key(version: str):
+    return [int(p) if p.isdigit() else p for p in re.split(r"[._-]", version)]
+
+
+def normalise(text: str) -> str:
+    """A label as compared: case-folded, accents kept, spaces collapsed, Unicode NFC."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
+
+
+@lru_cache(maxsize=4096)
+def _label_index(q: Question) -> dict:
+    index: dict = {}
+    for c in q.choices:
+        for text in {c.code, *c.label.values()}:
+            index.setdefault(normalise(text), set()).add(c.code)
+    return index
+
+
+def unquote_defensive(raw: str) -> str:
+    """Strip the apostrophe that Ona and others put before = + - @ tab CR against formula injection."""
+    if raw.startswith("'") and raw[1:2] and raw[1] in "=+-@\t\r":
+        return raw[1:]
+    return raw
+
+
+def choice_code(q: Question, raw: str) -> Tuple[Any, Optional[str]]:
+    """(code, None), or (raw, 'ambiguous') when a label names several choices, or (raw, None) if unknown."""
+    if q.choice(raw):
+        return raw, None
+    codes = _label_index(q).get(normalise(raw), set())
+    if len(codes) == 1:
+        return next(iter(codes)), None
+    return raw, ("ambiguous" if codes else None)
+
+
+def _number(raw: Any, integer: bool) -> Any:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)):
+        number = raw
+    else:
+        try:
+            number = float(str(raw).strip().replace(",", ".")) if str(raw).strip().count(",") <= 1 else None
+        except ValueError:
+            return raw
+    if number is None:
+        return raw
+    if integer:
+        return int(number) if float(number).is_integer() else raw
+    return int(number) if float(number).is_integer() and not isinstance(raw, float) else float(number)
+
+
+def _date(raw: Any) -> Any:
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat()
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        return (EXCEL_EPOCH + dt.timedelta(days=int(raw))).isoformat()
+    text = str(raw).strip()
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})([T ].*)?$", text)
+    return match.group(1) if match else text
+
+
+def coerce(q: Question, raw: Any) -> Tuple[Any, Optional[str]]:
+    """Canonical value of a raw answer (text from a CSV cell, a label, an Excel number...), or the raw
+    value unchanged for validation to refuse; second item 'ambiguous' when a label matched several codes."""
+    if raw is None or (isinstance(raw, str) and raw.strip() in ("", "n/a")):
+        return None, None
+    if isinstance(raw, str):
+        raw = unquote_defensive(raw.strip())
+    if q.kind == SELECT_ONE:
+        return choice_code(q, str(raw) if not isinstance(raw, float) or not raw.is_integer() else str(int(raw)))
+    if q.kind == SELECT_MULTIPLE:
+        items = raw if isinstance(raw, (list, tuple)) else str(raw).split()
+        codes = []
+        for item in items:
+            code, problem = choice_code(q, str(item))
+            if problem:
+                return raw, problem
+            codes.append(code)
+        return tuple(dict.fromkeys(codes)), None
+    if q.kind in (INTEGER, DECIMAL):
+        return _number(raw, q.kind == INTEGER), None
+    if q.kind == DATE:
+        return _date(raw), None
+    return (str(raw) if not isinstance(raw, float) or not raw.is_integer() else str(int(raw))), None
+
+
+def make_response(forms: Mapping[str, Form], raw_answers: Mapping[str, Any], *, form_id: str = "",
+                  version: str = "", source="", location="", **meta) -> Tuple[Optional[Response], List[Issue]]:
+    """Build a Response from raw answers keyed by question id: match the form version, coerce, validate.
+
+    Returns (None, issues) when the return must be rejected; warnings ride along with a Response."""
+    form, problems = pick_form(forms, form_id, version, source, location)
+    if form is None:
+        return None, problems
+    answers, found = {}, []
+    for key, raw in raw_answers.items():
+        q = form.question(key)
+        if q is None:
+            found.append(issue("unknown-field", source, location, field=key))
+            continue
+        value, problem = coerce(q, raw)
+        if problem == "ambiguous":
+            codes = ", ".join(sorted(_label_index(q).get(normalise(raw), ())))
+            found.append(issue("ambiguous-label", source, location, question=key, value=raw, codes=codes))
+        elif value is not None:
+            answers[key] = value
+    for problem in validate_return(form, answers, str(source)):
+        found.append(Issue(problem.code, problem.message, problem.severity, problem.source,
+                           ":".join(p for p in (str(location), problem.location) if p)))
+    if any(p.severity == "error" for p in found):
+        return None, found
+    return Response(form.id, form.version, answers, source=str(source), location=str(location), **meta), found
+
+
+def dedupe(responses: Iterable[Response]) -> Tuple[List[Response], List[Issue]]:
+    """Keep the newest edit of each submission (by submitted time, then read order); report the others."""
+    newest: dict = {}
+    order: List[Response] = []
+    for r in responses:
+        order.append(r)
+        key = r.identity
+        if not key or key not in newest or (r.submitted or "") >= (newest[key].submitted or ""):
+            newest[key or id(r)] = r
+    kept = [r for r in order if newest.get(r.identity or id(r)) is r]
+    dropped = [r for r in order if newest.get(r.identity or id(r)) is not r]
+    issues = [issue("duplicate", r.source, r.location, newer=newest[r.identity].instance_id or newest[r.identity].source)
+              for r in dropped]
+    return kept, issues

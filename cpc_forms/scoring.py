@@ -1,0 +1,125 @@
+"""Pure scoring of one return: item scores, section scores with completeness, overall index, level.
+
+Nothing is rounded here; rounding happens only at display (display()).
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Mapping, Optional
+
+from . import conditions
+from .model import (DONT_KNOW, NOT_APPLICABLE, SELECT_MULTIPLE, SELECT_ONE, Form, ItemScore, Question,
+                    ReturnScore, SectionScore)
+
+SCORED, NA, NOT_RELEVANT, DK, MISSING = "scored", "not_applicable", "not_relevant", "dont_know", "missing"
+
+
+def flatten(form: Form, answers: Mapping[str, Any]) -> dict:
+    """question id -> value, from the nested return shape ({section: {question: value}}) or a flat one."""
+    flat = {}
+    for key, value in answers.items():
+        if form.section(key) is not None and isinstance(value, Mapping):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+def nest(form: Form, flat: Mapping[str, Any]) -> dict:
+    """The nested return shape of flat answers (unknown keys are kept at the top, for validation to name)."""
+    nested: dict = {}
+    for key, value in flat.items():
+        q = form.question(key)
+        if q is None:
+            nested[key] = value
+        else:
+            nested.setdefault(q.section, {})[key] = list(value) if isinstance(value, tuple) else value
+    return nested
+
+
+def _answered(value: Any) -> bool:
+    return value is not None and value != "" and value != () and value != []
+
+
+def item_score(q: Question, value: Any, relevant: bool = True) -> ItemScore:
+    """The score of one scored item given its answer."""
+    base = dict(question=q.id, max_score=q.max_score, weight=q.weight)
+    if not relevant:
+        return ItemScore(status=NOT_RELEVANT, **base)
+    if not _answered(value):
+        return ItemScore(status=MISSING, **base)
+    if q.kind == SELECT_ONE:
+        choice = q.choice(str(value))
+        if choice is None:
+            return ItemScore(status=MISSING, **base)
+        if choice.special == NOT_APPLICABLE:
+            return ItemScore(status=NA, **base)
+        if choice.special == DONT_KNOW or choice.score is None:
+            return ItemScore(status=DK, **base)
+        return ItemScore(status=SCORED, score=float(choice.score), **base)
+    if q.kind == SELECT_MULTIPLE:
+        chosen = [c for c in q.choices if c.code in set(value)]
+        if any(c.special == NOT_APPLICABLE for c in chosen):
+            return ItemScore(status=NA, **base)
+        number = float(len([c for c in chosen if c.special is None]))
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return ItemScore(status=MISSING, **base)
+    band = next((b for b in q.bands if b.contains(number)), None)
+    if band is None:
+        return ItemScore(status=MISSING, **base)
+    return ItemScore(status=SCORED, score=float(band.score), **base)
+
+
+def section_score(form: Form, section, answers: Mapping[str, Any], relevant: Mapping[str, bool]) -> SectionScore:
+    """Score and completeness of one section: 100 x sum(w x s) / sum(w x max) over answered items."""
+    items = tuple(item_score(q, answers.get(q.id), relevant.get(q.id, True)) for q in section.scored_questions)
+    applicable = [i for i in items if i.status in (SCORED, DK, MISSING)]
+    answered = [i for i in items if i.status == SCORED]
+    completeness = len(answered) / len(applicable) if applicable else None
+    denominator = sum(i.weight * i.max_score for i in answered)
+    score = None
+    if completeness is not None and completeness >= form.completeness_threshold and denominator > 0:
+        score = 100.0 * sum(i.weight * i.score for i in answered) / denominator
+    return SectionScore(section.id, score, completeness, len(answered), len(applicable), items)
+
+
+def overall_index(form: Form, sections) -> Optional[float]:
+    """Weighted mean of the sections that have a score, when at least min_sections do."""
+    weights = {s.id: s.weight for s in form.scored_sections}
+    have = [s for s in sections if s.score is not None]
+    if len(have) < form.min_sections:
+        return None
+    return sum(weights[s.section] * s.score for s in have) / sum(weights[s.section] for s in have)
+
+
+def level_for(form: Form, index: Optional[float]) -> Optional[str]:
+    """The code of the partnership level an index falls in (low <= index < high; the top band closed)."""
+    if index is None:
+        return None
+    for n, level in enumerate(form.levels):
+        last = n == len(form.levels) - 1
+        if level.low <= index < level.high or (last and index == level.high):
+            return level.code
+    return None
+
+
+def score_return(form: Form, answers: Mapping[str, Any]) -> ReturnScore:
+    """Every score of one return (answers nested by section, or flat by question id)."""
+    flat = flatten(form, answers)
+    relevant = conditions.relevance(form, flat)
+    sections = tuple(section_score(form, s, flat, relevant) for s in form.scored_sections)
+    index = overall_index(form, sections)
+    perceived = form.role("perceived_level")
+    seen = flat.get(perceived.id) if perceived is not None and relevant.get(perceived.id) else None
+    return ReturnScore(sections, index, level_for(form, index), seen or None)
+
+
+def display(value: Optional[float], digits: int = 1) -> str:
+    """A score as people see it: half away from zero, to one decimal; '' for none."""
+    if value is None:
+        return ""
+    quantum = Decimal(1).scaleb(-digits)
+    return str(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
