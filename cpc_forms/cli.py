@@ -32,6 +32,35 @@ def check(spec):
                f"{len(form.questions)} questions, languages {', '.join(form.languages)}")
 
 
+@main.command()
+@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec to build (default: the embedded one).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="outputs", show_default=True,
+              help="Folder to write into.")
+def build(spec, out):
+    """Build every channel's artefacts (workbooks, XLSForm, XForm, web form) for a spec."""
+    from pathlib import Path
+
+    from .channels import CHANNELS, channel
+
+    form = _load(spec)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    for name in CHANNELS:
+        for path in channel(name).generate(form, Path(out)):
+            click.echo(str(path))
+
+
+def _load(spec):
+    """The Form of a spec, or exit 1 with every problem listed (never a traceback)."""
+    from .spec import SpecError, load_form
+
+    try:
+        return load_form(spec)
+    except SpecError as exc:
+        for problem in exc.issues:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+
+
 def _default():
     from .spec import DEFAULT_SPEC
     return DEFAULT_SPEC

@@ -274,3 +274,25 @@ class CountryScore:
     total: GroupScore
     agencies: Tuple[GroupScore, ...]
     gaps: Tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class ScoredReturn:
+    """An accepted return with its scores (and the form version it was scored against)."""
+    response: Response
+    score: ReturnScore
+    form: Form
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one scoring run produced: what every report writer renders."""
+    form: Form
+    returns: Tuple[ScoredReturn, ...]
+    countries: Tuple[CountryScore, ...]
+    issues: Tuple[Issue, ...]
+    counts: Mapping[str, Mapping[str, int]]  # channel -> {read, accepted, rejected, duplicates}
+    generated: str = ""  # ISO timestamp of the run
+
+    def __post_init__(self):
+        _freeze(self, "counts", {k: MappingProxyType(dict(v)) for k, v in self.counts.items()})

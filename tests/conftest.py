@@ -1,0 +1,77 @@
+"""Shared fixtures: the two specs, the real clients (skipped where missing, failing under CPC_REQUIRE_CLIENTS=1)."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cpc_forms.spec import load_form
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+DEFAULT_SPEC = ROOT / "spec" / "cpc_assessment.json"
+EXAMPLE_SPEC = ROOT / "spec" / "examples" / "fire_safety.json"
+ARTIFACTS = HERE / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+def require_client(name: str, present: bool) -> None:
+    """Skip a test whose real client is missing, or fail when CI demands every client."""
+    if present:
+        return
+    if os.environ.get("CPC_REQUIRE_CLIENTS") == "1":
+        pytest.fail(f"{name} is required (CPC_REQUIRE_CLIENTS=1) but is not installed")
+    pytest.skip(f"{name} is not installed")
+
+
+@pytest.fixture(scope="session")
+def form():
+    return load_form(DEFAULT_SPEC)
+
+
+@pytest.fixture(scope="session")
+def example_form():
+    return load_form(EXAMPLE_SPEC)
+
+
+@pytest.fixture(scope="session", params=["default", "example"])
+def any_form(request):
+    """Each spec in turn: what passes on one must pass on the other, with no code change."""
+    return load_form(DEFAULT_SPEC if request.param == "default" else EXAMPLE_SPEC)
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def java():
+    require_client("java", shutil.which("java") is not None)
+    return shutil.which("java")
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    found = shutil.which("soffice")
+    require_client("LibreOffice (soffice)", found is not None)
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    require_client("chromium", Path(CHROMIUM).exists())
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_client("playwright", False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
