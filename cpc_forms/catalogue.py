@@ -43,8 +43,8 @@ CATALOGUE = {
 }
 
 
-def issue(code: str, source: str = "", location: str = "", **params) -> Issue:
+def issue(kind: str, /, source: str = "", location: str = "", **params) -> Issue:
     """An Issue from the catalogue, its message filled in from params."""
-    severity, template = CATALOGUE[code]
-    return Issue(code=code, message=template.format(**params), severity=severity,
+    severity, template = CATALOGUE[kind]
+    return Issue(code=kind, message=template.format(**params), severity=severity,
                  source=str(source), location=str(location))

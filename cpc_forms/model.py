@@ -134,7 +134,7 @@ class Form:
     live_scores: bool = True
     messages: Mapping[str, Text] = field(default_factory=dict)
     language_names: Mapping[str, str] = field(default_factory=dict)
-    schema_json: str = "{}"  # the spec itself, canonical JSON: the schema every return is validated against
+    schema_json: str = field(default="{}", repr=False)  # the spec itself, canonical JSON: the schema every return is validated against
     spec_hash: str = ""
     source: str = ""
 

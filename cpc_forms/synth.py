@@ -20,7 +20,7 @@ def random_value(q: Question, rng: random.Random, bias: float = 0.5):
         return rng.choice(special or scored).code
     if q.kind == SELECT_MULTIPLE:
         plain = [c.code for c in q.choices if c.special is None]
-        return tuple(sorted(rng.sample(plain, rng.randint(0, len(plain))), key=plain.index))
+        return tuple(sorted(rng.sample(plain, rng.randint(1, len(plain))), key=plain.index))
     if q.kind in (INTEGER, DECIMAL):
         low = q.minimum if q.minimum is not None else 0
         high = min(q.maximum if q.maximum is not None else 100, low + 30)
@@ -39,7 +39,8 @@ def random_answers(form: Form, rng: random.Random, fill: float = 0.9, bias: Opti
     bias = rng.random() if bias is None else bias
     answers: dict = {}
     for q in form.questions:
-        if not conditions.relevance(form, answers).get(q.id, True):
+        conditional = q.relevant is not None or form.section(q.section).relevant is not None
+        if conditional and not conditions.relevance(form, answers).get(q.id, True):
             continue
         if q.required and q.role or rng.random() < fill:
             answers[q.id] = random_value(q, rng, bias)

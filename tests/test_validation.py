@@ -1,0 +1,72 @@
+"""validate_return: each problem names the question, the value and what was expected."""
+from __future__ import annotations
+
+import pytest
+
+import cpc_forms
+from cpc_forms.spec import build_form
+from cpc_forms.validation import validate_return
+from tiny import tiny_spec
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return build_form(tiny_spec())
+
+
+def codes(issues):
+    return sorted((i.code, i.location) for i in issues)
+
+
+@pytest.mark.parametrize("answers, expected, words", [
+    ({"s1": {"q1": "7"}}, ("bad-value", "q1"), ["'7'", "one of 0, 1, 2, dk, na"]),
+    ({"s2": {"n1": "five"}}, ("bad-value", "n1"), ["'five'", "a whole number at least 0 at most 100"]),
+    ({"s2": {"n1": 2.5}}, ("bad-value", "n1"), ["2.5", "whole number"]),
+    ({"s2": {"m1": ["a", "a"]}}, ("bad-value", "m1"), ["distinct codes"]),
+    ({"s2": {"m1": "a"}}, ("bad-value", "m1"), ["'a'", "a list"]),
+    ({"s1": {"zz": "1"}}, ("unknown-field", "s1/zz"), ["'zz'"]),
+    ({"nowhere": {}}, ("unknown-field", "nowhere"), ["'nowhere'"]),
+], ids=["choice", "not-a-number", "not-whole", "repeated", "not-a-list", "unknown-question", "unknown-section"])
+def test_errors_name_question_value_and_expectation(tiny, answers, expected, words):
+    errors = [i for i in validate_return(tiny, answers) if i.severity == "error"]
+    assert [(i.code, i.location) for i in errors] == [expected]
+    for word in words:
+        assert word in errors[0].message
+
+
+def test_non_relevant_answer_is_a_warning(tiny):
+    issues = validate_return(tiny, {"s1": {"q1": "0", "q3": "2"}})
+    assert ("not-relevant-answer", "q3") in codes(issues)
+    assert all(i.severity == "warning" for i in issues)
+
+
+def test_required_and_relevant_but_missing_is_a_warning():
+    spec = tiny_spec()
+    spec["properties"]["s1"]["properties"]["q3"]["x-required"] = True
+    form = build_form(spec)
+    assert ("required-missing", "q3") in codes(validate_return(form, {"s1": {"q1": "1"}}))
+    assert ("required-missing", "q3") not in codes(validate_return(form, {"s1": {"q1": "0"}}))
+
+
+def test_flat_and_nested_shapes_agree(tiny):
+    flat = {"q1": "2", "q2": "x", "n1": 3}
+    nested = {"s1": {"q1": "2", "q2": "x"}, "s2": {"n1": 3}}
+    assert validate_return(tiny, flat) == validate_return(tiny, nested)
+
+
+def test_public_api_scores_the_embedded_default_spec():
+    form = cpc_forms.load_form()
+    assert form.id == "cpc_assessment" and form.languages == ("en", "fr")
+    answers = {"mandates": {q.id: "4" for q in form.section("mandates").scored_questions}}
+    answers["mandates"]["a3"] = "yes"
+    assert cpc_forms.validate_return(form, answers) and not [
+        i for i in cpc_forms.validate_return(form, answers) if i.severity == "error"]
+    assert cpc_forms.score_return(form, answers).section("mandates").score == 100.0
+
+
+def test_bad_spec_raises_spec_error_listing_problems(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text('{"title": "x"}')
+    with pytest.raises(cpc_forms.SpecError) as caught:
+        cpc_forms.load_form(path)
+    assert caught.value.issues and all(i.source == str(path) for i in caught.value.issues)

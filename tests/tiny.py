@@ -1,0 +1,58 @@
+"""A tiny two-language spec, built fresh for each test so a test can plant exactly the mistake it needs."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _t(en, fr):
+    return {"title": en, "x-i18n": {"fr": {"title": fr}}}
+
+
+def tiny_spec() -> dict:
+    """A fresh tiny spec: 2 scored sections, a scale with dk and na, a weighted item, bands, relevance."""
+    scale = [{"const": "0", **_t("No", "Non"), "x-score": 0}, {"const": "1", **_t("Partly", "En partie"), "x-score": 1},
+             {"const": "2", **_t("Fully", "Pleinement"), "x-score": 2},
+             {"const": "dk", **_t("Don't know", "Ne sait pas"), "x-special": "dk"},
+             {"const": "na", **_t("N/A", "Sans objet"), "x-special": "na"}]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", **_t("Tiny", "Minuscule"), "type": "object",
+        "additionalProperties": False,
+        "x-form": {"id": "tiny", "version": "1", "languages": ["en", "fr"], "default_language": "en"},
+        "x-scoring": {"completeness_threshold": 0.5, "min_sections": 2, "gap": {"groups": ["customs", "police"], "flag": 15},
+                      "levels": [{"code": "low", "from": 0, "to": 20, **_t("Low", "Bas")},
+                                 {"code": "mid", "from": 20, "to": 60, **_t("Mid", "Moyen")},
+                                 {"code": "high", "from": 60, "to": 100, **_t("High", "Haut")}]},
+        "properties": {
+            "who": {"type": "object", **_t("Who", "Qui"), "additionalProperties": False, "properties": {
+                "agency": {"type": "string", **_t("Agency", "Administration"), "x-role": "agency",
+                           "oneOf": [{"const": "customs", **_t("Customs", "Douane")},
+                                     {"const": "police", **_t("Police", "Police")}]},
+                "seen": {"$ref": "#/$defs/levels", **_t("Perceived", "Perçu"), "x-role": "perceived_level"}}},
+            "s1": {"type": "object", **_t("One", "Un"), "additionalProperties": False, "x-score": {"weight": 1},
+                   "properties": {
+                       "q1": {"$ref": "#/$defs/scale", **_t("Q1", "Q1"), "x-score": {}},
+                       "q2": {"$ref": "#/$defs/scale", **_t("Q2", "Q2"), "x-score": {"weight": 2}},
+                       "q3": {"$ref": "#/$defs/scale", **_t("Q3", "Q3"), "x-score": {},
+                              "x-relevant": {"question": "q1", "in": ["1", "2"]}}}},
+            "s2": {"type": "object", **_t("Two", "Deux"), "additionalProperties": False, "x-score": {"weight": 1},
+                   "properties": {
+                       "n1": {"type": "integer", "minimum": 0, "maximum": 100, **_t("N1", "N1"),
+                              "x-score": {"bands": [{"from": 0, "to": 1, "score": 0}, {"from": 1, "to": 5, "score": 1},
+                                                    {"from": 5, "score": 2}]}},
+                       "m1": {"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/areas"}, **_t("M1", "M1"),
+                              "x-score": {"bands": [{"from": 0, "to": 1, "score": 0}, {"from": 1, "to": 3, "score": 1},
+                                                    {"from": 3, "score": 2}]}}}}},
+        "$defs": {"scale": {"type": "string", **_t("Scale", "Échelle"), "oneOf": scale},
+                  "levels": {"type": "string", **_t("Levels", "Niveaux"), "oneOf": [
+                      {"const": c, **_t(c, c)} for c in ("low", "mid", "high")]},
+                  "areas": {"type": "string", **_t("Areas", "Domaines"), "oneOf": [
+                      {"const": c, **_t(c, c)} for c in ("a", "b", "c", "d")]}},
+    }
+
+
+def write(spec: dict, folder: Path, name: str = "spec.json") -> Path:
+    """The spec written as JSON into folder."""
+    path = folder / name
+    path.write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
