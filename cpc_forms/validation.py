@@ -15,8 +15,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def is_email(value: str) -> bool:
-    """The one e-mail rule every validator and channel uses."""
-    return bool(_EMAIL.match(value))
+    """The one e-mail rule every validator and channel uses (formats constrain strings only)."""
+    return not isinstance(value, str) or bool(_EMAIL.match(value))
 
 
 @lru_cache(maxsize=16)
