@@ -48,3 +48,8 @@ def issue(code: str, source: str = "", location: str = "", **params) -> Issue:
     severity, template = CATALOGUE[code]
     return Issue(code=code, message=template.format(**params), severity=severity,
                  source=str(source), location=str(location))
+
+# --- html channel ---
+CATALOGUE.update({
+    "too-large": (ERROR, "the file is {size} MB; a file of returns may hold at most {limit} MB"),
+})
