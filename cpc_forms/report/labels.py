@@ -42,9 +42,11 @@ class Labels:
         """A country's name, its code when unknown, or a word for 'no country role'."""
         return self._choice("country", code) if code or self.form.role("country") else self["no_country"]
 
-    def agency(self, code: str) -> str:
-        """An agency's name ('' is every agency together)."""
-        return self._choice("agency", code) if code else self["all_agencies"]
+    def agency(self, code: str, total: bool = False) -> str:
+        """An agency's name; the words for every agency together (total) or for no agency given."""
+        if total:
+            return self["all_agencies"]
+        return self._choice("agency", code) if code else self["no_agency"]
 
     def level(self, code: Optional[str]) -> str:
         """A level's name: measured levels and perceived levels share the form's level codes."""

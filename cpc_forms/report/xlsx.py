@@ -77,8 +77,8 @@ def _returns(ws, report: Report, L: Labels, personal: bool):
 def _group_rows(ws, start: int, groups, L: Labels, sections, with_agency: bool):
     """Rows of group means: country (code and name), [agency], returns, sections, index, levels."""
     row = start
-    for country, g in groups:
-        agency = [L.agency(g.agency)] if with_agency else []
+    for country, g, total in groups:
+        agency = [L.agency(g.agency, total)] if with_agency else []
         values = [country, L.country(country), *agency, g.returns, *(g.sections.get(s.id) for s in sections),
                   g.index, L.level(g.level), L.level(g.perceived_mode)]
         lead = 3 + len(agency)
@@ -91,7 +91,7 @@ def _countries(ws, report: Report, L: Labels):
     sections = report.form.scored_sections
     put_row(ws, 1, [L["code"], L["country"], L["returns"], *(L.section(s.id) for s in sections), L["index"],
                     L["measured_level"], L["perceived_level"]], bold=True)
-    end = _group_rows(ws, 2, [(c.country, c.total) for c in report.countries], L, sections, False)
+    end = _group_rows(ws, 2, [(c.country, c.total, True) for c in report.countries], L, sections, False)
     ws.column_dimensions["B"].width = 22
     if report.countries:
         chart = BarChart()
@@ -108,7 +108,7 @@ def _agencies(ws, report: Report, L: Labels):
     sections = report.form.scored_sections
     put_row(ws, 1, [L["code"], L["country"], L["agency"], L["returns"], *(L.section(s.id) for s in sections),
                     L["index"], L["measured_level"], L["perceived_level"]], bold=True)
-    groups = [(c.country, g) for c in report.countries for g in (c.total, *c.agencies)]
+    groups = [(c.country, g, g is c.total) for c in report.countries for g in (c.total, *c.agencies)]
     _group_rows(ws, 2, groups, L, sections, True)
     ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 22
 
