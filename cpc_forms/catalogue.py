@@ -53,3 +53,11 @@ def issue(kind: str, /, source: str = "", location: str = "", **params) -> Issue
 CATALOGUE.update({
     "too-large": (ERROR, "the file is {size} MB; a file of returns may hold at most {limit} MB"),
 })
+
+# --- server channel ---
+CATALOGUE.update({
+    "body-too-large": (ERROR, "the request body is larger than the {limit} bytes a submission may have"),
+    "wrong-type": (ERROR, "content type {found!r} is not accepted; send application/json"),
+    "rate-limited": (ERROR, "too many requests from this address; try again in {seconds} s"),
+    "bad-envelope": (ERROR, "'{field}': {reason}"),
+})

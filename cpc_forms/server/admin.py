@@ -1,0 +1,132 @@
+"""The coordinator's routes (behind the token): list, export as CSV and JSON, live scores, health."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import threading
+from typing import Iterator, Mapping
+
+from flask import Blueprint, Response as HTTPResponse, current_app, jsonify, request
+
+from .. import store as db
+from ..aggregate import aggregate
+from ..model import Form, Report, Response, ScoredReturn
+from ..report import html as report_html
+from ..report.neutral import neutralise
+from ..scoring import flatten, score_return
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+META = ("id", "instance_id", "form_id", "form_version", "language", "started", "submitted", "received")
+SCORES_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; " \
+             "base-uri 'none'; form-action 'none'"
+
+
+def _state():
+    return current_app.extensions["cpc_forms"]
+
+
+@admin.get("/health")
+def health():
+    """Liveness and the numbers a coordinator watches."""
+    s = _state()
+    count, last, history = s.store.state()
+    return jsonify(status="ok", form_id=s.form.id, form_version=s.form.version, submissions=count,
+                   history=history, last_received=last)
+
+
+@admin.get("/submissions")
+def listing():
+    """Metadata of stored submissions, never their answers; ?limit= (at most 10000) and ?offset=."""
+    limit = min(max(request.args.get("limit", 1000, type=int), 1), 10000)
+    offset = max(request.args.get("offset", 0, type=int), 0)
+    s = _state()
+    return jsonify(total=s.store.count(), limit=limit, offset=offset, submissions=s.store.listing(limit, offset))
+
+
+def csv_rows(form: Form, envelopes) -> Iterator[str]:
+    """The export as CSV lines: metadata, then one column per question id; text neutralised against formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    questions = [q.id for q in form.questions]
+    writer.writerow(META + tuple(questions))
+    yield "\ufeff" + out.getvalue()  # the BOM makes spreadsheets read the file as UTF-8
+    for sid, received, env in envelopes:
+        out.seek(0)
+        out.truncate()
+        flat = flatten(form, env.get("answers") or {})
+        values = [sid] + [env.get(k, "") for k in META[1:-1]] + [received]
+        values += [" ".join(map(str, v)) if isinstance(v, list) else v for v in (flat.get(q, "") for q in questions)]
+        writer.writerow([neutralise(v) for v in values])
+        yield out.getvalue()
+
+
+@admin.get("/export.csv")
+def export_csv():
+    """Every stored submission, one row each (the current edit), for a spreadsheet."""
+    s = _state()
+    stamp = dt.date.today().isoformat()
+    return HTTPResponse(csv_rows(s.form, s.store.envelopes()), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{s.form.id}-{stamp}.csv"'})
+
+
+def json_export(envelopes) -> Iterator[str]:
+    """{"returns": [envelope, ...]}: the shape the web form's reader (and the scorer) reads back."""
+    yield '{"returns": ['
+    for n, (_, _, env) in enumerate(envelopes):
+        yield ("," if n else "") + "\n" + json.dumps(env, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+@admin.get("/export.json")
+def export_json():
+    """Every stored submission as the web form's return envelope."""
+    s = _state()
+    stamp = dt.date.today().isoformat()
+    return HTTPResponse(json_export(s.store.envelopes()), mimetype="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{s.form.id}-{stamp}.json"'})
+
+
+def build_report(form: Form, forms: Mapping[str, Form], path) -> Report:
+    """Read the database as the scorer does, score every return against its version, aggregate."""
+    responses, issues = [], []
+    for item in db.read(path, forms):
+        (responses if isinstance(item, Response) else issues).append(item)
+    scored = [ScoredReturn(r, score_return(forms[r.form_version], r.answers), forms[r.form_version])
+              for r in responses]
+    countries = aggregate(form, [(s.response, s.score) for s in scored])
+    rejected = len({i.location for i in issues if i.severity == "error"})
+    duplicates = sum(1 for i in issues if i.code == "duplicate")
+    counts = {db.CHANNEL: {"read": len(responses) + rejected + duplicates, "accepted": len(responses),
+                           "rejected": rejected, "duplicates": duplicates}}
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return Report(form, tuple(scored), countries, tuple(issues), counts, generated=now)
+
+
+class ScoresCache:
+    """The rendered scores page per language, rebuilt only when the database has changed."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pages: dict = {}
+
+    def page(self, s, language: str) -> str:
+        key = (s.store.state(), language)
+        with self._lock:
+            if key not in self._pages:
+                report = build_report(s.form, s.forms, s.store.path)
+                self._pages = {k: v for k, v in self._pages.items() if k[0] == key[0]}
+                self._pages[key] = report_html.render(report, language)
+            return self._pages[key]
+
+
+@admin.get("/scores")
+def scores():
+    """The live scores page: the scoring report of everything stored; ?lang= picks its language."""
+    s = _state()
+    language = request.args.get("lang") if request.args.get("lang") in s.form.languages else s.form.default_language
+    resp = HTTPResponse(s.scores.page(s, language), mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = SCORES_CSP
+    return resp
+

@@ -1,0 +1,121 @@
+"""POST /submissions: a JSON return checked whole (JSON, envelope, answers against the spec), then stored
+in one transaction. Every problem is reported at once; nothing is stored unless everything is right."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, List, Mapping, Tuple
+
+from ..catalogue import issue
+from ..model import Form, Issue
+from ..returns import make_response, pick_form
+from ..scoring import flatten, nest
+from ..store import CREATED, Store, instant
+
+SOURCE = "submission"
+ENVELOPE = ("form_id", "form_version", "language", "instance_id", "started", "submitted", "answers")
+INSTANCE_ID = re.compile(r"^uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MESSAGES = {"created": "received, reference {id}", "replaced": "your edit replaced the earlier answers, reference {id}",
+            "duplicate": "already received, reference {id}", "older": "a newer edit was already received, reference {id}"}
+
+
+class Refusal(Exception):
+    """A submission refused with an HTTP status and the problems that explain it."""
+
+    def __init__(self, status: int, problems: List[Issue]):
+        super().__init__(status)
+        self.status, self.problems = status, problems
+
+
+def answer(problems: List[Issue], **fields) -> dict:
+    """The JSON body of an answer: a one-line message, then every problem with its code and place."""
+    errors = [p for p in problems if p.severity == "error"]
+    message = fields.pop("message", "; ".join(p.message for p in errors[:3]) +
+                        (f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""))
+    return {"message": message, **fields,
+            "problems": [{"code": p.code, "severity": p.severity, "location": p.location, "message": p.message}
+                         for p in problems]}
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _DuplicateKey(next(k for k in keys if keys.count(k) > 1))
+    return dict(pairs)
+
+
+def _no_constant(name):
+    raise ValueError(name)
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON document of a request body, or Refusal(400) saying why not."""
+    try:
+        text = body.decode("utf-8-sig")
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        problem = issue("unreadable", SOURCE, reason=f"not UTF-8 text ({exc.reason})")
+    except json.JSONDecodeError as exc:
+        problem = issue("invalid-json", SOURCE, f"{exc.lineno}:{exc.colno}", reason=exc.msg, line=exc.lineno,
+                        column=exc.colno)
+    except RecursionError:
+        problem = issue("unreadable", SOURCE, reason="JSON nested too deeply")
+    except _DuplicateKey as exc:
+        problem = issue("duplicate-key", SOURCE, key=str(exc)[:50])
+    except ValueError as exc:  # NaN, Infinity: Python's JSON reads them, JSON has no such numbers
+        problem = issue("bad-shape", SOURCE, reason=f"{exc} is not a JSON number")
+    raise Refusal(400, [problem])
+
+
+def envelope_issues(doc: Any, form: Form) -> List[Issue]:
+    """Problems of the envelope around the answers: its fields, their types and formats."""
+    if not isinstance(doc, dict):
+        return [issue("bad-shape", SOURCE, reason="expected a return: an object with form_id, form_version, "
+                                                  "instance_id, submitted and answers")]
+    found = [issue("bad-envelope", SOURCE, key[:50], field=key[:50], reason="is not part of a return")
+             for key in doc if key not in ENVELOPE]
+
+    def bad(field, reason):
+        found.append(issue("bad-envelope", SOURCE, field, field=field, reason=reason))
+
+    for field in ("form_id", "form_version", "instance_id", "submitted"):
+        if not isinstance(doc.get(field), str) or not doc[field]:
+            bad(field, "a text is required")
+    for field in ("language", "started"):
+        if doc.get(field) is not None and not isinstance(doc[field], str):
+            bad(field, "must be a text")
+    if isinstance(doc.get("instance_id"), str) and not INSTANCE_ID.match(doc["instance_id"]):
+        bad("instance_id", "expected 'uuid:' and a lower-case UUID")
+    for field in ("submitted", "started"):
+        if isinstance(doc.get(field), str) and doc[field] and instant(doc[field]) is None:
+            bad(field, "expected an ISO 8601 date and time")
+    if doc.get("language") and isinstance(doc["language"], str) and doc["language"] not in form.languages:
+        bad("language", f"expected one of {', '.join(form.languages)}")
+    if not isinstance(doc.get("answers"), dict):
+        bad("answers", "an object of answers by section is required")
+    return found
+
+
+def accept(body: bytes, forms: Mapping[str, Form], store: Store) -> Tuple[int, dict]:
+    """(HTTP status, JSON body) for one posted return: 201 stored, 200 acknowledged again, or Refusal."""
+    doc = parse_json(body)
+    problems = envelope_issues(doc, next(iter(forms.values())))
+    if problems:
+        raise Refusal(400, problems)
+    form, problems = pick_form(forms, doc["form_id"], doc["form_version"], SOURCE)
+    if form is None:
+        raise Refusal(422, problems)
+    response, problems = make_response(forms, flatten(form, doc["answers"]), form_id=doc["form_id"],
+                                       version=doc["form_version"], source=SOURCE)
+    if response is None:
+        raise Refusal(422, problems)
+    stored = {k: doc.get(k) or "" for k in ENVELOPE[:-1]}
+    stored["answers"] = nest(form, response.answers)
+    receipt = store.put(stored)
+    status = 201 if receipt.status == CREATED else 200
+    return status, answer(problems, message=MESSAGES[receipt.status].format(id=receipt.id), id=receipt.id,
+                          instance_id=doc["instance_id"], status=receipt.status)

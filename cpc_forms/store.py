@@ -1,0 +1,227 @@
+"""Submission storage in SQLite (WAL, one transaction per submission, replaced edits kept in history),
+and the reader the scorer uses on such a database (channel "server")."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, List, Mapping, Optional, Union
+
+from .catalogue import issue
+from .model import Form, Issue, Response
+from .returns import make_response
+from .scoring import flatten
+
+CHANNEL = "server"
+APPLICATION_ID = 0x43504346  # "CPCF": stamped into the file header, so sniff() needs no query
+MAGIC = b"SQLite format 3\x00"
+CREATED, REPLACED, DUPLICATE, OLDER = "created", "replaced", "duplicate", "older"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    instance_id TEXT NOT NULL UNIQUE,
+    form_id TEXT NOT NULL,
+    form_version TEXT NOT NULL,
+    language TEXT NOT NULL,
+    started TEXT NOT NULL,
+    submitted TEXT NOT NULL,
+    received TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    instance_id TEXT NOT NULL,
+    form_version TEXT NOT NULL,
+    submitted TEXT NOT NULL,
+    received TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    body TEXT NOT NULL,
+    reason TEXT NOT NULL  -- replaced (was current until a newer edit came) or older (arrived outdated)
+);
+CREATE INDEX IF NOT EXISTS history_submission ON history(submission_id);
+"""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the store did with one submission: created, replaced, duplicate or older; and its id."""
+    status: str
+    id: int
+
+
+def instant(text: str) -> Optional[dt.datetime]:
+    """An ISO 8601 date-time as an aware datetime (UTC when it names no offset), or None."""
+    try:
+        when = dt.datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def digest(envelope: Mapping[str, Any]) -> str:
+    """What makes two submissions the same content: the form version and the answers."""
+    canonical = json.dumps([envelope.get("form_version"), envelope.get("answers")], sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def connect(path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, full sync, waiting on locks."""
+    if readonly:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                               isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+class Store:
+    """The submissions database of one campaign; safe to share between threads (one connection each)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._local = threading.local()
+        conn = self._conn()
+        if conn.execute("PRAGMA application_id").fetchone()[0] not in (0, APPLICATION_ID):
+            raise ValueError(f"{self.path} is a database of another application")
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.executescript(SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path)
+        return conn
+
+    def _tx(self):
+        return _Transaction(self._conn())
+
+    def put(self, envelope: Mapping[str, Any], received: Optional[str] = None) -> Receipt:
+        """Store one validated envelope in one transaction, idempotent on its instance id."""
+        received = received or dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+        new = (envelope["instance_id"], envelope["form_id"], envelope["form_version"],
+               envelope.get("language") or "", envelope.get("started") or "", envelope["submitted"],
+               received, digest(envelope), body)
+        with self._tx() as conn:
+            old = conn.execute("SELECT id, form_version, submitted, received, digest, body FROM submissions "
+                               "WHERE instance_id = ?", (new[0],)).fetchone()
+            if old is None:
+                cur = conn.execute("INSERT INTO submissions (instance_id, form_id, form_version, language, started,"
+                                   " submitted, received, digest, body) VALUES (?,?,?,?,?,?,?,?,?)", new)
+                return Receipt(CREATED, cur.lastrowid)
+            sid = old[0]
+            if old[4] == new[7]:
+                return Receipt(DUPLICATE, sid)
+            if instant(new[5]) < instant(old[2]):
+                conn.execute("INSERT INTO history (submission_id, instance_id, form_version, submitted, received,"
+                             " digest, body, reason) VALUES (?,?,?,?,?,?,?,?)",
+                             (sid, new[0], new[2], new[5], received, new[7], body, OLDER))
+                return Receipt(OLDER, sid)
+            conn.execute("INSERT INTO history (submission_id, instance_id, form_version, submitted, received,"
+                         " digest, body, reason) VALUES (?,?,?,?,?,?,?,?)", (sid, new[0], *old[1:], REPLACED))
+            conn.execute("UPDATE submissions SET form_id=?, form_version=?, language=?, started=?, submitted=?,"
+                         " received=?, digest=?, body=? WHERE id=?", (*new[1:], sid))
+            return Receipt(REPLACED, sid)
+
+    def count(self) -> int:
+        """How many submissions are stored (edits counted once)."""
+        return self._conn().execute("SELECT count(*) FROM submissions").fetchone()[0]
+
+    def state(self) -> tuple:
+        """Changes whenever anything is stored: a cheap key for caches of derived results."""
+        return self._conn().execute("SELECT (SELECT count(*) FROM submissions), (SELECT max(received) FROM "
+                                    "submissions), (SELECT count(*) FROM history)").fetchone()
+
+    def listing(self, limit: int = 1000, offset: int = 0) -> List[dict]:
+        """Metadata of stored submissions (never answers), oldest first."""
+        rows = self._conn().execute(
+            "SELECT s.id, instance_id, form_id, form_version, language, started, submitted, received, "
+            "(SELECT count(*) FROM history h WHERE h.submission_id = s.id) FROM submissions s "
+            "ORDER BY s.id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        keys = ("id", "instance_id", "form_id", "form_version", "language", "started", "submitted", "received",
+                "history")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def envelopes(self) -> Iterator[tuple]:
+        """(id, received, envelope) of every stored submission, oldest first, from a snapshot."""
+        conn = connect(self.path, readonly=True)
+        try:
+            for sid, received, body in conn.execute("SELECT id, received, body FROM submissions ORDER BY id"):
+                yield sid, received, json.loads(body)
+        finally:
+            conn.close()
+
+    def history(self, instance_id: str) -> List[dict]:
+        """Every earlier or outdated edit of one submission, oldest first."""
+        rows = self._conn().execute("SELECT submitted, received, reason, body FROM history WHERE instance_id = ? "
+                                    "ORDER BY id", (instance_id,)).fetchall()
+        return [dict(submitted=s, received=r, reason=why, envelope=json.loads(b)) for s, r, why, b in rows]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: a submission is stored whole or not at all."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind, exc, tb):
+        self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        return False
+
+
+def integrity_check(path) -> List[str]:
+    """SQLite's own verdict on a database file: ['ok'] when sound."""
+    conn = connect(path, readonly=True)
+    try:
+        return [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    finally:
+        conn.close()
+
+
+def sniff(path, head: bytes) -> bool:
+    """Whether a file is a submissions database of this server."""
+    return head[:16] == MAGIC and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+
+
+def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
+    """Every stored submission as a Response (or the Issue why not); replaced edits as 'duplicate' warnings."""
+    source = str(path)
+    try:
+        conn = connect(path, readonly=True)
+        rows = conn.execute("SELECT id, body FROM submissions ORDER BY id").fetchall()
+        older = conn.execute("SELECT h.id, h.instance_id FROM history h ORDER BY h.id").fetchall()
+        conn.close()
+    except sqlite3.Error as exc:
+        yield issue("unreadable", source, reason=exc)
+        return
+    for sid, body in rows:
+        yield from _response(json.loads(body), forms, source, f"submissions/{sid}")
+    for hid, instance_id in older:
+        yield issue("duplicate", source, f"history/{hid}", newer=instance_id)
+
+
+def _response(item: dict, forms: Mapping[str, Form], source: str, location: str):
+    meta = {k: str(item.get(k) or "") for k in ("instance_id", "submitted", "language")}
+    form = forms.get(item.get("form_version")) or next(iter(forms.values()))
+    response, found = make_response(forms, flatten(form, item.get("answers") or {}), form_id=item.get("form_id", ""),
+                                    version=item.get("form_version", ""), source=source, location=location,
+                                    channel=CHANNEL, **meta)
+    yield from found
+    if response is not None:
+        yield response
