@@ -100,6 +100,8 @@ def coerce(q: Question, raw: Any) -> Tuple[Any, Optional[str]]:
         return None, None
     if isinstance(raw, str):
         raw = unquote_defensive(raw.strip())
+    if isinstance(raw, (dict, list)) and q.kind != SELECT_MULTIPLE:
+        return raw, None  # a structure where one value belongs (JSON input): left for validation to refuse
     if q.kind == SELECT_ONE:
         return choice_code(q, str(raw) if not isinstance(raw, float) or not raw.is_integer() else str(int(raw)))
     if q.kind == SELECT_MULTIPLE:
