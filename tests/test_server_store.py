@@ -1,0 +1,106 @@
+"""The submissions store: idempotence, edit history, integrity, and the scorer's reader of the database."""
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+
+import pytest
+
+from cpc_forms import store
+from cpc_forms.channels.html import envelope
+from cpc_forms.model import Issue, Response
+from cpc_forms.scoring import flatten
+from cpc_forms.synth import random_answers
+
+
+def _envelope(form, seed, **meta):
+    return envelope(form, random_answers(form, random.Random(seed)), **meta)
+
+
+def _head(path):
+    return path.read_bytes()[:4096]
+
+
+def test_new_retry_edit_and_outdated_edit(any_form, tmp_path):
+    db = store.Store(tmp_path / "s.sqlite")
+    first = _envelope(any_form, 1, submitted="2026-03-01T10:00:00+01:00")
+    retry = dict(first, submitted="2026-03-01T10:05:00+01:00")  # same answers sent again later
+    edit = dict(_envelope(any_form, 2, submitted="2026-03-02T09:00:00+00:00"), instance_id=first["instance_id"])
+    stale = dict(_envelope(any_form, 3, submitted="2026-03-01T08:59:00+00:00"), instance_id=first["instance_id"])
+    receipts = [db.put(e) for e in (first, retry, edit, stale)]
+    assert [r.status for r in receipts] == [store.CREATED, store.DUPLICATE, store.REPLACED, store.OLDER]
+    assert len({r.id for r in receipts}) == 1
+    assert db.count() == 1
+    [(_, _, current)] = list(db.envelopes())
+    assert current["answers"] == edit["answers"]
+    history = db.history(first["instance_id"])
+    assert [(h["reason"], h["envelope"]["answers"]) for h in history] == [
+        ("replaced", first["answers"]), ("older", stale["answers"])]
+
+
+def test_equal_times_let_the_later_arrival_win(form, tmp_path):
+    """As returns.dedupe does: with equal submitted times, the one read (here: received) last is kept."""
+    db = store.Store(tmp_path / "s.sqlite")
+    a = _envelope(form, 1, submitted="2026-03-01T10:00:00+00:00")
+    b = dict(_envelope(form, 2, submitted="2026-03-01T11:00:00+01:00"), instance_id=a["instance_id"])
+    assert [db.put(e).status for e in (a, b)] == [store.CREATED, store.REPLACED]
+
+
+def test_sniff_knows_its_own_databases_only(form, tmp_path):
+    store.Store(tmp_path / "ours.sqlite").put(_envelope(form, 1))
+    other = sqlite3.connect(tmp_path / "other.sqlite")
+    other.execute("CREATE TABLE submissions (id INTEGER)")
+    other.commit()
+    other.close()
+    (tmp_path / "return.json").write_text(json.dumps(_envelope(form, 2)))
+    assert store.sniff(tmp_path / "ours.sqlite", _head(tmp_path / "ours.sqlite"))
+    assert not store.sniff(tmp_path / "other.sqlite", _head(tmp_path / "other.sqlite"))
+    assert not store.sniff(tmp_path / "return.json", _head(tmp_path / "return.json"))
+
+
+def test_refuses_to_take_over_another_applications_database(tmp_path):
+    other = sqlite3.connect(tmp_path / "other.sqlite")
+    other.execute("PRAGMA application_id=12345")
+    other.commit()
+    other.close()
+    with pytest.raises(ValueError, match="another application"):
+        store.Store(tmp_path / "other.sqlite")
+
+
+def test_read_gives_every_current_return_and_flags_replaced_edits(any_form, tmp_path):
+    path = tmp_path / "s.sqlite"
+    db = store.Store(path)
+    sent = [_envelope(any_form, seed, submitted="2026-03-01T10:00:00+00:00") for seed in range(5)]
+    for e in sent:
+        db.put(e)
+    edit = dict(_envelope(any_form, 99, submitted="2026-03-02T10:00:00+00:00"), instance_id=sent[0]["instance_id"])
+    db.put(edit)
+    items = list(store.read(path, {any_form.version: any_form}))
+    responses = [i for i in items if isinstance(i, Response)]
+    issues = [i for i in items if isinstance(i, Issue) and i.code != "required-missing"]
+    assert [r.instance_id for r in responses] == [e["instance_id"] for e in sent]
+    assert {r.channel for r in responses} == {"server"}
+    assert [r.location for r in responses] == [f"submissions/{n}" for n in range(1, 6)]
+    assert dict(responses[0].answers) == _comparable(any_form, edit["answers"])
+    assert [(i.code, i.location) for i in issues] == [("duplicate", "history/1")]
+
+
+def _comparable(form, answers):
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in flatten(form, answers).items()}
+
+
+def test_read_reports_an_unreadable_database(form, tmp_path):
+    path = tmp_path / "broken.sqlite"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    [problem] = list(store.read(path, {form.version: form}))
+    assert problem.code == "unreadable" and problem.source == str(path)
+
+
+def test_a_fresh_store_passes_integrity_check(form, tmp_path):
+    db = store.Store(tmp_path / "s.sqlite")
+    for seed in range(20):
+        db.put(_envelope(form, seed))
+    assert store.integrity_check(tmp_path / "s.sqlite") == ["ok"]
+    mode = sqlite3.connect(tmp_path / "s.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
