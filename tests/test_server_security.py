@@ -144,6 +144,16 @@ def test_rate_limit_answers_429_per_client(form, tmp_path):
     assert _stored(app) == 0
 
 
+def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(form, tmp_path):
+    app = create_app(form, tmp_path / "s.sqlite", TOKEN, rate_per_minute=1, burst=2, proxies=1)
+    client = app.test_client()
+
+    def get(who):
+        return client.get("/", headers={"X-Forwarded-For": who}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+
+    assert [get("198.51.100.1") for _ in range(3)] + [get("198.51.100.2")] == [200, 200, 429, 200]
+
+
 def test_cors_stays_closed(app):
     client = app.test_client()
     origin = {"Origin": "https://elsewhere.example"}

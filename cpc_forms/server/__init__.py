@@ -88,6 +88,10 @@ def _routes(app: Flask) -> None:
         resp.headers.update({"Content-Security-Policy": csp, "Cache-Control": "no-cache", "Vary": "Accept-Language"})
         return resp
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return "", 204  # browsers ask for one; an empty answer keeps the log and the console clean
+
     @app.post("/submissions")
     def submissions():
         s = _state()
