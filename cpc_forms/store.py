@@ -47,6 +47,15 @@ CREATE TABLE IF NOT EXISTS history (
 );
 CREATE INDEX IF NOT EXISTS history_submission ON history(submission_id);
 """
+_INSERT_SUBMISSION = ("INSERT INTO submissions (instance_id, form_id, form_version, language, started, submitted, "
+                      "received, digest, body) VALUES (:instance_id, :form_id, :form_version, :language, :started, "
+                      ":submitted, :received, :digest, :body)")
+_UPDATE_SUBMISSION = ("UPDATE submissions SET form_id = :form_id, form_version = :form_version, language = :language, "
+                      "started = :started, submitted = :submitted, received = :received, digest = :digest, "
+                      "body = :body WHERE id = :id")
+_INSERT_HISTORY = ("INSERT INTO history (submission_id, instance_id, form_version, submitted, received, digest, body, "
+                   "reason) VALUES (:submission_id, :instance_id, :form_version, :submitted, :received, :digest, "
+                   ":body, :reason)")
 
 
 @dataclass(frozen=True)
@@ -92,11 +101,16 @@ class Store:
     def __init__(self, path):
         self.path = Path(path)
         self._local = threading.local()
-        conn = self._conn()
-        if conn.execute("PRAGMA application_id").fetchone()[0] not in (0, APPLICATION_ID):
-            raise ValueError(f"{self.path} is a database of another application")
-        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-        conn.executescript(SCHEMA)
+        # stamped before WAL mode is on, so that the stamp is in the file itself, not only in its -wal
+        conn = sqlite3.connect(str(self.path), isolation_level=None)
+        try:
+            if conn.execute("PRAGMA application_id").fetchone()[0] not in (0, APPLICATION_ID):
+                raise ValueError(f"{self.path} is a database of another application")
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            conn.executescript(SCHEMA)
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -109,30 +123,25 @@ class Store:
 
     def put(self, envelope: Mapping[str, Any], received: Optional[str] = None) -> Receipt:
         """Store one validated envelope in one transaction, idempotent on its instance id."""
-        received = received or dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
-        new = (envelope["instance_id"], envelope["form_id"], envelope["form_version"],
-               envelope.get("language") or "", envelope.get("started") or "", envelope["submitted"],
-               received, digest(envelope), body)
+        new = dict(instance_id=envelope["instance_id"], form_id=envelope["form_id"],
+                   form_version=envelope["form_version"], language=envelope.get("language") or "",
+                   started=envelope.get("started") or "", submitted=envelope["submitted"],
+                   received=received or dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                   digest=digest(envelope), body=json.dumps(envelope, ensure_ascii=False, separators=(",", ":")))
         with self._tx() as conn:
-            old = conn.execute("SELECT id, form_version, submitted, received, digest, body FROM submissions "
-                               "WHERE instance_id = ?", (new[0],)).fetchone()
+            cur = conn.cursor()
+            cur.row_factory = sqlite3.Row
+            old = cur.execute("SELECT * FROM submissions WHERE instance_id = :instance_id", new).fetchone()
             if old is None:
-                cur = conn.execute("INSERT INTO submissions (instance_id, form_id, form_version, language, started,"
-                                   " submitted, received, digest, body) VALUES (?,?,?,?,?,?,?,?,?)", new)
-                return Receipt(CREATED, cur.lastrowid)
-            sid = old[0]
-            if old[4] == new[7]:
+                return Receipt(CREATED, conn.execute(_INSERT_SUBMISSION, new).lastrowid)
+            sid = old["id"]
+            if old["digest"] == new["digest"]:
                 return Receipt(DUPLICATE, sid)
-            if instant(new[5]) < instant(old[2]):
-                conn.execute("INSERT INTO history (submission_id, instance_id, form_version, submitted, received,"
-                             " digest, body, reason) VALUES (?,?,?,?,?,?,?,?)",
-                             (sid, new[0], new[2], new[5], received, new[7], body, OLDER))
+            if instant(new["submitted"]) < instant(old["submitted"]):
+                conn.execute(_INSERT_HISTORY, dict(new, submission_id=sid, reason=OLDER))
                 return Receipt(OLDER, sid)
-            conn.execute("INSERT INTO history (submission_id, instance_id, form_version, submitted, received,"
-                         " digest, body, reason) VALUES (?,?,?,?,?,?,?,?)", (sid, new[0], *old[1:], REPLACED))
-            conn.execute("UPDATE submissions SET form_id=?, form_version=?, language=?, started=?, submitted=?,"
-                         " received=?, digest=?, body=? WHERE id=?", (*new[1:], sid))
+            conn.execute(_INSERT_HISTORY, dict(old, submission_id=sid, reason=REPLACED))
+            conn.execute(_UPDATE_SUBMISSION, dict(new, id=sid))
             return Receipt(REPLACED, sid)
 
     def count(self) -> int:
