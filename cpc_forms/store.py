@@ -220,7 +220,12 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
         yield issue("unreadable", source, reason=exc)
         return
     for sid, body in rows:
-        yield from _response(json.loads(body), forms, source, f"submissions/{sid}")
+        try:
+            item = json.loads(body)
+        except ValueError as exc:  # written by hand or by another program: reported, the rest still read
+            yield issue("unreadable", source, f"submissions/{sid}", reason=exc)
+            continue
+        yield from _response(item, forms, source, f"submissions/{sid}")
     for hid, instance_id in older:
         yield issue("duplicate", source, f"history/{hid}", newer=instance_id)
 

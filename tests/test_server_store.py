@@ -104,3 +104,18 @@ def test_a_fresh_store_passes_integrity_check(form, tmp_path):
     assert store.integrity_check(tmp_path / "s.sqlite") == ["ok"]
     mode = sqlite3.connect(tmp_path / "s.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+
+
+def test_read_reports_a_damaged_row_and_reads_the_rest(form, tmp_path):
+    path = tmp_path / "s.sqlite"
+    db = store.Store(path)
+    for seed in range(3):
+        db.put(_envelope(form, seed))
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE submissions SET body = '{broken' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    items = list(store.read(path, {form.version: form}))
+    assert [r.location for r in items if isinstance(r, Response)] == ["submissions/1", "submissions/3"]
+    assert [(i.code, i.location) for i in items if isinstance(i, Issue) and i.severity == "error"] == [
+        ("unreadable", "submissions/2")]

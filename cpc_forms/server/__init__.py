@@ -19,7 +19,7 @@ from ..model import Form
 from ..spec import form_versions
 from ..store import Store
 from . import guard
-from .admin import ScoresCache, admin
+from .admin import ScoresCache, admin, state
 from .submit import Refusal, accept, answer
 
 MAX_BYTES = 256 * 1024  # a full return of the assessment is about 5 KB
@@ -67,16 +67,11 @@ def create_app(form: Form, db_path, admin_token: Optional[str] = None, *, forms:
     return app
 
 
-def _state() -> Hosting:
-    from flask import current_app
-    return current_app.extensions["cpc_forms"]
-
-
 def _routes(app: Flask) -> None:
     @app.get("/")
     @app.get("/<lang>/")
     def form_page(lang=None):
-        s = _state()
+        s = state()
         if lang is not None and lang not in s.form.languages:
             abort(404)
         language = lang or request.accept_languages.best_match(s.form.languages) or s.form.default_language
@@ -94,7 +89,7 @@ def _routes(app: Flask) -> None:
 
     @app.post("/submissions")
     def submissions():
-        s = _state()
+        s = state()
         if request.mimetype != "application/json":
             return _refused(415, issue("wrong-type", "submission", found=request.mimetype or "(none)"))
         try:
@@ -112,7 +107,7 @@ def _hooks(app: Flask) -> None:
     @app.before_request
     def gate():
         g.started = time.perf_counter()
-        s = _state()
+        s = state()
         allowed, wait = s.limit.allow(request.remote_addr or "")
         if not allowed:
             resp, status = _refused(429, issue("rate-limited", "request", seconds=wait))

@@ -23,14 +23,15 @@ SCORES_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fram
              "base-uri 'none'; form-action 'none'"
 
 
-def _state():
+def state():
+    """What the routes of the running app share (its Hosting)."""
     return current_app.extensions["cpc_forms"]
 
 
 @admin.get("/health")
 def health():
     """Liveness and the numbers a coordinator watches."""
-    s = _state()
+    s = state()
     count, last, history = s.store.state()
     return jsonify(status="ok", form_id=s.form.id, form_version=s.form.version, submissions=count,
                    history=history, last_received=last)
@@ -41,7 +42,7 @@ def listing():
     """Metadata of stored submissions, never their answers; ?limit= (at most 10000) and ?offset=."""
     limit = min(max(request.args.get("limit", 1000, type=int), 1), 10000)
     offset = max(request.args.get("offset", 0, type=int), 0)
-    s = _state()
+    s = state()
     return jsonify(total=s.store.count(), limit=limit, offset=offset, submissions=s.store.listing(limit, offset))
 
 
@@ -65,7 +66,7 @@ def csv_rows(form: Form, envelopes) -> Iterator[str]:
 @admin.get("/export.csv")
 def export_csv():
     """Every stored submission, one row each (the current edit), for a spreadsheet."""
-    s = _state()
+    s = state()
     stamp = dt.date.today().isoformat()
     return HTTPResponse(csv_rows(s.form, s.store.envelopes()), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{s.form.id}-{stamp}.csv"'})
@@ -82,7 +83,7 @@ def json_export(envelopes) -> Iterator[str]:
 @admin.get("/export.json")
 def export_json():
     """Every stored submission as the web form's return envelope."""
-    s = _state()
+    s = state()
     stamp = dt.date.today().isoformat()
     return HTTPResponse(json_export(s.store.envelopes()), mimetype="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{s.form.id}-{stamp}.json"'})
@@ -124,7 +125,7 @@ class ScoresCache:
 @admin.get("/scores")
 def scores():
     """The live scores page: the scoring report of everything stored; ?lang= picks its language."""
-    s = _state()
+    s = state()
     language = request.args.get("lang") if request.args.get("lang") in s.form.languages else s.form.default_language
     resp = HTTPResponse(s.scores.page(s, language), mimetype="text/html")
     resp.headers["Content-Security-Policy"] = SCORES_CSP
