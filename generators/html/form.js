@@ -162,7 +162,9 @@
   // half away from zero, to one decimal, on the shortest decimal form of the number (as scoring.display)
   function display(x) {
     if (x === null) { return ""; }
-    var s = String(Math.abs(x)), parts = s.split("."), frac = (parts[1] || "") + "00";
+    var s = String(Math.abs(x));
+    if (s.indexOf("e") >= 0) { s = Math.abs(x) < 1 ? "0" : BigInt(Math.round(Math.abs(x))).toString(); }  // exponent forms: far below 0.05 or whole
+    var parts = s.split("."), frac = (parts[1] || "") + "00";
     var tenths = Number(parts[0]) * 10 + Number(frac[0]) + (frac[1] >= "5" ? 1 : 0);
     return (x < 0 && tenths ? "-" : "") + Math.floor(tenths / 10) + "." + (tenths % 10);
   }
@@ -425,6 +427,7 @@
     scores: function (answers) { return scores(answers, relevance(answers)); },
     display: display,
     envelope: envelope,
+    state: function () { var st = collect(); return { answers: st.answers, scores: scores(st.answers, st.relevant) }; },
     problems: function () { return lastProblems; }
   };
 }());
