@@ -137,7 +137,7 @@ def render(form: Form, submit_url: Optional[str] = None, language: Optional[str]
     return _dedent(_env().get_template("form.html.j2").render(
         form=form, lang=language, t=texts(form)[language], widget=widget, submit_url=submit_url,
         language_names={lg: form.language_names.get(lg, lg) for lg in form.languages},
-        css=_asset("form.css"), runtime=_asset("form.js"), relevance=relevance_script(form),
+        css=_asset("form.css"), runtime=_asset("rules.js") + _asset("form.js"), relevance=relevance_script(form),
         data=_json_for_script(data)))
 
 

@@ -44,11 +44,16 @@ def write_return(form: Form, answers: Mapping[str, Any], path, language: Optiona
     return path
 
 
+def _head(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(4096)
+
+
 def sniff(path, head: bytes) -> bool:
     """Whether a file (or a folder of files) holds web form returns."""
     path = Path(path)
     if path.is_dir():
-        return any(sniff(p, p.open("rb").read(4096)) for p in sorted(path.glob("*.json")))
+        return any(sniff(p, _head(p)) for p in sorted(path.glob("*.json")))
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     return start in (b"{", b"[") and b'"form_id"' in head
 
