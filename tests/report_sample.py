@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 from cpc_forms import conditions
 from cpc_forms.aggregate import aggregate
@@ -44,6 +45,7 @@ def raw_return(form) -> Response:
     return Response(form.id, form.version, answers, channel="html", source="=raw<b>.json", instance_id="uuid:raw")
 
 
+@lru_cache(maxsize=16)  # a Report is frozen: tests can share one
 def sample_report(form, n: int = 18, seed: int = 7, crafted: bool = True) -> Report:
     """A Report of n random returns over three countries and two agencies, plus rejected inputs."""
     rng = random.Random(seed)

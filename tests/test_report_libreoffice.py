@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -39,7 +40,7 @@ def converted(soffice, tmp_path_factory):
     for name, spec in SPECS.items():
         reports[name] = sample_report(load_form(spec))
         for path in write_all(reports[name], src / name, ("csv", "xlsx")):
-            inputs.append(shutil.copy(path, src / f"{name}-{path.suffix[1:]}{path.suffix}"))
+            inputs.append(Path(shutil.copy(path, src / f"{name}-{path.suffix[1:]}{path.suffix}")))
     control = src / "control.csv"
     with control.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([["text"], *([t] for t in CRAFTED)])
@@ -47,7 +48,7 @@ def converted(soffice, tmp_path_factory):
     subprocess.run([soffice, "--headless", "--norestore", "--nolockcheck",
                     f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "xlsx", "--outdir", str(out),
                     *map(str, inputs)], check=True, capture_output=True, timeout=180)
-    made = {p.stem: out / f"{p.stem}.xlsx" for p in map(type(src), inputs)}
+    made = {p.stem: out / f"{p.stem}.xlsx" for p in inputs}
     missing = [str(p) for p in made.values() if not p.exists()]  # soffice exits 0 even when it fails
     assert not missing, f"LibreOffice did not convert {missing}"
     return reports, made

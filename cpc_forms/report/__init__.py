@@ -12,7 +12,7 @@ from typing import Iterable, List, Optional
 from ..model import Report
 
 FILES = {"csv": "scores.csv", "json": "scores.json", "xlsx": "scores.xlsx", "html": "report.html"}
-LABELLED = ("xlsx", "html")  # the formats that show labels, so take a language
+OPTIONS = {"csv": ("personal",), "json": ("personal",), "xlsx": ("personal", "language"), "html": ("language",)}
 
 
 def writer(fmt: str):
@@ -27,10 +27,6 @@ def write_all(report: Report, out_dir, formats: Iterable[str] = tuple(FILES), *,
     """Write every asked format into out_dir (created if needed); the paths written, in order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in formats:
-        options = {"language": language} if fmt in LABELLED else {"personal": personal}
-        if fmt == "xlsx":
-            options["personal"] = personal
-        written.append(writer(fmt).write(report, out / FILES[fmt], **options))
-    return written
+    options = {"personal": personal, "language": language}
+    return [writer(fmt).write(report, out / FILES[fmt], **{k: options[k] for k in OPTIONS[fmt]})
+            for fmt in formats]

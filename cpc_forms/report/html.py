@@ -10,13 +10,14 @@ from typing import Any, Dict, List, Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..model import CountryScore, Report
+from ..model import TEXT, CountryScore, Report
 from ..scoring import display
 from . import rows
 from .labels import Labels
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "generators" / "report"
 BAR, GAP, LABEL_W, PLOT_W = 9, 6, 230, 360  # chart geometry in px: bar height, gap between sections
+MAX_COMMENTS = 100  # per country; the rest are in scores.xlsx and scores.csv, and the page says so
 
 
 def _env() -> Environment:
@@ -47,14 +48,36 @@ def chart(country: CountryScore, L: Labels) -> Dict[str, Any]:
                 left=LABEL_W, bar=BAR - 1, legend=legend)
 
 
+def comments(report: Report, L: Labels) -> Dict[str, Dict[str, Any]]:
+    """Country -> free-text evidence (text answers in scored sections), each with who wrote it: the
+    agency and the text answers of unscored sections (an organisational unit, a site). Never personal data."""
+    texts = [q for q in report.form.questions if q.kind == TEXT and not q.personal and not q.format]
+    scored = {s.id for s in report.form.scored_sections}
+    out: Dict[str, Dict[str, Any]] = {}
+    for r in report.returns:
+        answers = r.response.answers
+        by = [L.agency(rows.role_answer(r, "agency"))] if r.form.role("agency") else []
+        by += [answers[q.id] for q in texts if q.section not in scored and answers.get(q.id)]
+        found = [dict(section=L.section(q.section), text=answers[q.id], by=" · ".join(by))
+                 for q in texts if q.section in scored and answers.get(q.id)]
+        country = out.setdefault(rows.role_answer(r, "country"), {"shown": [], "more": 0})
+        room = MAX_COMMENTS - len(country["shown"])
+        country["shown"] += found[:max(room, 0)]
+        country["more"] += max(len(found) - max(room, 0), 0)
+    return out
+
+
 def view(report: Report, language: Optional[str] = None) -> Dict[str, Any]:
     """Everything the template shows, as plain data."""
     L = Labels(report.form, language)
     form = report.form
+    said = comments(report, L)
     countries = [dict(code=c.country, name=L.country(c.country), chart=chart(c, L),
+                      comments=said.get(c.country, {"shown": [], "more": 0}),
                       groups=[dict(name=L.agency(g.agency, g is c.total), returns=g.returns, index=g.index,
                                    level=L.level(g.level), perceived=L.level(g.perceived_mode))
-                              for g in (c.total, *c.agencies)]) for c in report.countries]
+                              for g in ((c.total, *c.agencies) if form.role("agency") else (c.total,))])
+                 for c in report.countries]
     gaps = [dict(country=L.country(c.country), section=L.section(g.section), first=g.first, second=g.second,
                  gap=g.gap, flagged=g.flagged) for c in report.countries for g in c.gaps]
     pair = [L.agency(code) for code in form.gap_groups]
@@ -63,7 +86,7 @@ def view(report: Report, language: Optional[str] = None) -> Dict[str, Any]:
         counts=[dict(channel=k, **{n: int(v.get(n, 0)) for n in ("read", "accepted", "rejected", "duplicates")})
                 for k, v in report.counts.items()],
         totals=rows.totals(report), countries=countries, gaps=gaps,
-        gap_note=L["gap_note"].format(first=pair[0], second=pair[1], flag=f"{form.gap_flag:g}") if pair else "",
+        gap_note=L["gap_note"].format(first=pair[0], second=pair[1], flag=f"{form.gap_flag:g}") if len(pair) == 2 else "",
         rejected=[i for i in report.issues if i.severity == "error"],
         warnings=[i for i in report.issues if i.severity != "error"],
         levels=[dict(name=L.text(lv.label), description=L.text(lv.description), low=lv.low, high=lv.high)

@@ -39,8 +39,10 @@ class Labels:
         return self.text(choice.label) if choice else (code or "")
 
     def country(self, code: str) -> str:
-        """A country's name, its code when unknown, or a word for 'no country role'."""
-        return self._choice("country", code) if code or self.form.role("country") else self["no_country"]
+        """A country's name, its code when unknown, or words for no country role or no country given."""
+        if code:
+            return self._choice("country", code)
+        return self["no_country_given"] if self.form.role("country") else self["no_country"]
 
     def agency(self, code: str, total: bool = False) -> str:
         """An agency's name; the words for every agency together (total) or for no agency given."""

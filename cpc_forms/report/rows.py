@@ -18,7 +18,8 @@ def reported_questions(form: Form, personal: bool = False) -> List[Question]:
     return [q for q in form.questions if personal or not q.personal]
 
 
-def _role_answer(scored: ScoredReturn, role: str) -> str:
+def role_answer(scored: ScoredReturn, role: str) -> str:
+    """The answer of the question playing a role (country, agency), '' when none."""
     q = scored.form.role(role)
     value = scored.response.answers.get(q.id) if q else None
     return "" if value is None else str(value)
@@ -33,7 +34,7 @@ def return_row(report: Report, scored: ScoredReturn, personal: bool = False) -> 
     r, score = scored.response, scored.score
     row: Dict[str, Any] = dict(source=r.source, location=r.location, channel=r.channel,
                                instance_id=r.instance_id, form_version=r.form_version, submitted=r.submitted,
-                               country=_role_answer(scored, "country"), agency=_role_answer(scored, "agency"))
+                               country=role_answer(scored, "country"), agency=role_answer(scored, "agency"))
     sections = {}
     for s in report.form.scored_sections:
         got = score.section(s.id)

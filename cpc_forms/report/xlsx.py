@@ -27,7 +27,8 @@ def put(ws, row: int, col: int, value: Any, fmt: Optional[str] = None):
     """One cell: text as a string cell (never a formula), numbers with their display format."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        text_cell(cell, value)
+        if value:  # '' is no value: leave the cell empty
+            text_cell(cell, value)
     elif value is not None:
         cell.value = value
         if fmt and not isinstance(value, bool):
