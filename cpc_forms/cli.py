@@ -49,6 +49,53 @@ def build(spec, out):
             click.echo(str(path))
 
 
+FORMATS = ("csv", "json", "xlsx", "html")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec the returns answer (default: the embedded one).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="scores", show_default=True,
+              help="Folder the reports are written into.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Report to write (repeat for several; default: all of csv, json, xlsx, html).")
+@click.option("--strict", is_flag=True, help="With any rejected input, write nothing and exit 1.")
+@click.option("--include-personal", is_flag=True, help="Keep personal-data answers (e-mail) in the reports.")
+def score(inputs, spec, out, formats, strict, include_personal):
+    """Score every return in INPUTS (files, folders, zips: workbooks, ODK/Kobo exports, XML, JSON, databases)."""
+    from pathlib import Path
+
+    from .ingest import run, summary
+    from .report import write_all
+    from .spec import form_versions
+
+    form = _load(spec)
+    report = run(inputs, form, form_versions(form), progress=_progress)
+    errors = [i for i in report.issues if i.severity == "error"]
+    for problem in errors:
+        click.echo(f"rejected: {problem}", err=True)
+    for line in summary(report):
+        click.echo(line)
+    if strict and errors:
+        click.echo("--strict: nothing written.", err=True)
+        sys.exit(1)
+    for path in write_all(report, Path(out), formats or FORMATS, include_personal=include_personal):
+        click.echo(f"wrote {path}")
+    sys.exit(1 if errors else 0)
+
+
+def _progress(files):
+    """A progress bar on a terminal when there are many inputs; the plain list otherwise."""
+    if len(files) < 20 or not sys.stderr.isatty():
+        return files
+    return _bar(files)
+
+
+def _bar(files):
+    with click.progressbar(files, label="Reading", file=sys.stderr) as bar:
+        yield from bar
+
+
 def _load(spec):
     """The Form of a spec, or exit 1 with every problem listed (never a traceback)."""
     from .spec import SpecError, load_form
