@@ -40,13 +40,11 @@ def build(spec, out):
     """Build every channel's artefacts (workbooks, XLSForm, XForm, web form) for a spec."""
     from pathlib import Path
 
-    from .channels import CHANNELS, channel
+    from .demo import build_all
 
     form = _load(spec)
-    Path(out).mkdir(parents=True, exist_ok=True)
-    for name in CHANNELS:
-        for path in channel(name).generate(form, Path(out)):
-            click.echo(str(path))
+    for path in build_all(form, Path(out)):
+        click.echo(str(path))
 
 
 FORMATS = ("csv", "json", "xlsx", "html")
@@ -82,6 +80,32 @@ def score(inputs, spec, out, formats, strict, include_personal):
     for path in write_all(report, Path(out), formats or FORMATS, include_personal=include_personal):
         click.echo(f"wrote {path}")
     sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True,
+              help="Folder for the forms, the synthetic returns and the reports.")
+@click.option("--countries", default=12, show_default=True, type=click.IntRange(1, 250),
+              help="How many countries to synthesise returns for.")
+@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec to demonstrate (default: the embedded one).")
+def demo(out, countries, spec):
+    """Build every form, fill returns for N countries through every channel, score them, write the reports."""
+    from pathlib import Path
+
+    from .demo import build_all, synthesise
+    from .ingest import run, summary
+    from .report import write_all
+    from .spec import form_versions
+
+    form, out = _load(spec), Path(out)
+    build_all(form, out / "forms")
+    synthesise(form, out / "returns", countries)
+    report = run([out / "returns"], form, form_versions(form))
+    for line in summary(report):
+        click.echo(line)
+    paths = write_all(report, out / "scores")
+    click.echo(f"Forms in {out / 'forms'}, returns in {out / 'returns'}.")
+    click.echo(f"Report: {next(p for p in paths if p.suffix == '.html')}")
 
 
 def _progress(files):
