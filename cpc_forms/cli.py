@@ -1,6 +1,7 @@
 """The cpc-forms command: a thin shell over the library."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -59,7 +60,9 @@ FORMATS = ("csv", "json", "xlsx", "html")
               help="Report to write (repeat for several; default: all of csv, json, xlsx, html).")
 @click.option("--strict", is_flag=True, help="With any rejected input, write nothing and exit 1.")
 @click.option("--include-personal", is_flag=True, help="Keep personal-data answers (e-mail) in the reports.")
-def score(inputs, spec, out, formats, strict, include_personal):
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(0, 64),
+              help="Processes reading the inputs (0: one per core).")
+def score(inputs, spec, out, formats, strict, include_personal, jobs):
     """Score every return in INPUTS (files, folders, zips: workbooks, ODK/Kobo exports, XML, JSON, databases)."""
     from pathlib import Path
 
@@ -68,7 +71,8 @@ def score(inputs, spec, out, formats, strict, include_personal):
     from .spec import form_versions
 
     form = _load(spec)
-    report = run(inputs, form, form_versions(form), progress=_progress)
+    jobs = jobs or os.cpu_count() or 1
+    report = run(inputs, form, form_versions(form), progress=_progress, jobs=jobs)
     errors = [i for i in report.issues if i.severity == "error"]
     for problem in errors:
         click.echo(f"rejected: {problem}", err=True)
@@ -108,15 +112,15 @@ def demo(out, countries, spec):
     click.echo(f"Report: {next(p for p in paths if p.suffix == '.html')}")
 
 
-def _progress(files):
-    """A progress bar on a terminal when there are many inputs; the plain list otherwise."""
-    if len(files) < 20 or not sys.stderr.isatty():
-        return files
-    return _bar(files)
+def _progress(items, total):
+    """A progress bar on a terminal when there are many inputs; the plain items otherwise."""
+    if total < 20 or not sys.stderr.isatty():
+        return items
+    return _bar(items, total)
 
 
-def _bar(files):
-    with click.progressbar(files, label="Reading", file=sys.stderr) as bar:
+def _bar(items, total):
+    with click.progressbar(items, length=total, label="Reading", file=sys.stderr) as bar:
         yield from bar
 
 

@@ -84,31 +84,60 @@ def _relocate(response: Response, source: str) -> Response:
     return replace(response, source=source)
 
 
-def collect(inputs: Iterable, forms: Mapping[str, Form],
-            progress: Callable[[Iterable[Path]], Iterable[Path]] = iter) -> Tuple[List[Response], List[Issue], dict]:
+_FORMS: Mapping[str, Form] = {}
+
+
+def _init_worker(forms):
+    global _FORMS
+    _FORMS = forms
+
+
+def _read_in_worker(path: Path) -> List[Tuple[str, Item]]:
+    return list(read_file(path, _FORMS))
+
+
+def read_all(files: List[Path], forms: Mapping[str, Form], jobs: int = 1,
+             progress: Callable = lambda items, total: items) -> Iterator[Tuple[str, Item]]:
+    """(channel, item) for every file, in file order; with jobs > 1, files are read in that many processes."""
+    if jobs <= 1 or len(files) < 2:
+        for path in progress(files, len(files)):
+            yield from read_file(path, forms)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(forms,)) as pool:
+        results = pool.map(_read_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
+        for items in progress(results, len(files)):
+            yield from items
+
+
+def _tally(counts: dict, name: str) -> dict:
+    return counts.setdefault(name or "unrecognised", {"read": 0, "accepted": 0, "rejected": 0, "duplicates": 0})
+
+
+def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = lambda items, total: items,
+            jobs: int = 1) -> Tuple[List[Response], List[Issue], dict]:
     """Read every input: accepted Responses (newest edit of each), every Issue, and counts per channel."""
-    responses, issues, counts, rejected = [], [], {}, set()
-    for path in progress(expand(inputs)):
-        for name, item in read_file(path, forms):
-            tally = counts.setdefault(name or "unrecognised", {"read": 0, "accepted": 0, "rejected": 0, "duplicates": 0})
-            if isinstance(item, Response):
-                responses.append(item)
-                tally["read"] += 1
-                continue
-            issues.append(item)
-            if item.code == "duplicate":  # an edit a reader already replaced inside its own file
-                tally["read"] += 1
-                tally["duplicates"] += 1
-            # One rejected return may carry several errors, all at its own source and location.
-            if item.severity == "error" and (item.source, item.location) not in rejected:
-                rejected.add((item.source, item.location))
-                tally["read"] += 1
-                tally["rejected"] += 1
+    responses, issues, counts, rejected, channel_of = [], [], {}, set(), {}
+    for name, item in read_all(expand(inputs), forms, jobs, progress):
+        tally = _tally(counts, name)
+        if isinstance(item, Response):
+            responses.append(item)
+            channel_of[id(item)] = name
+            tally["read"] += 1
+            continue
+        issues.append(item)
+        if item.code == "duplicate":  # an edit a reader already replaced inside its own file
+            tally["read"] += 1
+            tally["duplicates"] += 1
+        # One rejected return may carry several errors, all at its own source and location.
+        if item.severity == "error" and (item.source, item.location) not in rejected:
+            rejected.add((item.source, item.location))
+            tally["read"] += 1
+            tally["rejected"] += 1
     kept, duplicates = dedupe(responses)
-    dropped = {id(r) for r in responses} - {id(r) for r in kept}
+    kept_ids = {id(r) for r in kept}
     for r in responses:
-        key = r.channel or "unrecognised"
-        counts[key]["duplicates" if id(r) in dropped else "accepted"] += 1
+        _tally(counts, channel_of[id(r)])["accepted" if id(r) in kept_ids else "duplicates"] += 1
     return kept, issues + duplicates, counts
 
 
@@ -121,9 +150,10 @@ def score_all(form: Form, forms: Mapping[str, Form], responses: Iterable[Respons
     return out
 
 
-def run(inputs: Iterable, form: Form, forms: Mapping[str, Form], progress=iter) -> Report:
+def run(inputs: Iterable, form: Form, forms: Mapping[str, Form], progress: Callable = lambda items, total: items,
+        jobs: int = 1) -> Report:
     """Read, de-duplicate, score and aggregate every input: one Report."""
-    responses, issues, counts = collect(inputs, forms, progress)
+    responses, issues, counts = collect(inputs, forms, progress, jobs)
     scored = score_all(form, forms, responses)
     countries = aggregate(form, [(s.response, s.score) for s in scored])
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

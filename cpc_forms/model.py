@@ -18,6 +18,10 @@ def _freeze(obj, name, value):
     object.__setattr__(obj, name, MappingProxyType(dict(value)))
 
 
+def _rebuild(cls, fields):
+    return cls(**fields)
+
+
 @dataclass(frozen=True)
 class Choice:
     code: str
@@ -191,6 +195,12 @@ class Response:
 
     def __post_init__(self):
         _freeze(self, "answers", self.answers)
+
+    def __reduce__(self):
+        # mappingproxy does not pickle; worker processes send Responses back to the parent
+        fields = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        fields["answers"] = dict(self.answers)
+        return (_rebuild, (Response, fields))
 
     @property
     def identity(self) -> str:
