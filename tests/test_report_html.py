@@ -1,0 +1,119 @@
+"""report.html: everything escaped, self-contained (no request, no console error in Chromium), and its
+tables say what the Report says."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from cpc_forms.report import write_all
+from cpc_forms.scoring import display
+from report_sample import CRAFTED, RAW, sample_report
+
+ALLOWED = {"html", "head", "meta", "title", "style", "body", "header", "main", "section", "h1", "h2", "h3",
+           "p", "table", "thead", "tbody", "tr", "th", "td", "article", "div", "figure", "figcaption", "svg",
+           "line", "text", "rect", "span", "details", "summary"}
+
+
+class Page(HTMLParser):
+    """The tags of a page, its text, and each section's table rows as lists of cell texts."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attrs, self.texts, self.rows = [], [], [], {}
+        self._section, self._row, self._cell = "", None, None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.append(dict(attrs))
+        if tag == "section":
+            self._section = dict(attrs).get("id", "")
+        elif tag == "tr":
+            self._row = []
+        elif tag == "td" and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self._row:
+                self.rows.setdefault(self._section, []).append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        self.texts.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _page(report, tmp_path, **options):
+    (path,) = write_all(report, tmp_path, ("html",), **options)
+    return path, Page(path.read_text(encoding="utf-8"))
+
+
+def test_planted_markup_is_text_not_markup(any_form, tmp_path):
+    report = sample_report(any_form)
+    _, page = _page(report, tmp_path)
+    assert set(page.tags) <= ALLOWED
+    assert not any(k.startswith("on") for attrs in page.attrs for k in attrs)
+    text = "".join(page.texts)
+    assert "<script>window.planted=3</script>.xlsx" in text  # a rejected file's name
+    if any_form.role("country"):
+        assert RAW["country"] in text  # a country value no reader should have let through
+        comments = [row for row in page.rows["countries"] if len(row) == 3]
+        assert any(row[1] == CRAFTED[4] for row in comments), "planted in a comment"
+        assert any(CRAFTED[4] in row[2] for row in comments), "planted in the organisational unit"
+
+
+def test_rejected_inputs_and_gaps_agree_with_report(any_form, tmp_path):
+    report = sample_report(any_form)
+    _, page = _page(report, tmp_path)
+    errors = [i for i in report.issues if i.severity == "error"]
+    assert errors
+    assert page.rows["rejected"][:len(errors)] == [[i.source, i.location, i.code, i.message] for i in errors]
+    gaps = [g for c in report.countries for g in c.gaps]
+    got = page.rows.get("gaps", [])
+    assert [row[4] for row in got] == [display(g.gap) or "–" for g in gaps]
+    assert [row[5] for row in got] == ["yes" if g.flagged else "" for g in gaps]
+    summary = page.rows["summary"][:len(report.counts)]
+    assert summary == [[k, *(str(v[n]) for n in ("read", "accepted", "rejected", "duplicates"))]
+                       for k, v in report.counts.items()]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_labels_in_language(form, tmp_path, language):
+    _, page = _page(sample_report(form), tmp_path, language=language)
+    assert page.attrs[page.tags.index("html")]["lang"] == language
+    text = "".join(page.texts)
+    assert all(s.label[language] in text for s in form.scored_sections)
+
+
+def test_opens_in_chromium_without_error_or_request(any_form, tmp_path, browser, artifacts):
+    report = sample_report(any_form)
+    path, _ = _page(report, tmp_path)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+
+    def route(r):
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            requests.append(r.request.url)
+            r.abort()
+    page.route("**/*", route)
+    try:
+        page.goto(path.as_uri())
+        page.screenshot(path=str(artifacts / f"report-{any_form.id}.png"), full_page=True)
+        facts = page.evaluate("""() => ({scripts: document.scripts.length, planted: 'planted' in window,
+            charts: document.querySelectorAll('#countries figure svg[role=img]').length,
+            flagged: document.querySelectorAll('#gaps tr.flagged').length})""")
+    finally:
+        page.close()
+    assert (problems, requests) == ([], [])
+    assert facts == {"scripts": 0, "planted": False, "charts": len(report.countries),
+                     "flagged": sum(g.flagged for c in report.countries for g in c.gaps)}

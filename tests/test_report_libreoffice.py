@@ -1,0 +1,77 @@
+"""A crafted answer cannot become a formula when LibreOffice opens scores.csv or scores.xlsx.
+
+One soffice call converts both specs' files (and an unneutralised control CSV, which proves the check
+can fail) to xlsx with recalculation forced; then every converted cell is inspected."""
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from cpc_forms.report import write_all
+from cpc_forms.report.neutral import is_risky
+from cpc_forms.spec import load_form
+from conftest import DEFAULT_SPEC, EXAMPLE_SPEC
+from report_sample import CRAFTED, RAW, sample_report
+
+RECALC = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+SPECS = {"default": DEFAULT_SPEC, "example": EXAMPLE_SPEC}
+# every risky text the sample writes (XML and CSV readers may turn a bare CR into LF)
+PLANTED = {t.replace("\r", "\n") for t in (*CRAFTED, *RAW.values(), "=raw<b>.json", "+other.json")}
+
+
+@pytest.fixture(scope="module")
+def converted(soffice, tmp_path_factory):
+    """name -> (the report written, the workbook LibreOffice made of it), for csv and xlsx of both specs."""
+    src, out, profile = (tmp_path_factory.mktemp(n) for n in ("src", "out", "profile"))
+    (profile / "user").mkdir()
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC)
+    inputs, reports = [], {}
+    for name, spec in SPECS.items():
+        reports[name] = sample_report(load_form(spec))
+        for path in write_all(reports[name], src / name, ("csv", "xlsx")):
+            inputs.append(Path(shutil.copy(path, src / f"{name}-{path.suffix[1:]}{path.suffix}")))
+    control = src / "control.csv"
+    with control.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["text"], *([t] for t in CRAFTED)])
+    inputs.append(control)
+    subprocess.run([soffice, "--headless", "--norestore", "--nolockcheck",
+                    f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "xlsx", "--outdir", str(out),
+                    *map(str, inputs)], check=True, capture_output=True, timeout=180)
+    made = {p.stem: out / f"{p.stem}.xlsx" for p in inputs}
+    missing = [str(p) for p in made.values() if not p.exists()]  # soffice exits 0 even when it fails
+    assert not missing, f"LibreOffice did not convert {missing}"
+    return reports, made
+
+
+def _cells(path):
+    return [c for ws in load_workbook(path) for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_control_csv_does_become_formulas(converted):
+    _, made = converted
+    formulas = {c.value for c in _cells(made["control"]) if c.data_type == "f"}
+    assert formulas >= {t for t in CRAFTED if t.startswith("=")}
+
+
+@pytest.mark.parametrize("spec", SPECS)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_crafted_answers_stay_text(converted, spec, fmt):
+    _, made = converted
+    cells = _cells(made[f"{spec}-{fmt}"])
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    shown = [t[1:] if fmt == "csv" and t.startswith("'") else t for t in texts]
+    planted = {t.replace("\r", "\n") for t in shown if is_risky(t.lstrip("\n"))}
+    assert planted <= PLANTED
+    assert planted >= {t for t in CRAFTED if is_risky(t)}, "every crafted answer reads back as the very text written"
