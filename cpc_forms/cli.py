@@ -81,7 +81,7 @@ def score(inputs, spec, out, formats, strict, include_personal, jobs):
     if strict and errors:
         click.echo("--strict: nothing written.", err=True)
         sys.exit(1)
-    for path in write_all(report, Path(out), formats or FORMATS, include_personal=include_personal):
+    for path in write_all(report, Path(out), formats or FORMATS, personal=include_personal):
         click.echo(f"wrote {path}")
     sys.exit(1 if errors else 0)
 
