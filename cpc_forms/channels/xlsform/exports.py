@@ -1,0 +1,1 @@
+write_central_csv_zip = write_instance = write_kobo_csv = None
