@@ -1,8 +1,8 @@
 """Read what ODK Central, KoboToolbox, Ona and SurveyCTO export: CSV, zip, XLSX, XML instances, JSON."""
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import re
 import zipfile
 import zlib
@@ -84,10 +84,16 @@ def _xlsx_rows(path: Path) -> Iterator[tuple]:
 
 def csv_rows(stream: IO[bytes]) -> Iterator[List[str]]:
     """Rows of a CSV byte stream, streamed; the delimiter (, ; tab) is sniffed from the header line."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    first = text.readline()
+    lines = _decoded(stream)
+    first = next(lines, "")
     delimiter = max((",", ";", "\t"), key=first.count)
-    return chain(csv.reader([first], delimiter=delimiter), csv.reader(text, delimiter=delimiter))
+    return csv.reader(chain([first], lines), delimiter=delimiter)
+
+
+def _decoded(stream: IO[bytes]) -> Iterator[str]:
+    """UTF-8 lines (BOM dropped), decoded one by one so a bad byte stops the file at its own row."""
+    for n, line in enumerate(stream):
+        yield (line[3:] if n == 0 and line.startswith(codecs.BOM_UTF8) else line).decode("utf-8")
 
 
 def _guarded(items: Iterator[Item], source: str) -> Iterator[Item]:
@@ -127,7 +133,7 @@ def _file(path: Path, forms, deprecated) -> Iterator[Item]:
     elif head.startswith(b"PK") or path.suffix.lower() == ".zip":
         yield from _zip(path, forms, deprecated)
     elif _text(head).startswith("<"):
-        yield from read_records(xml_records(path.read_bytes(), str(path)), forms, str(path), deprecated)
+        yield from read_records(xml_records(path.read_bytes(), str(path), path.name), forms, str(path), deprecated)
     elif _text(head).startswith(("{", "[")):
         yield from read_records(json_records(path.read_bytes(), str(path)), forms, str(path), deprecated)
     else:

@@ -92,7 +92,7 @@ def resolve(form: Form, header: str) -> Tuple[Optional[Column], Optional[str]]:
         if len(targets) > 1:
             return None, "ambiguous-column"
         (qid, code), langs = next(iter(targets.items()))
-        return Column(question=qid, code=code, languages=langs - {""}), None
+        return Column(question=qid, code=code, languages=frozenset() if "" in langs else langs), None
     last = _last(header)
     if last in META:
         return Column(meta=META[last]), None
