@@ -79,7 +79,12 @@ def _item(form: Form, q: Question) -> dict:
 
 
 def _sum(parts: List[str]) -> str:
-    return " + ".join(parts) if parts else "0"
+    """a + b + c added left to right, as Python's sum() does: explicit brackets, since float addition
+    is not associative and JavaRosa's parser groups a chain of + from the right."""
+    out = parts[0] if parts else "0"
+    for part in parts[1:]:
+        out = f"({out} + {part})"
+    return out
 
 
 def _section(form: Form, s) -> Iterator[tuple]:
