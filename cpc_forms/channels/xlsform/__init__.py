@@ -8,8 +8,11 @@ from openpyxl import Workbook
 
 from ...model import Form
 from .build import sheets
-from .readers import read, sniff  # noqa: F401  (the channel's contract)
-from .exports import write_central_csv_zip, write_instance, write_kobo_csv  # noqa: F401
+from .exports import write_central_csv_zip, write_instance, write_kobo_csv
+from .readers import read, sniff
+
+__all__ = ["generate", "sniff", "read", "write_xlsform", "to_xform",
+           "write_instance", "write_central_csv_zip", "write_kobo_csv"]
 
 
 def write_xlsform(form: Form, path: Path) -> Path:

@@ -26,6 +26,11 @@ def _text(head: bytes) -> str:
     return head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
 
 
+def _head(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(4096)
+
+
 def _is_instance(text: str) -> bool:
     root = re.search(r"<(?![?!])([\w:.-]+)([^>]*)>", re.sub(r"<!--.*?-->", "", text, flags=re.S))
     return bool(root) and root.group(1).split(":")[-1] != "html" and re.search(r"\bid\s*=", root.group(2)) is not None
@@ -41,7 +46,7 @@ def sniff(path, head: bytes) -> bool:
     """Whether a file (its first bytes in head) is an export or submission this channel reads."""
     path = Path(path)
     if path.is_dir():
-        return any(sniff(p, p.read_bytes()[:4096]) for p in path.rglob("*") if p.is_file())
+        return any(sniff(p, _head(p)) for p in path.rglob("*") if p.is_file())
     if head.startswith(b"PK"):
         return _sniff_zip(path)
     text = _text(head)
@@ -126,8 +131,7 @@ def _zip(path: Path, forms, deprecated) -> Iterator[Item]:
 
 
 def _file(path: Path, forms, deprecated) -> Iterator[Item]:
-    with path.open("rb") as f:
-        head = f.read(4096)
+    head = _head(path)
     if head.startswith(b"PK") and path.suffix.lower() == ".xlsx":
         yield from read_table(_xlsx_rows(path), forms, str(path))
     elif head.startswith(b"PK") or path.suffix.lower() == ".zip":
@@ -170,10 +174,8 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Item]:
     responses: List[Response] = []
     deprecated: dict = {}
     for file in files:
-        if path.is_dir():
-            with file.open("rb") as f:
-                if not sniff(file, f.read(4096)):
-                    continue
+        if path.is_dir() and not sniff(file, _head(file)):
+            continue
         for item in _guarded(_file(file, forms, deprecated), str(file)):
             if isinstance(item, Response):
                 responses.append(item)
