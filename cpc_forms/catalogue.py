@@ -40,6 +40,11 @@ CATALOGUE = {
     "duplicate": (WARNING, "replaced by a newer edit of the same submission ({newer})"),
     "ambiguous-label": (ERROR, "'{question}': label {value!r} matches several choices ({codes})"),
     "rejected-row": (ERROR, "{reason}"),
+    # xlsform channel
+    "unknown-column": (WARNING, "column '{column}' is not a question of form '{form}'; its values are ignored"),
+    "ambiguous-column": (ERROR, "column '{column}' matches several questions or choices ({targets}); ignored"),
+    "unsafe-xml": (ERROR, "refused XML with a DTD, entity or external reference: {reason}"),
+    "not-decrypted": (ERROR, "an encrypted submission that the server did not decrypt; nothing to score"),
 }
 
 
