@@ -141,3 +141,16 @@ def test_label_mode_multi_select_is_mapped_or_refused_when_ambiguous(cell, codes
     else:
         assert not responses
         assert [(i.code, i.location) for i in issues] == [("ambiguous-label", "row 2")]
+
+
+def test_kobo_deployment_id_in_version_column_yields_to_the_stamped_version(form, tmp_path):
+    from cpc_forms.channels.xlsform import read
+    header = '"profile/country";"profile/agency";"mandates/a1";"sc_form_version";"__version__";"_uuid";"_submission_time";"_index"'
+    row = f'"KEN";"police";"3";"{form.version}";"vHagmzimVwhMJ4C26sX38Q";"3f8a90e9-0001";"2026-03-27T14:33:22";"1"'
+    path = tmp_path / "kobo.csv"
+    path.write_text(header + "\r\n" + row + "\r\n", encoding="utf-8")
+    (response,) = [r for r in read(path, {form.version: form}) if not hasattr(r, "severity")]
+    assert response.form_version == form.version and response.answers["a1"] == "3"
+    path.write_text(header.replace('"sc_form_version";', "") + "\r\n" + row.replace(f'"{form.version}";', "") + "\r\n")
+    errors = [i for i in read(path, {form.version: form}) if getattr(i, "severity", "") == "error"]
+    assert [e.code for e in errors] == ["unknown-version"] and "row 2" in errors[0].location

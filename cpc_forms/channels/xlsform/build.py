@@ -85,6 +85,9 @@ def _result_rows(form: Form) -> List[dict]:
     return rows + [{"type": "end_group", "name": RESULT_GROUP}]
 
 
+VERSION_STAMP = scoring.PREFIX + "form_version"
+
+
 def survey(form: Form) -> List[dict]:
     """The survey sheet: one group per section, then the scoring calculates and the result page."""
     rows = []
@@ -93,6 +96,9 @@ def survey(form: Form) -> List[dict]:
         if s.relevant is not None:
             group["relevant"] = conditions.to_xpath(s.relevant, form)
         rows += [group, *(question_row(form, q) for q in s.questions), {"type": "end_group", "name": s.id}]
+    # Stamped into every record, so exports carry our version even where the server puts its own
+    # deployment id in the version column (Kobo's __version__).
+    rows.append({"type": "calculate", "name": VERSION_STAMP, "calculation": f"'{form.version}'"})
     if form.scored_sections:
         rows += [{"type": "calculate", "name": name, "calculation": expr} for name, expr in scoring.calculations(form)]
         if form.live_scores:  # the calculates are always there, for exports; the page only when wanted

@@ -7,6 +7,7 @@ submitted (ISO time) and version (default the form's).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from ... import conditions
 from ...model import SELECT_MULTIPLE, Form, Question
 from ...returns import INJECTION_PREFIXES
 from ...scoring import flatten
+from .build import VERSION_STAMP
 
 Record = Tuple[Mapping[str, Any], Mapping[str, str]]
 CENTRAL_TAIL = ["KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status",
@@ -99,14 +101,17 @@ def write_kobo_csv(form: Form, records: Iterable[Record], path) -> Path:
         header.append(f"{q.section}/{q.id}")
         if q.kind == SELECT_MULTIPLE:
             header += [f"{q.section}/{q.id}/{c.code}" for c in q.choices]
-    header += KOBO_TAIL
+    header += [VERSION_STAMP] + KOBO_TAIL
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writerow(header)
         for n, (answers, meta) in enumerate(records, start=1):
             instance = meta.get("instance_id", "").replace("uuid:", "")
             root = _uuid(meta.get("root_id", "") or instance)
+            version = meta.get("version", form.version)
+            # Kobo fills __version__ with its own deployment id; our version travels in the stamp column.
+            deployment = "v" + hashlib.sha256(version.encode()).hexdigest()[:21]
             writer.writerow(["", ""] + _cells(form, flatten(form, answers), True)
-                            + [meta.get("version", form.version), _uuid(instance), root, str(n), instance,
+                            + [version, deployment, _uuid(instance), root, str(n), instance,
                                meta.get("submitted", ""), "", "", "submitted_via_web", "", "", str(n)])
     return Path(path)

@@ -14,7 +14,7 @@ META = {
     "submissiondate": "submitted", "_submission_time": "submitted", "key": "root", "instanceid": "instance",
     "__id": "instance", "_uuid": "uuid", "rootuuid": "root", "deprecatedid": "deprecated",
     "formversion": "version", "formdef_version": "version", "__version__": "version", "_version": "version",
-    "status": "status",
+    "status": "status", build.VERSION_STAMP: "stamp",
 }
 KNOWN = {
     "start", "end", "today", "deviceid", "instancename", "submitterid", "submittername", "attachmentspresent",

@@ -128,7 +128,7 @@ def respond(plan: Plan, forms, row, source: str, location: str, form_id: str = "
         deprecated[instance] = old
     root = strip_uuid(plan.get(row, "root")) or ("" if deprecated is not None else instance)
     response, problems = make_response(
-        forms, raw, form_id=form_id, version=version or plan.get(row, "version"), source=source,
+        forms, raw, form_id=form_id, version=version or plan.get(row, "stamp") or plan.get(row, "version"), source=source,
         location=location, channel=CHANNEL, instance_id=instance, root_id=root,
         submitted=plan.get(row, "submitted"), language=plan.language)
     yield from problems
