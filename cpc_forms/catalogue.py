@@ -53,3 +53,8 @@ def issue(kind: str, /, source: str = "", location: str = "", **params) -> Issue
     severity, template = CATALOGUE[kind]
     return Issue(code=kind, message=template.format(**params), severity=severity,
                  source=str(source), location=str(location))
+
+# --- html channel ---
+CATALOGUE.update({
+    "too-large": (ERROR, "the file is {size} MB; a file of returns may hold at most {limit} MB"),
+})

@@ -1,0 +1,155 @@
+/* cpc-forms web form rules: skip logic, scores and value checks, with no page behind them.
+   They port conditions.py and scoring.py and must keep their semantics exactly: the browser tests
+   compare them with the Python engine on hundreds of answer sets. */
+window.cpcRules = function (D, RELEVANT) {
+  "use strict";
+  var Q = {};
+  D.questions.forEach(function (q) { Q[q.id] = q; });
+  function answered(v) { return v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0); }
+
+  function isBad(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
+
+  // --- skip logic: conditions.py semantics --------------------------------------------------------
+  function relevance(vals) {
+    var memo = {};
+    function seen(id) { var v = isRelevant(id) ? vals[id] : null; return isBad(v) ? null : v; }
+    var c = {
+      answered: function (id) { return answered(seen(id)); },
+      "in": function (id, codes) {
+        var v = seen(id);
+        if (!answered(v)) { return false; }
+        return [].concat(v).some(function (x) { return codes.indexOf(String(x)) >= 0; });
+      },
+      cmp: function (id, op, value) {
+        var v = seen(id), a, b;
+        if (!answered(v)) { return false; }
+        if (typeof value === "number") {
+          a = typeof v === "number" ? v : (String(v).trim() === "" ? NaN : Number(v)); b = value;
+          if (isNaN(a)) { return false; }
+        } else { a = String(v); b = String(value); }
+        switch (op) {
+          case "eq": return a === b;
+          case "ne": return a !== b;
+          case "gt": return a > b;
+          case "gte": return a >= b;
+          case "lt": return a < b;
+          case "lte": return a <= b;
+        }
+        return false;
+      }
+    };
+    function isRelevant(id) {
+      if (!(id in memo)) {
+        memo[id] = false;  // a guard only: spec checks refuse cycles
+        if (!Q[id]) { return false; }
+        memo[id] = RELEVANT[id] ? !!RELEVANT[id](c) : true;
+      }
+      return memo[id];
+    }
+    var out = {};
+    D.questions.forEach(function (q) { out[q.id] = isRelevant(q.id); });
+    return out;
+  }
+
+  // --- scoring: scoring.py semantics --------------------------------------------------------------
+  function itemScore(q, v, rel) {
+    var item = { question: q.id, status: "missing", score: null, max: q.max_score, weight: q.weight };
+    function done(status, score) { item.status = status; item.score = score === undefined ? null : score; return item; }
+    if (!rel) { return done("not_relevant"); }
+    if (!answered(v) || isBad(v)) { return done("missing"); }
+    var number;
+    if (q.kind === "select_one") {
+      var ch = q.choices.filter(function (x) { return x[0] === String(v); })[0];
+      if (!ch) { return done("missing"); }
+      if (ch[2] === "na") { return done("not_applicable"); }
+      if (ch[2] === "dk" || ch[1] === null) { return done("dont_know"); }
+      return done("scored", ch[1]);
+    }
+    if (q.kind === "select_multiple") {
+      var chosen = q.choices.filter(function (x) { return v.indexOf(x[0]) >= 0; });
+      if (chosen.some(function (x) { return x[2] === "na"; })) { return done("not_applicable"); }
+      number = chosen.filter(function (x) { return x[2] === null; }).length;
+    } else {
+      number = Number(v);
+      if (isNaN(number)) { return done("missing"); }
+    }
+    var band = q.bands.filter(function (b) { return number >= b[0] && (b[1] === null || number < b[1]); })[0];
+    return band ? done("scored", band[2]) : done("missing");
+  }
+
+  function sectionScore(s, answers, rel) {
+    var items = s.questions.filter(function (id) { return Q[id].scored; })
+      .map(function (id) { return itemScore(Q[id], answers[id], rel[id]); });
+    var applicable = items.filter(function (i) { return ["scored", "dont_know", "missing"].indexOf(i.status) >= 0; });
+    var got = items.filter(function (i) { return i.status === "scored"; });
+    var completeness = applicable.length ? got.length / applicable.length : null;
+    var den = got.reduce(function (t, i) { return t + i.weight * i.max; }, 0);
+    var num = got.reduce(function (t, i) { return t + i.weight * i.score; }, 0);
+    var score = null;
+    if (completeness !== null && completeness >= D.completeness_threshold && den > 0) { score = 100 * num / den; }
+    return { section: s.id, weight: s.weight, score: score, completeness: completeness,
+             answered: got.length, applicable: applicable.length };
+  }
+
+  function scores(answers, rel) {
+    var sections = D.sections.filter(function (s) { return s.scored; })
+      .map(function (s) { return sectionScore(s, answers, rel); });
+    var have = sections.filter(function (s) { return s.score !== null; });
+    var index = null, level = null;
+    if (have.length >= D.min_sections) {
+      index = have.reduce(function (t, s) { return t + s.weight * s.score; }, 0) /
+              have.reduce(function (t, s) { return t + s.weight; }, 0);
+      D.levels.forEach(function (lv, n) {
+        var last = n === D.levels.length - 1;
+        if (level === null && ((lv[1] <= index && index < lv[2]) || (last && index === lv[2]))) { level = lv[0]; }
+      });
+    }
+    return { sections: sections, index: index, level: level };
+  }
+
+  // half away from zero, to one decimal, on the shortest decimal form of the number (as scoring.display)
+  function display(x) {
+    if (x === null) { return ""; }
+    var s = String(Math.abs(x));
+    if (s.indexOf("e") >= 0) { s = Math.abs(x) < 1 ? "0" : BigInt(Math.round(Math.abs(x))).toString(); }  // exponent forms: far below 0.05 or whole
+    var parts = s.split("."), frac = (parts[1] || "") + "00";
+    var tenths = Number(parts[0]) * 10 + Number(frac[0]) + (frac[1] >= "5" ? 1 : 0);
+    return (x < 0 && tenths ? "-" : "") + Math.floor(tenths / 10) + "." + (tenths % 10);
+  }
+
+  // --- validation ---------------------------------------------------------------------------------
+  var EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+  function isDate(v) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+    if (!m) { return false; }
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+  }
+
+  function problem(q, v) {
+    if (isBad(v)) { return "constraint"; }
+    if (!answered(v)) { return q.required ? "required" : null; }
+    if (q.kind === "integer" || q.kind === "decimal") {
+      if ((q.min !== null && v < q.min) || (q.max !== null && v > q.max) ||
+          (q.kind === "integer" && !Number.isInteger(v))) { return "constraint"; }
+    } else if (q.kind === "date") {
+      if (!isDate(v)) { return "constraint"; }
+    } else if (q.kind === "text") {
+      if ((q.max_length && Array.from(v).length > q.max_length) || (q.email && !EMAIL.test(v))) { return "constraint"; }
+    }
+    return null;
+  }
+
+  function problems(vals, rel) {
+    var out = {};
+    D.questions.forEach(function (q) {
+      var p = rel[q.id] ? problem(q, vals[q.id]) : null;
+      if (p) { out[q.id] = p; }
+    });
+    return out;
+  }
+
+  return { answered: answered, isBad: isBad, relevance: relevance, scores: scores, display: display,
+           problems: problems };
+};

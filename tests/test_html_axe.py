@@ -1,0 +1,48 @@
+"""Accessibility of the web form: axe-core (npm, tests/js) in Chromium, before and after errors are shown."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import require_client
+
+from cpc_forms.channels import html
+
+AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+RUN = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    require_client("axe-core (run `npm ci` in tests/js)", AXE.exists())
+    return AXE.read_text(encoding="utf-8")
+
+
+def serious(page, axe_source) -> list:
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate(RUN, TAGS)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("which,language", [("default", "en"), ("default", "fr"), ("example", "en")])
+def test_no_serious_violations_before_and_after_errors(browser, axe_source, form, example_form, tmp_path,
+                                                        which, language):
+    spec = form if which == "default" else example_form
+    path = tmp_path / "form.html"
+    path.write_text(html.render(spec, submit_url="/submit", language=language), encoding="utf-8")
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.route("**/submit", lambda route: route.abort())
+        page.goto(path.as_uri())
+        assert serious(page, axe_source) == []
+        number = next(q for q in spec.questions if q.kind in ("integer", "decimal") and q.relevant is None)
+        page.fill(f"#i-{number.id}", "-1000000")
+        page.click("#cpc-submit")
+        assert page.locator("#cpc-summary").is_visible() and page.locator(".q.invalid").count() > 1
+        assert serious(page, axe_source) == []
+    finally:
+        ctx.close()
