@@ -1,0 +1,3 @@
+def read(): pass
+def sniff(): pass
+def read_results(): pass
