@@ -48,3 +48,18 @@ def issue(code: str, source: str = "", location: str = "", **params) -> Issue:
     severity, template = CATALOGUE[code]
     return Issue(code=code, message=template.format(**params), severity=severity,
                  source=str(source), location=str(location))
+
+# excel channel
+CATALOGUE.update({
+    "excel-format": (ERROR, "a {found} file: save the workbook as .xlsx (Excel Workbook) and send it again"),
+    "excel-sheet-missing": (ERROR, "sheet '{sheet}' is missing ({what}); sheets found: {found}"),
+    "excel-lists-missing": (WARNING, "hidden sheet '{sheet}' was deleted: the answers are read, but the workbook's "
+                                     "own drop-downs and scores no longer work"),
+    "excel-formula": (ERROR, "{cell}: a formula ({formula}) in the answer to '{question}' is never evaluated; "
+                             "type the answer itself"),
+    "excel-bad-answer": (ERROR, "{cell}: {value!r} is not an answer to '{question}'; allowed: {allowed}"),
+    "excel-duplicate-row": (ERROR, "{cell}: question '{question}' appears a second time (first in row {first}); "
+                                   "rows must not be copied"),
+    "excel-spec-changed": (WARNING, "the workbook was built from another text of this form version (spec hash "
+                                    "{found}, expected {expected}); answers are read by question id"),
+})
