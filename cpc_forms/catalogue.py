@@ -55,10 +55,10 @@ CATALOGUE.update({
     "excel-sheet-missing": (ERROR, "sheet '{sheet}' is missing ({what}); sheets found: {found}"),
     "excel-lists-missing": (WARNING, "hidden sheet '{sheet}' was deleted: the answers are read, but the workbook's "
                                      "own drop-downs and scores no longer work"),
-    "excel-formula": (ERROR, "{cell}: a formula ({formula}) in the answer to '{question}' is never evaluated; "
+    "excel-formula": (ERROR, "a formula ({formula}) in the answer to '{question}' is never evaluated; "
                              "type the answer itself"),
-    "excel-bad-answer": (ERROR, "{cell}: {value!r} is not an answer to '{question}'; allowed: {allowed}"),
-    "excel-duplicate-row": (ERROR, "{cell}: question '{question}' appears a second time (first in row {first}); "
+    "excel-bad-answer": (ERROR, "{value!r} is not an answer to '{question}'; allowed: {allowed}"),
+    "excel-duplicate-row": (ERROR, "question '{question}' appears a second time (first in row {first}); "
                                    "rows must not be copied"),
     "excel-spec-changed": (WARNING, "the workbook was built from another text of this form version (spec hash "
                                     "{found}, expected {expected}); answers are read by question id"),

@@ -27,6 +27,7 @@ SECTION_FILL = PatternFill("solid", fgColor="D9E2F3")
 GREY = PatternFill("solid", fgColor="D9D9D9")
 RED = PatternFill("solid", fgColor="F4B6B6")
 ORANGE = PatternFill("solid", fgColor="F8CBAD")
+WIDTHS = {NUMBER: 12, QUESTION: 64, ANSWER: 44, NOTES: 26, STATUS: 15}
 
 
 def build(form: Form, language: str) -> Workbook:
@@ -70,6 +71,7 @@ def questionnaire(ws, form: Form, language: str, t: dict, layout: Layout) -> Non
             formula(ws, f"{STATUS}{r}", fx.status(r, t, option=True))
             answer_cell(ws, r)
             check(checks, ("list", ranges[YES_LIST][0]), ws, r)
+            fit_height(ws, r, (ws[f"{QUESTION}{r}"].value, WIDTHS[QUESTION] - 4))
     for dv in checks.values():
         ws.add_data_validation(dv)
     finish(ws, layout, t)
@@ -80,7 +82,7 @@ def section_row(ws, form: Form, row, language: str, layout: Layout) -> None:
     text = s.label.get(language, s.id) + ("\n" + s.hint[language] if s.hint.get(language) else "")
     put(ws, f"{NUMBER}{r}", text, font=BOLD, fill=SECTION_FILL, alignment=WRAP)
     ws.merge_cells(f"{NUMBER}{r}:{STATUS}{r}")
-    ws.row_dimensions[r].height = 30 if s.hint.get(language) else 18
+    fit_height(ws, r, (text, sum(WIDTHS.values())))
     put(ws, f"{ID}{r}", s.id)
     relevant_cell(ws, r, fx.relevant(form, layout, s.relevant))
 
@@ -106,6 +108,9 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     if q.scored:
         for col, text in fx.item(q, r, layout).items():
             formula(ws, f"{col}{r}", text)
+    longest = max((c.label.get(language, c.code) for c in q.choices), key=len, default="")
+    fit_height(ws, r, (ws[f"{QUESTION}{r}"].value, WIDTHS[QUESTION]), (longest, WIDTHS[ANSWER]),
+               (q.id, WIDTHS[NUMBER]))
     if q.kind == SELECT_MULTIPLE:
         ws[f"{ANSWER}{r}"].fill = GREY
         return
@@ -115,6 +120,16 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     rule = validation_key(q, ranges)
     if rule:
         check(checks, rule, ws, r, q, form, language)
+
+
+def lines(text: str, width: float) -> int:
+    """How many lines a text wraps to in a column of this width (an estimate: no app tells us)."""
+    return sum(max(1, -(-len(part) // max(1, int(width * 1.1)))) for part in str(text).split("\n"))
+
+
+def fit_height(ws, r: int, *texts_and_widths) -> None:
+    """Give a row the height its wrapped texts need (Excel does not grow rows on open)."""
+    ws.row_dimensions[r].height = 15 * max(lines(t, w) for t, w in texts_and_widths) + 3
 
 
 def answer_cell(ws, r: int) -> None:
@@ -160,7 +175,7 @@ def finish(ws, layout: Layout, t: dict) -> None:
         formula=[f'AND(${RELEVANT}{first},${REQUIRED}{first}=1,${CODE}{first}="")'], fill=RED))
     ws.conditional_formatting.add(f"{ANSWER}{first}:{ANSWER}{last}", FormulaRule(
         formula=[f'${CODE}{first}="?"'], fill=ORANGE))
-    for col, width in zip("ABCDE", (7, 70, 36, 28, 15)):
+    for col, width in WIDTHS.items():
         ws.column_dimensions[col].width = width
     for col in HIDDEN:
         ws.column_dimensions[col].hidden = True
