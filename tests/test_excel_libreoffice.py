@@ -13,11 +13,13 @@ from cpc_forms.channels import excel
 from cpc_forms.model import Issue
 from cpc_forms.returns import coerce
 from cpc_forms.scoring import score_return
+from cpc_forms.spec import load_form
 from cpc_forms.synth import random_answers
 
 from libreoffice import convert
 
-SETS = 25  # random answer sets per language
+SETS = 25  # random answer sets per language of each real spec
+EDGE = Path(__file__).parent / "fixtures" / "excel" / "edge.json"
 
 
 def expected_results(form, answers) -> dict:
@@ -52,9 +54,9 @@ def batch(soffice, form, example_form, tmp_path_factory):
     rng = random.Random(20261129)
     src = tmp_path_factory.mktemp("filled")
     cases = []
-    for f in (form, example_form):
+    for f, sets in ((form, SETS), (example_form, SETS), (load_form(EDGE), 15)):
         for language in f.languages:
-            for n in range(SETS):
+            for n in range(sets):
                 answers = random_answers(f, rng)
                 path = excel.fill(f, answers, src / f"{f.id}-{language}-{n:02d}.xlsx", language)
                 cases.append([f, language, answers, path])
@@ -68,14 +70,14 @@ def batch(soffice, form, example_form, tmp_path_factory):
     return cases, outputs[-1]
 
 
-def test_libreoffice_results_equal_the_python_scorer(batch):
+def test_libreoffice_results_equal_the_python_scorer(batch, form):
     cases, _ = batch
     mismatches = []
     for f, language, answers, _, out in cases:
         got, want = excel.read_results(out), expected_results(f, answers)
         mismatches += [(out.name, key, got.get(key), value) for key, value in want.items()
                        if not same(got.get(key), value)]
-    assert len(cases) >= 2 * SETS + SETS
+    assert len([c for c in cases if c[0].id == form.id]) == SETS * len(form.languages)
     assert mismatches == []
 
 
@@ -115,7 +117,7 @@ def test_first_page_of_a_filled_questionnaire_as_png(batch, soffice, artifacts, 
         pytest.fail("pdftoppm (poppler-utils) is needed with LibreOffice")
     cases, _ = batch
     pages = []
-    for f, language, _, filled, _ in [c for c in cases if c[1] == c[0].languages[-1]][::SETS]:
+    for f, language, _, filled, _ in [c for c in cases if c[1] == c[0].languages[-1] and c[0].id != "excel_edge"][::SETS]:
         copy = tmp_path / f"{f.id}.{language}.xlsx"
         wb = openpyxl.load_workbook(filled)
         for name in wb.sheetnames:
