@@ -120,6 +120,8 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
         q, cell = form.question(qid), f"{sheet}!{ANSWER}{n}"
         option = str(row[i_option]).strip() if len(row) > i_option and row[i_option] not in (None, "") else ""
         value = row[i_answer] if len(row) > i_answer else None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # calamine reads every number as a float: 7 typed is 7
         if q is None:
             found.append(issue("unknown-field", source, cell, field=qid))
             continue
@@ -138,8 +140,6 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
             continue
         cells.setdefault(qid, cell)
         mark = str(value).strip().casefold() if value not in (None, "") else ""
-        if isinstance(value, float) and value.is_integer():
-            mark = str(int(value))
         if mark in yes:
             chosen.setdefault(qid, []).append(option)
         elif mark and mark not in no:
