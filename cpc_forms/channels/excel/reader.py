@@ -19,11 +19,10 @@ from .texts import no_words, texts, yes_words
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 OPENED = (zipfile.BadZipFile, KeyError, OSError, ValueError, python_calamine.CalamineError,
-          python_calamine.XmlError, python_calamine.ZipError, python_calamine.WorksheetNotFound, StopIteration)
+          python_calamine.XmlError, python_calamine.ZipError, python_calamine.WorksheetNotFound, AttributeError)
 _ANSWER_CELL = re.compile(rb'r="' + ANSWER.encode() + rb'(\d+)"[^>]*>')  # a literal first: fast
 _FORMULA = re.compile(rb'\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*))')
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
-_RELATION = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*>')
 _ATTR = re.compile(rb'\b([\w:]+)="([^"]*)"')
 
 
@@ -187,10 +186,11 @@ def _attrs(tag: bytes) -> Dict[str, str]:
 
 def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
     """The zip member holding a sheet, through the workbook's relationships."""
-    sheets = [_attrs(t) for t in _SHEET.findall(zf.read("xl/workbook.xml"))]
-    rid = next(a.get("id") for a in sheets if a.get("name") == _escape(sheet))
-    rels = [_attrs(t) for t in _RELATION.findall(zf.read("xl/_rels/workbook.xml.rels"))]
-    target = next(a["Target"] for a in rels if a.get("Id") == rid)
+    name = re.escape(_escape(sheet).encode())
+    tag = re.search(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + name + rb'"[^>]*>', zf.read("xl/workbook.xml"))
+    rid = re.escape(_attrs(tag.group(0))["id"].encode())
+    rel = re.search(rb'<(?:\w+:)?Relationship\b[^>]*\bId="' + rid + rb'"[^>]*>', zf.read("xl/_rels/workbook.xml.rels"))
+    target = _attrs(rel.group(0))["Target"]
     return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 
 
