@@ -96,6 +96,20 @@ def test_an_answer_outside_the_list_names_cell_value_and_allowed_labels(edge_for
     assert [i.location for i in bad] == [f"Questionnaire!{cell['ref']}"] and expected in bad[0].message
 
 
+@pytest.mark.parametrize("value", ["many", -4, "2026-13-45"], ids=["text", "below-minimum", "not-a-date"])
+def test_a_number_or_date_out_of_range_is_located_at_its_cell(example_form, edge_form, tmp_path, value):
+    form, qid = (edge_form, "when") if value == "2026-13-45" else (example_form, "staff_count")
+    path = excel.fill(form, {}, tmp_path / "n.xlsx", "en")
+    ref = {}
+
+    def type_in(wb):
+        ws = wb["Questionnaire"]
+        ref["c"] = f"C{row_of(ws, qid)}"
+        ws[ref["c"]] = value
+    found = errors(excel.read(edit(path, type_in), {form.version: form}))
+    assert found == [("bad-value", f"Questionnaire!{ref['c']}")]
+
+
 def test_a_bad_mark_on_an_option_row_is_refused(edge_form, tmp_path):
     path = excel.fill(edge_form, {"open": "y"}, tmp_path / "m.xlsx", "en")
     ref = {}
@@ -207,12 +221,14 @@ def test_a_workbook_of_a_changed_spec_text_is_read_with_a_warning(example_form, 
 
 @pytest.mark.parametrize("name, head, claimed", [
     ("ours.xlsx", None, True), ("x.csv", b"a,b\n1,2\n", False), ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", True),
-    ("other.xlsx", "plain", False),
-], ids=["ours", "csv", "xls", "other-xlsx"])
+    ("other.xlsx", "plain", False), ("saved.ods", "ods", True),
+], ids=["ours", "csv", "xls", "other-xlsx", "ods"])
 def test_sniff_claims_our_workbooks_only(example_form, tmp_path, name, head, claimed):
     path = tmp_path / name
     if head is None:
         excel.fill(example_form, {}, path, "en")
+    elif head == "ods":
+        path = damaged("ods", path, tmp_path)
     elif head == "plain":
         wb = openpyxl.Workbook()
         wb.active.title = "survey"
