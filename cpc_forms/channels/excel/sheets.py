@@ -37,18 +37,39 @@ def formula(ws, ref: str, text: str, **style):
     return cell
 
 
+def lines(text: str, width: float) -> int:
+    """How many lines a text wraps to in a column of this width (an estimate: no app tells us)."""
+    return sum(max(1, -(-len(part) // max(1, int(width * 1.1)))) for part in str(text).split("\n"))
+
+
+def fit_page(ws, orientation: str = "portrait") -> None:
+    """Print setup: fit to the page width, as many pages down as needed."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+
+
+def fit_height(ws, r: int, *texts_and_widths) -> None:
+    """Give a row the height its wrapped texts need (Excel does not grow rows on open)."""
+    ws.row_dimensions[r].height = 15 * max(lines(t, w) for t, w in texts_and_widths) + 3
+
+
 def instructions(ws, form: Form, language: str, t: dict) -> None:
     """What the assessment is, how to fill and return it, and where its content comes from."""
-    ws.column_dimensions["A"].width = 110
-    lines = [(form.title.get(language, ""), TITLE),
+    ws.column_dimensions["A"].width = 72  # fits a portrait page unscaled
+    rows = [(form.title.get(language, ""), TITLE),
              (t["stamp"].format(id=form.id, version=form.version, language=language), None), ("", None),
              (t["about_title"], BOLD), (form.description.get(language, ""), None), ("", None),
              (t["how_title"], BOLD)]
-    lines += [("• " + text.format(yes=t["yes"]), None) for text in t["how"]]
-    lines += [("", None), (t["return_title"], BOLD), (t["return"], None)]
-    for n, (text, font) in enumerate(lines, start=1):
+    rows += [("• " + text.format(yes=t["yes"]), None) for text in t["how"]]
+    rows += [("", None), (t["return_title"], BOLD), (t["return"], None)]
+    for n, (text, font) in enumerate(rows, start=1):
         put(ws, f"A{n}", text, alignment=WRAP, **({"font": font} if font else {}))
+        fit_height(ws, n, (text, 72))
     ws.protection.sheet = True
+    ws.print_area = f"A1:A{len(rows)}"
+    fit_page(ws)
 
 
 def lists(ws, form: Form, language: str, t: dict) -> None:
@@ -126,11 +147,13 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     put(ws, f"A{lvl + 4}", t["insufficient_note"].format(threshold=form.completeness_threshold,
                                                          min=form.min_sections), alignment=WRAP)
     ws.merge_cells(f"A{lvl + 4}:E{lvl + 4}")
-    ws.row_dimensions[lvl + 4].height = 32
+    fit_height(ws, lvl + 4, (ws[f"A{lvl + 4}"].value, 90))
     for col, width in zip("ABCDE", (46, 14, 14, 12, 12)):
         ws.column_dimensions[col].width = width
     for col in "FGHIJK":
         ws.column_dimensions[col].hidden = True
     ws.protection.sheet = True
+    ws.print_area = f"A1:E{lvl + 4}"
+    fit_page(ws)
     if not form.live_scores:
         ws.sheet_state = "hidden"  # the spec asks not to show scores to respondents; still computed

@@ -16,7 +16,8 @@ from . import formulas as fx
 from .layout import (ANSWER, CODE, FIRST_ROW, HIDDEN, ID, INSTRUCTIONS, LISTS, META, NOTES, NUMBER, OPTION,
                      QUESTION, QUESTIONNAIRE, RELEVANT, REQUIRED, RESULTS, STATUS, YES_LIST, Layout, list_name,
                      list_ranges, plan)
-from .sheets import BOLD, HEAD_FILL, HEAD_FONT, TITLE, WRAP, formula, instructions, lists, meta, put, results
+from .sheets import (BOLD, HEAD_FILL, HEAD_FONT, TITLE, WRAP, fit_height, fit_page, formula, instructions, lists, meta,
+                     put, results)
 from .texts import texts
 
 OPEN = Protection(locked=False)
@@ -122,16 +123,6 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
         check(checks, rule, ws, r, q, form, language)
 
 
-def lines(text: str, width: float) -> int:
-    """How many lines a text wraps to in a column of this width (an estimate: no app tells us)."""
-    return sum(max(1, -(-len(part) // max(1, int(width * 1.1)))) for part in str(text).split("\n"))
-
-
-def fit_height(ws, r: int, *texts_and_widths) -> None:
-    """Give a row the height its wrapped texts need (Excel does not grow rows on open)."""
-    ws.row_dimensions[r].height = 15 * max(lines(t, w) for t, w in texts_and_widths) + 3
-
-
 def answer_cell(ws, r: int) -> None:
     for col in (ANSWER, NOTES):
         cell = ws[f"{col}{r}"]
@@ -184,9 +175,7 @@ def finish(ws, layout: Layout, t: dict) -> None:
     ws.protection.formatRows = ws.protection.formatColumns = False  # resizing allowed
     ws.print_title_rows = f"{first - 1}:{first - 1}"
     ws.print_area = f"A1:{STATUS}{last}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_page(ws, "landscape")
 
 
 def generate(form: Form, out_dir: Path) -> List[Path]:
