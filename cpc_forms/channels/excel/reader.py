@@ -75,6 +75,7 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
 
 
 def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, has_lists: bool):
+    """The return on the answers sheet, checked against the form version named in the metadata."""
     form, problems = pick_form(forms, meta.get("form_id", ""), meta.get("form_version", ""), source, sheet)
     if form is None:
         yield from problems
@@ -86,11 +87,11 @@ def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, h
         found.append(issue("excel-spec-changed", source, f"{META}!B4", found=meta["spec_hash"][:12],
                            expected=form.spec_hash[:12]))
     try:
-        formulas = _formula_cells(data, sheet)
+        rows, formulas = _rows(book, sheet), _formula_cells(data, sheet)
     except OPENED as exc:
         yield issue("unreadable", source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({exc})"[:300])
         return
-    raw, cells = _answers(form, _rows(book, sheet), sheet, formulas, meta.get("language", ""), source, found)
+    raw, cells = _answers(form, rows, sheet, formulas, meta.get("language", ""), source, found)
     response, checked = make_response(forms, raw, form_id=meta.get("form_id", ""),
                                       version=meta.get("form_version", ""), source=source, channel="excel",
                                       language=meta.get("language", ""))
