@@ -40,6 +40,30 @@ CATALOGUE = {
     "duplicate": (WARNING, "replaced by a newer edit of the same submission ({newer})"),
     "ambiguous-label": (ERROR, "'{question}': label {value!r} matches several choices ({codes})"),
     "rejected-row": (ERROR, "{reason}"),
+    # xlsform channel
+    "unknown-column": (WARNING, "column '{column}' is not a question of form '{form}'; its values are ignored"),
+    "ambiguous-column": (ERROR, "column '{column}' matches several questions or choices ({targets}); ignored"),
+    "unsafe-xml": (ERROR, "refused XML with a DTD, entity or external reference: {reason}"),
+    "not-decrypted": (ERROR, "an encrypted submission that the server did not decrypt; nothing to score"),
+    # excel channel
+    "excel-format": (ERROR, "a {found} file: save the workbook as .xlsx (Excel Workbook) and send it again"),
+    "excel-sheet-missing": (ERROR, "sheet '{sheet}' is missing ({what}); sheets found: {found}"),
+    "excel-lists-missing": (WARNING, "hidden sheet '{sheet}' was deleted: the answers are read, but the workbook's "
+                                     "own drop-downs and scores no longer work"),
+    "excel-formula": (ERROR, "a formula ({formula}) in the answer to '{question}' is never evaluated; "
+                             "type the answer itself"),
+    "excel-bad-answer": (ERROR, "{value!r} is not an answer to '{question}'; allowed: {allowed}"),
+    "excel-duplicate-row": (ERROR, "question '{question}' appears a second time (first in row {first}); "
+                                   "rows must not be copied"),
+    "excel-spec-changed": (WARNING, "the workbook was built from another text of this form version (spec hash "
+                                    "{found}, expected {expected}); answers are read by question id"),
+    # html channel
+    "too-large": (ERROR, "the file is {size} MB; a file of returns may hold at most {limit} MB"),
+    # server channel
+    "body-too-large": (ERROR, "the request body is larger than the {limit} bytes a submission may have"),
+    "wrong-type": (ERROR, "content type {found!r} is not accepted; send application/json"),
+    "rate-limited": (ERROR, "too many requests from this address; try again in {seconds} s"),
+    "bad-envelope": (ERROR, "'{field}': {reason}"),
 }
 
 
@@ -48,16 +72,3 @@ def issue(kind: str, /, source: str = "", location: str = "", **params) -> Issue
     severity, template = CATALOGUE[kind]
     return Issue(code=kind, message=template.format(**params), severity=severity,
                  source=str(source), location=str(location))
-
-# --- html channel ---
-CATALOGUE.update({
-    "too-large": (ERROR, "the file is {size} MB; a file of returns may hold at most {limit} MB"),
-})
-
-# --- server channel ---
-CATALOGUE.update({
-    "body-too-large": (ERROR, "the request body is larger than the {limit} bytes a submission may have"),
-    "wrong-type": (ERROR, "content type {found!r} is not accepted; send application/json"),
-    "rate-limited": (ERROR, "too many requests from this address; try again in {seconds} s"),
-    "bad-envelope": (ERROR, "'{field}': {reason}"),
-})

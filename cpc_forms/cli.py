@@ -1,6 +1,7 @@
 """The cpc-forms command: a thin shell over the library."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -40,13 +41,87 @@ def build(spec, out):
     """Build every channel's artefacts (workbooks, XLSForm, XForm, web form) for a spec."""
     from pathlib import Path
 
-    from .channels import CHANNELS, channel
+    from .demo import build_all
 
     form = _load(spec)
-    Path(out).mkdir(parents=True, exist_ok=True)
-    for name in CHANNELS:
-        for path in channel(name).generate(form, Path(out)):
-            click.echo(str(path))
+    for path in build_all(form, Path(out)):
+        click.echo(str(path))
+
+
+FORMATS = ("csv", "json", "xlsx", "html")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec the returns answer (default: the embedded one).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="scores", show_default=True,
+              help="Folder the reports are written into.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Report to write (repeat for several; default: all of csv, json, xlsx, html).")
+@click.option("--strict", is_flag=True, help="With any rejected input, write nothing and exit 1.")
+@click.option("--include-personal", is_flag=True, help="Keep personal-data answers (e-mail) in the reports.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(0, 64),
+              help="Processes reading the inputs (0: one per core).")
+def score(inputs, spec, out, formats, strict, include_personal, jobs):
+    """Score every return in INPUTS (files, folders, zips: workbooks, ODK/Kobo exports, XML, JSON, databases)."""
+    from pathlib import Path
+
+    from .ingest import run, summary
+    from .report import write_all
+    from .spec import form_versions
+
+    form = _load(spec)
+    jobs = jobs or os.cpu_count() or 1
+    report = run(inputs, form, form_versions(form), progress=_progress, jobs=jobs)
+    errors = [i for i in report.issues if i.severity == "error"]
+    for problem in errors:
+        click.echo(f"rejected: {problem}", err=True)
+    for line in summary(report):
+        click.echo(line)
+    if strict and errors:
+        click.echo("--strict: nothing written.", err=True)
+        sys.exit(1)
+    for path in write_all(report, Path(out), formats or FORMATS, personal=include_personal):
+        click.echo(f"wrote {path}")
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True,
+              help="Folder for the forms, the synthetic returns and the reports.")
+@click.option("--countries", default=12, show_default=True, type=click.IntRange(1, 250),
+              help="How many countries to synthesise returns for.")
+@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec to demonstrate (default: the embedded one).")
+def demo(out, countries, spec):
+    """Build every form, fill returns for N countries through every channel, score them, write the reports."""
+    from pathlib import Path
+
+    from .demo import build_all, synthesise
+    from .ingest import run, summary
+    from .report import write_all
+    from .spec import form_versions
+
+    form, out = _load(spec), Path(out)
+    build_all(form, out / "forms")
+    synthesise(form, out / "returns", countries)
+    report = run([out / "returns"], form, form_versions(form))
+    for line in summary(report):
+        click.echo(line)
+    paths = write_all(report, out / "scores")
+    click.echo(f"Forms in {out / 'forms'}, returns in {out / 'returns'}.")
+    click.echo(f"Report: {next(p for p in paths if p.suffix == '.html')}")
+
+
+def _progress(items, total):
+    """A progress bar on a terminal when there are many inputs; the plain items otherwise."""
+    if total < 20 or not sys.stderr.isatty():
+        return items
+    return _bar(items, total)
+
+
+def _bar(items, total):
+    with click.progressbar(items, length=total, label="Reading", file=sys.stderr) as bar:
+        yield from bar
 
 
 def _load(spec):

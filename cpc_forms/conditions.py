@@ -7,7 +7,8 @@ reads as unanswered.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Mapping, Optional
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Optional, Tuple
 
 from .model import Condition, Form
 
@@ -58,24 +59,39 @@ def evaluate(cond: Condition, get: Callable[[str], Any]) -> bool:
     return _PY[cond.op](str(value), str(cond.value))
 
 
+@lru_cache(maxsize=64)
+def _plan(form: Form) -> Tuple[dict, tuple]:
+    """(every question id -> True, the conditional questions in dependency order with their conditions)."""
+    conds = {}
+    for q in form.questions:
+        own = tuple(c for c in (form.section(q.section).relevant, q.relevant) if c is not None)
+        if own:
+            conds[q.id] = own
+    order: list = []
+
+    def visit(qid, path=()):
+        if qid in order or qid not in conds or qid in path:  # checks refuse cycles; never loop here
+            return
+        for dep in (d for c in conds[qid] for d in c.questions()):
+            visit(dep, path + (qid,))
+        order.append(qid)
+
+    for qid in conds:
+        visit(qid)
+    return {q.id: True for q in form.questions}, tuple((qid, conds[qid]) for qid in order)
+
+
 def relevance(form: Form, answers: Mapping[str, Any]) -> dict:
     """question id -> whether it is relevant, given these answers (cascading through skipped questions)."""
-    memo: dict = {}
+    everything, conditional = _plan(form)
+    relevant = dict(everything)
 
     def seen(qid: str) -> Any:
-        return answers.get(qid) if relevant(qid) else None
+        return answers.get(qid) if relevant.get(qid, False) else None
 
-    def relevant(qid: str) -> bool:
-        if qid not in memo:
-            memo[qid] = False  # a guard only: spec checks refuse cycles
-            q = form.question(qid)
-            if q is None:
-                return False
-            conds = (form.section(q.section).relevant, q.relevant)
-            memo[qid] = all(evaluate(c, seen) for c in conds if c is not None)
-        return memo[qid]
-
-    return {q.id: relevant(q.id) for q in form.questions}
+    for qid, conds in conditional:
+        relevant[qid] = all(evaluate(c, seen) for c in conds)
+    return relevant
 
 
 def dependencies(cond: Optional[Condition]) -> tuple:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, NamedTuple, Optional, Tuple
 
 Text = Mapping[str, str]  # language code -> text
 
@@ -15,6 +16,10 @@ DONT_KNOW, NOT_APPLICABLE = "dk", "na"
 
 def _freeze(obj, name, value):
     object.__setattr__(obj, name, MappingProxyType(dict(value)))
+
+
+def _rebuild(cls, fields):
+    return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -82,9 +87,13 @@ class Question:
 
     def choice(self, code: str) -> Optional[Choice]:
         """The choice with this code, or None."""
-        return next((c for c in self.choices if c.code == code), None)
+        return self._choices_by_code.get(code)
 
-    @property
+    @cached_property
+    def _choices_by_code(self) -> Mapping[str, Choice]:
+        return {c.code: c for c in self.choices}
+
+    @cached_property
     def max_score(self) -> float:
         """The best score this item can get."""
         scores = [c.score for c in self.choices if c.score is not None]
@@ -102,7 +111,7 @@ class Section:
     weight: float = 1.0
     relevant: Optional[Condition] = None
 
-    @property
+    @cached_property
     def scored_questions(self) -> Tuple[Question, ...]:
         return tuple(q for q in self.questions if q.scored)
 
@@ -143,6 +152,7 @@ class Form:
             _freeze(self, name, getattr(self, name))
         index = {q.id: q for s in self.sections for q in s.questions}
         object.__setattr__(self, "_index", MappingProxyType(index))
+        object.__setattr__(self, "_sections", MappingProxyType({s.id: s for s in self.sections}))
 
     def __hash__(self):
         return hash((self.id, self.version, self.spec_hash))
@@ -158,13 +168,13 @@ class Form:
 
     def section(self, sid: str) -> Optional[Section]:
         """The section with this id, or None."""
-        return next((s for s in self.sections if s.id == sid), None)
+        return self._sections.get(sid)
 
     def role(self, role: str) -> Optional[Question]:
         """The question that plays a role (country, agency, perceived_level...), if any."""
         return next((q for q in self.questions if q.role == role), None)
 
-    @property
+    @cached_property
     def scored_sections(self) -> Tuple[Section, ...]:
         return tuple(s for s in self.sections if s.scored)
 
@@ -186,6 +196,12 @@ class Response:
     def __post_init__(self):
         _freeze(self, "answers", self.answers)
 
+    def __reduce__(self):
+        # mappingproxy does not pickle; worker processes send Responses back to the parent
+        fields = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        fields["answers"] = dict(self.answers)
+        return (_rebuild, (Response, fields))
+
     @property
     def identity(self) -> str:
         """The id that groups the edits of one submission."""
@@ -206,8 +222,8 @@ class Issue:
         return f"{where}: {self.message}" if where else self.message
 
 
-@dataclass(frozen=True)
-class ItemScore:
+class ItemScore(NamedTuple):
+    """One item's score (a tuple: scoring makes tens of thousands of them a second)."""
     question: str
     status: str  # scored, not_applicable, not_relevant, dont_know, missing
     score: Optional[float] = None

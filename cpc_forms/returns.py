@@ -96,6 +96,8 @@ def _date(raw: Any) -> Any:
 def coerce(q: Question, raw: Any) -> Tuple[Any, Optional[str]]:
     """Canonical value of a raw answer (text from a CSV cell, a label, an Excel number...), or the raw
     value unchanged for validation to refuse; second item 'ambiguous' when a label matched several codes."""
+    if type(raw) is str and q.kind == SELECT_ONE and q.choice(raw) is not None:
+        return raw, None  # the common case, an exact code: nothing to normalise
     if raw is None or (isinstance(raw, str) and raw.strip() in ("", "n/a")):
         return None, None
     if isinstance(raw, str):

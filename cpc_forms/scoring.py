@@ -5,6 +5,7 @@ Nothing is rounded here; rounding happens only at display (display()).
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, Mapping, Optional
 
 from . import conditions
@@ -73,22 +74,54 @@ def item_score(q: Question, value: Any, relevant: bool = True) -> ItemScore:
     return ItemScore(status=SCORED, score=float(band.score), **base)
 
 
+@lru_cache(maxsize=64)
+def _choice_items(form: Form) -> dict:
+    """question id -> {code: ItemScore} for every scored single-choice question (the common case, precomputed)."""
+    table = {}
+    for q in form.questions:
+        if q.scored:
+            codes = q.choices if q.kind == SELECT_ONE else ()
+            table[q.id] = {None: item_score(q, None), **{c.code: item_score(q, c.code) for c in codes}}
+    return table
+
+
+@lru_cache(maxsize=256)
+def _section_plan(form: Form, section_id: str) -> tuple:
+    table = _choice_items(form)
+    return tuple((q, table[q.id]) for q in form.section(section_id).scored_questions)
+
+
 def section_score(form: Form, section, answers: Mapping[str, Any], relevant: Mapping[str, bool]) -> SectionScore:
     """Score and completeness of one section: 100 x sum(w x s) / sum(w x max) over answered items."""
-    items = tuple(item_score(q, answers.get(q.id), relevant.get(q.id, True)) for q in section.scored_questions)
-    applicable = [i for i in items if i.status in (SCORED, DK, MISSING)]
-    answered = [i for i in items if i.status == SCORED]
-    completeness = len(answered) / len(applicable) if applicable else None
-    denominator = sum(i.weight * i.max_score for i in answered)
+    items, numerator, denominator, answered, unanswered = [], 0.0, 0.0, 0, 0
+    for q, known in _section_plan(form, section.id):
+        value, is_relevant = answers.get(q.id), relevant.get(q.id, True)
+        item = known.get(value) if is_relevant and (value is None or type(value) is str) else None
+        if item is None:
+            item = item_score(q, value, is_relevant)
+        items.append(item)
+        if item.status == SCORED:
+            answered += 1
+            numerator += item.weight * item.score
+            denominator += item.weight * item.max_score
+        elif item.status in (DK, MISSING):
+            unanswered += 1
+    applicable = answered + unanswered
+    completeness = answered / applicable if applicable else None
     score = None
     if completeness is not None and completeness >= form.completeness_threshold and denominator > 0:
-        score = 100.0 * sum(i.weight * i.score for i in answered) / denominator
-    return SectionScore(section.id, score, completeness, len(answered), len(applicable), items)
+        score = 100.0 * numerator / denominator
+    return SectionScore(section.id, score, completeness, answered, applicable, tuple(items))
+
+
+@lru_cache(maxsize=64)
+def _section_weights(form: Form) -> dict:
+    return {s.id: s.weight for s in form.scored_sections}
 
 
 def overall_index(form: Form, sections) -> Optional[float]:
     """Weighted mean of the sections that have a score, when at least min_sections do."""
-    weights = {s.id: s.weight for s in form.scored_sections}
+    weights = _section_weights(form)
     have = [s for s in sections if s.score is not None]
     if len(have) < form.min_sections:
         return None

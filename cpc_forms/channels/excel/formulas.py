@@ -1,0 +1,138 @@
+"""Excel formulas of the workbook, compiled from the spec: codes, skip logic, item and section scores.
+
+They mirror scoring.py exactly (see its docstrings); functions used exist in LibreOffice and Excel 2010+.
+Formulas come without the leading '='.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Sequence, Tuple
+
+from ... import conditions
+from ...model import (NOT_APPLICABLE, NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE, Band, Condition, Form,
+                      Level, Question)
+from .layout import (ANSWER, ANSWERED, APPLICABLE, CODE, QUESTIONNAIRE, RELEVANT, REQUIRED, SCORE, WMAX,
+                     WSCORE, Layout, list_name)
+from .texts import TEXTS
+
+
+def string(text: str) -> str:
+    """An Excel string literal."""
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+def number(x: float) -> str:
+    """An Excel number literal, exact."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def relevant(form: Form, layout: Layout, *conds: Optional[Condition]):
+    """All these conditions (a section's, a question's) as one formula, or True when there are none."""
+    conds = [c for c in conds if c is not None]
+    if not conds:
+        return True
+    parts = [conditions.to_excel(c, form, layout.local_ref) for c in conds]
+    return parts[0] if len(parts) == 1 else "AND(" + ",".join(parts) + ")"
+
+
+def code(q: Question, r: int, layout: Layout, lists: Dict[str, Tuple[str, str]]) -> str:
+    """The hidden code cell of a question row: choice code or number, "" when unanswered or not relevant."""
+    c, rel = f"${ANSWER}{r}", f"${RELEVANT}{r}"
+    blank = f'TRIM({c}&"")=""'
+    if q.kind == SELECT_ONE:
+        labels, codes = lists[list_name(q)]
+        lookup = (f"IFERROR(INDEX({codes},MATCH({c},{labels},0)),"
+                  f'IFERROR(INDEX({codes},MATCH(TRIM({c}&""),{codes},0)),"?"))')
+        return f'IF({rel},IF({blank},"",{lookup}),"")'
+    if q.kind == SELECT_MULTIPLE:
+        rows = [layout.option_row[(q.id, ch.code)] for ch in q.choices]
+        return f"SUM(${CODE}{min(rows)}:${CODE}{max(rows)})"
+    if q.kind in NUMERIC_KINDS:
+        return f'IF({rel},IF({blank},"",IF(ISNUMBER({c}),{c},IFERROR(VALUE(TRIM({c})),"?"))),"")'
+    return f'IF(AND({rel},NOT({blank})),{c},"")'
+
+
+def option_code(r: int, parent: int) -> str:
+    """1 when a multi-select option row is marked (and its question relevant), else 0."""
+    mark = f'TRIM(${ANSWER}{r}&"")'
+    words = sorted({t["yes"] for t in TEXTS.values()} | {"x", "1", "TRUE"})
+    return f"IF(AND(${RELEVANT}${parent},OR(" + ",".join(f"{mark}={string(w)}" for w in words) + ")),1,0)"
+
+
+def status(r: int, texts: dict, option: bool = False) -> str:
+    """The visible status of a row: not applicable, or a required answer missing."""
+    if option:
+        return f'IF(${RELEVANT}{r},"",{string(texts["not_applicable"])})'
+    missing = f'IF(AND(${REQUIRED}{r}=1,${CODE}{r}=""),{string(texts["required"])},"")'
+    return f'IF(${RELEVANT}{r},{missing},{string(texts["not_applicable"])})'
+
+
+def bands(x: str, items: Sequence[Band]) -> str:
+    """The score of number x under half-open bands, in spec order; "" when none contains it."""
+    out = '""'
+    for b in reversed(items):
+        test = f"{x}>={number(b.low)}" if b.high is None else f"AND({x}>={number(b.low)},{x}<{number(b.high)})"
+        out = f"IF({test},{number(b.score)},{out})"
+    return out
+
+
+def item(q: Question, r: int, layout: Layout) -> Dict[str, str]:
+    """Formulas of the hidden scoring cells of one scored item: score, answered, applicable, weighted."""
+    h, rel = f"${CODE}{r}", f"${RELEVANT}{r}"
+    if q.kind == SELECT_ONE:
+        scored = [c for c in q.choices if c.score is not None and c.special is None]
+        scores = "{" + ",".join(number(c.score) for c in scored) + "}"
+        codes = "{" + ",".join(string(c.code) for c in scored) + "}"
+        score = f'IF({h}="","",IFERROR(INDEX({scores},MATCH({h},{codes},0)),""))'
+        na = [f"{h}<>{string(c.code)}" for c in q.choices if c.special == NOT_APPLICABLE]
+        applicable = f"IF(AND({rel},{','.join(na)}),1,0)" if na else f"IF({rel},1,0)"
+    elif q.kind == SELECT_MULTIPLE:
+        def total(kinds):
+            cells = [f"${CODE}{layout.option_row[(q.id, c.code)]}" for c in q.choices if c.special in kinds]
+            return f"SUM({','.join(cells)})" if cells else "0"
+        plain, na = total((None,)), total((NOT_APPLICABLE,))
+        score = f'IF(OR({h}=0,{na}>0),"",{bands(plain, q.bands)})'
+        applicable = f"IF(AND({rel},{na}=0),1,0)"
+    else:
+        score = f'IF(ISNUMBER({h}),{bands(h, q.bands)},"")'
+        applicable = f"IF({rel},1,0)"
+    s, a = f"${SCORE}{r}", f"${ANSWERED}{r}"
+    return {SCORE: score, ANSWERED: f"IF(ISNUMBER({s}),1,0)", APPLICABLE: applicable,
+            WSCORE: f"IF({a}=1,{number(q.weight)}*{s},0)",
+            WMAX: f"IF({a}=1,{number(q.weight * q.max_score)},0)"}
+
+
+def section_sums(first: int, last: int) -> Dict[str, str]:
+    """Sums over a section's rows: weighted scores, weighted maxima, answered and applicable items."""
+    def total(col):
+        return f"SUM({QUESTIONNAIRE}!${col}${first}:${col}${last})"
+    return {"ws": total(WSCORE), "wm": total(WMAX), "answered": total(ANSWERED), "applicable": total(APPLICABLE)}
+
+
+def section_score(ws: str, wm: str, completeness: str, applicable: str, threshold: float) -> str:
+    """100 x sum(w x s) / sum(w x max) when the section is complete enough, else ""."""
+    return (f'IF({applicable}=0,"",IF(AND({completeness}>={number(threshold)},{wm}>0),'
+            f'100*{ws}/{wm},""))')
+
+
+def index(has: str, wscores: str, weights: str, min_sections: int) -> str:
+    """Weighted mean of the section scores, when at least min_sections have one."""
+    return f'IF(OR(SUM({has})=0,SUM({has})<{min_sections}),"",SUM({wscores})/SUM({weights}))'
+
+
+def level(x: str, levels: Sequence[Level], label) -> str:
+    """The level an index falls in (half-open bands, the top one closed), as label(level)."""
+    out = '""'
+    for n in reversed(range(len(levels))):
+        lv = levels[n]
+        top = "<=" if n == len(levels) - 1 else "<"
+        out = f"IF(AND({x}>={number(lv.low)},{x}{top}{number(lv.high)}),{string(label(lv))},{out})"
+    return f'IF(ISNUMBER({x}),{out},"")'
+
+
+def perceived(q: Optional[Question], layout: Layout) -> Optional[str]:
+    """The perceived level as answered (its label), or None when the form has no such question."""
+    if q is None:
+        return None
+    r = layout.question_row[q.id]
+    return f'IF({QUESTIONNAIRE}!${CODE}${r}="","",{QUESTIONNAIRE}!${ANSWER}${r})'
+

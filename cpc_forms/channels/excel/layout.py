@@ -1,0 +1,106 @@
+"""Where everything sits in the workbook: sheet names, columns, and one row per question or option.
+
+Questionnaire columns: A number, B question, C answer, D notes, E status (visible); hidden F..O:
+F question id, G option code (multi-select option rows), H code (the answer as a choice code or
+number, "" when unanswered or not relevant), I relevant (TRUE/FALSE), J required flag, and for
+scored items K score, L answered (1/0), M applicable (1/0), N weight x score, O weight x max.
+A multi-select question has a heading row (H = number of options chosen) and one row per option
+(C = Yes or blank, H = 1/0).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from ...model import SELECT_MULTIPLE, Choice, Form, Question, Section
+
+LAYOUT_VERSION = "1"
+INSTRUCTIONS, QUESTIONNAIRE, RESULTS, LISTS, META = "Instructions", "Questionnaire", "Results", "Lists", "_meta"
+FIRST_ROW = 5  # rows 1-3: title and stamp, row 4: column headings
+NUMBER, QUESTION, ANSWER, NOTES, STATUS = "A", "B", "C", "D", "E"
+ID, OPTION, CODE, RELEVANT, REQUIRED, SCORE, ANSWERED, APPLICABLE, WSCORE, WMAX = "FGHIJKLMNO"
+HIDDEN = "FGHIJKLMNO"
+COL = {letter: i for i, letter in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}  # letter -> 0-based index
+
+# Results sheet: A label, B value, C completeness, D answered, E applicable; hidden F..K
+R_LABEL, R_VALUE, R_COMPLETE, R_ANSWERED, R_APPLICABLE = "ABCDE"
+R_WS, R_WM, R_HAS, R_WSCORE, R_WEIGHT, R_KEY = "FGHIJK"
+R_FIRST = 4
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    kind: str  # section, question, option
+    section: Section
+    question: Optional[Question] = None
+    choice: Optional[Choice] = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    rows: Tuple[Row, ...]
+    question_row: Dict[str, int]
+    option_row: Dict[Tuple[str, str], int]
+    section_rows: Dict[str, Tuple[int, int]]  # first and last row of a section's questions
+
+    @property
+    def last_row(self) -> int:
+        return self.rows[-1].number if self.rows else FIRST_ROW
+
+    def ref(self, qid: str, code: Optional[str] = None) -> str:
+        """The hidden code cell of a question (or of one option of a multi-select), for conditions."""
+        row = self.question_row[qid] if code is None else self.option_row[(qid, code)]
+        return f"{QUESTIONNAIRE}!${CODE}${row}"
+
+    def local_ref(self, qid: str, code: Optional[str] = None) -> str:
+        """The same cell, referenced from the questionnaire sheet itself."""
+        return self.ref(qid, code).split("!", 1)[1]
+
+
+def plan(form: Form) -> Layout:
+    """The row of every section heading, question and multi-select option."""
+    rows: List[Row] = []
+    question_row, option_row, section_rows = {}, {}, {}
+    n = FIRST_ROW
+    for section in form.sections:
+        rows.append(Row(n, "section", section))
+        n += 1
+        first = n
+        for q in section.questions:
+            rows.append(Row(n, "question", section, q))
+            question_row[q.id] = n
+            n += 1
+            if q.kind == SELECT_MULTIPLE:
+                for c in q.choices:
+                    rows.append(Row(n, "option", section, q, c))
+                    option_row[(q.id, c.code)] = n
+                    n += 1
+        section_rows[section.id] = (first, n - 1)
+    return Layout(tuple(rows), question_row, option_row, section_rows)
+
+
+def list_name(q: Question) -> str:
+    """The name of a question's choice list on the hidden lists sheet."""
+    return q.choice_list or q.id
+
+
+YES_LIST = "_yes"
+
+
+def list_columns(form: Form) -> Dict[str, Tuple[str, str, int]]:
+    """list name -> (labels column, codes column, size) on the lists sheet; one list per choice list."""
+    from openpyxl.utils import get_column_letter
+
+    sizes = {YES_LIST: 1}
+    for q in form.questions:
+        if q.choices and q.kind != SELECT_MULTIPLE:
+            sizes.setdefault(list_name(q), len(q.choices))
+    return {name: (get_column_letter(2 * n + 1), get_column_letter(2 * n + 2), size)
+            for n, (name, size) in enumerate(sizes.items())}
+
+
+def list_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
+    """list name -> (labels range, codes range), absolute references to the lists sheet."""
+    return {name: tuple(f"{LISTS}!${col}$2:${col}${size + 1}" for col in (label, code))
+            for name, (label, code, size) in list_columns(form).items()}

@@ -1,0 +1,213 @@
+"""Read filled workbooks: find answers by the hidden id column, refuse typed formulas, build Responses."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Dict, Iterator, List, Mapping, Tuple, Union
+
+import python_calamine
+
+from ...catalogue import issue
+from ...model import SELECT_MULTIPLE, Form, Issue, Response
+from ...returns import make_response, pick_form
+from .layout import ANSWER, COL, ID, LISTS, META, OPTION, QUESTIONNAIRE, R_COMPLETE, R_KEY, R_VALUE, RESULTS
+from .texts import no_words, texts, yes_words
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+OPENED = (zipfile.BadZipFile, KeyError, OSError, ValueError, python_calamine.CalamineError,
+          python_calamine.XmlError, python_calamine.ZipError, python_calamine.WorksheetNotFound, AttributeError)
+_ANSWER_CELL = re.compile(rb'r="' + ANSWER.encode() + rb'(\d+)"[^>]*>')  # a literal first: fast
+_FORMULA = re.compile(rb'\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*))')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
+_ATTR = re.compile(rb'\b([\w:]+)="([^"]*)"')
+
+
+def sniff(path, head: bytes) -> bool:
+    """Whether a file is one of our workbooks (or an .xls/.ods copy of one, to refuse it clearly)."""
+    suffix = Path(path).suffix.lower()
+    if head.startswith(OLE):
+        return suffix == ".xls"
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    if ODS in head[:100]:
+        return True
+    if suffix not in (".xlsx", ".xlsm"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [_attrs(tag).get("name") for tag in _SHEET.findall(zf.read("xl/workbook.xml"))]
+    except OPENED:
+        return False
+    return META in names or QUESTIONNAIRE in names
+
+
+def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
+    """Every return in one workbook (one at most), or the Issues that explain why it cannot be scored."""
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        yield issue("unreadable", source, reason=exc.strerror or str(exc))
+        return
+    if data.startswith(OLE) or (data.startswith(b"PK\x03\x04") and ODS in data[:100]):
+        yield issue("excel-format", source, found=".xls" if data.startswith(OLE) else ".ods")
+        return
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = book.sheet_names
+        meta = {str(r[0]): str(r[1]) for r in _rows(book, META) if len(r) > 1 and r[0]} if META in names else None
+    except OPENED as exc:
+        yield issue("unreadable", source, reason=f"not an Excel workbook ({type(exc).__name__}: {exc})"[:300])
+        return
+    if meta is None:
+        yield issue("excel-sheet-missing", source, META, sheet=META, what="the hidden form id and version",
+                    found=", ".join(names))
+        return
+    sheet = meta.get("questionnaire", QUESTIONNAIRE)
+    if sheet not in names:
+        yield issue("excel-sheet-missing", source, sheet, sheet=sheet, what="the answers", found=", ".join(names))
+        return
+    yield from _read_sheet(book, data, sheet, meta, forms, source, LISTS in names)
+
+
+def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, has_lists: bool):
+    """The return on the answers sheet, checked against the form version named in the metadata."""
+    form, problems = pick_form(forms, meta.get("form_id", ""), meta.get("form_version", ""), source, sheet)
+    if form is None:
+        yield from problems
+        return
+    found: List[Issue] = []
+    if not has_lists:
+        found.append(issue("excel-lists-missing", source, LISTS, sheet=LISTS))
+    if meta.get("spec_hash") and form.spec_hash and meta["spec_hash"] != form.spec_hash:
+        found.append(issue("excel-spec-changed", source, f"{META}!B4", found=meta["spec_hash"][:12],
+                           expected=form.spec_hash[:12]))
+    try:
+        rows, formulas = _rows(book, sheet), _formula_cells(data, sheet)
+    except OPENED as exc:
+        yield issue("unreadable", source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({exc})"[:300])
+        return
+    raw, cells = _answers(form, rows, sheet, formulas, meta.get("language", ""), source, found)
+    response, checked = make_response(forms, raw, form_id=meta.get("form_id", ""),
+                                      version=meta.get("form_version", ""), source=source, channel="excel",
+                                      language=meta.get("language", ""))
+    found += [_locate(p, form, cells, raw, meta.get("language", "")) for p in checked]
+    yield from found
+    if response is not None and not any(p.severity == "error" for p in found):
+        yield replace(response, location=sheet)
+
+
+def _rows(book, name: str) -> list:
+    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], language: str, source: str,
+             found: List[Issue]) -> Tuple[dict, dict]:
+    """Raw answers keyed by question id (multi-selects as tuples of codes), and the cell of each."""
+    raw, cells, first = {}, {}, {}
+    chosen: Dict[str, list] = {}
+    yes, no = yes_words(), no_words()
+    i_id, i_option, i_answer = COL[ID], COL[OPTION], COL[ANSWER]
+    sections = {s.id for s in form.sections}
+    for n, row in enumerate(rows, start=1):
+        qid = str(row[i_id]).strip() if len(row) > i_id and row[i_id] not in (None, "") else ""
+        if not qid or qid in sections:
+            continue
+        q, cell = form.question(qid), f"{sheet}!{ANSWER}{n}"
+        option = str(row[i_option]).strip() if len(row) > i_option and row[i_option] not in (None, "") else ""
+        value = row[i_answer] if len(row) > i_answer else None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # calamine reads every number as a float: 7 typed is 7
+        if q is None:
+            found.append(issue("unknown-field", source, cell, field=qid))
+            continue
+        key = (qid, option)
+        if key in first:
+            found.append(issue("excel-duplicate-row", source, cell, question=qid, first=first[key]))
+            continue
+        first[key] = n
+        if n in formulas:
+            found.append(issue("excel-formula", source, cell, formula="=" + formulas[n], question=qid))
+            continue
+        if q.kind != SELECT_MULTIPLE:
+            cells[qid] = cell
+            if value not in (None, ""):
+                raw[qid] = value
+            continue
+        cells.setdefault(qid, cell)
+        mark = str(value).strip().casefold() if value not in (None, "") else ""
+        if mark in yes:
+            chosen.setdefault(qid, []).append(option)
+        elif mark and mark not in no:
+            found.append(issue("excel-bad-answer", source, cell, value=value, question=qid,
+                               allowed=f"{texts(language)['yes']} or blank"))
+    for qid, codes in chosen.items():
+        raw[qid] = tuple(codes)
+    return raw, cells
+
+
+def _locate(problem: Issue, form: Form, cells: dict, raw: dict, language: str) -> Issue:
+    """Point a problem of one question at its cell; a bad choice lists the answers allowed, as labels."""
+    qid = problem.location
+    if qid not in cells:
+        return problem
+    q = form.question(qid)
+    if problem.code == "bad-value" and q.choices and q.kind != SELECT_MULTIPLE:
+        allowed = "; ".join(c.label.get(language, c.code) for c in q.choices)
+        return issue("excel-bad-answer", problem.source, cells[qid], value=raw.get(qid), question=qid,
+                     allowed=allowed if len(allowed) < 400 else allowed[:400] + "...")
+    return replace(problem, location=cells[qid])
+
+
+def _formula_cells(data: bytes, sheet: str) -> Dict[int, str]:
+    """Rows whose answer cell holds a formula (shared ones included), with the formula text if any.
+
+    Only the answer cells are looked at: a search for their references, then for a formula element
+    opening right after the cell's tag (its first child when present)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read(_sheet_part(zf, sheet))
+    found = {}
+    for m in _ANSWER_CELL.finditer(xml):
+        if xml[m.start() - 1:m.start()] not in b" \t\r\n" or xml[m.end() - 2:m.end() - 1] == b"/":
+            continue  # another attribute ending in r, or an empty cell: <c r="C7" s="3"/>
+        f = _FORMULA.match(xml, m.end())
+        if f:
+            found[int(m.group(1))] = (f.group(1) or b"").decode("utf-8", "replace")
+    return found
+
+
+def _attrs(tag: bytes) -> Dict[str, str]:
+    """Attributes of one XML start tag, by local name (prefixes dropped)."""
+    return {k.split(b":")[-1].decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
+    """The zip member holding a sheet, through the workbook's relationships."""
+    name = re.escape(_escape(sheet).encode())
+    tag = re.search(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + name + rb'"[^>]*>', zf.read("xl/workbook.xml"))
+    rid = re.escape(_attrs(tag.group(0))["id"].encode())
+    rel = re.search(rb'<(?:\w+:)?Relationship\b[^>]*\bId="' + rid + rb'"[^>]*>', zf.read("xl/_rels/workbook.xml.rels"))
+    target = _attrs(rel.group(0))["Target"]
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+
+
+def _escape(name: str) -> str:
+    return name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def read_results(path) -> Dict[str, object]:
+    """The values of the Results sheet by key: section:<id> and completeness:<id> for each scored section,
+    index, level (label), level_code and perceived ("" where there is none)."""
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    k, v, c = COL[R_KEY], COL[R_VALUE], COL[R_COMPLETE]
+    values = {}
+    for row in _rows(book, RESULTS):
+        if len(row) > k and row[k]:
+            values[str(row[k])] = row[v]
+            if str(row[k]).startswith("section:"):
+                values["completeness:" + str(row[k]).split(":", 1)[1]] = row[c]
+    return values

@@ -1,0 +1,159 @@
+"""The small sheets of the workbook: Instructions, Results, the hidden Lists and metadata."""
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+
+from ...model import SELECT_MULTIPLE, Form
+from . import formulas as fx
+from .layout import (LAYOUT_VERSION, META, QUESTIONNAIRE, R_ANSWERED, R_APPLICABLE, R_COMPLETE, R_FIRST,
+                     R_HAS, R_KEY, R_LABEL, R_VALUE, R_WEIGHT, R_WM, R_WS, R_WSCORE, YES_LIST, Layout, list_columns,
+                     list_name)
+
+TITLE = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
+HEAD_FONT = Font(bold=True, color="FFFFFF")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def put(ws, ref: str, value, **style):
+    """Write a value as data: text that starts with '=' stays text, never a formula."""
+    cell = ws[ref]
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    for key, v in style.items():
+        setattr(cell, key, v)
+    return cell
+
+
+def formula(ws, ref: str, text: str, **style):
+    """Write a formula (given without its '=')."""
+    cell = ws[ref]
+    cell.value = "=" + text
+    for key, v in style.items():
+        setattr(cell, key, v)
+    return cell
+
+
+def lines(text: str, width: float) -> int:
+    """How many lines a text wraps to in a column of this width (an estimate: no app tells us)."""
+    return sum(max(1, -(-len(part) // max(1, int(width * 1.1)))) for part in str(text).split("\n"))
+
+
+def fit_page(ws, orientation: str = "portrait") -> None:
+    """Print setup: fit to the page width, as many pages down as needed."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+
+
+def fit_height(ws, r: int, *texts_and_widths) -> None:
+    """Give a row the height its wrapped texts need (Excel does not grow rows on open)."""
+    ws.row_dimensions[r].height = 15 * max(lines(t, w) for t, w in texts_and_widths) + 3
+
+
+def instructions(ws, form: Form, language: str, t: dict) -> None:
+    """What the assessment is, how to fill and return it, and where its content comes from."""
+    ws.column_dimensions["A"].width = 72  # fits a portrait page unscaled
+    rows = [(form.title.get(language, ""), TITLE),
+             (t["stamp"].format(id=form.id, version=form.version, language=language), None), ("", None),
+             (t["about_title"], BOLD), (form.description.get(language, ""), None), ("", None),
+             (t["how_title"], BOLD)]
+    rows += [("• " + text.format(yes=t["yes"]), None) for text in t["how"]]
+    rows += [("", None), (t["return_title"], BOLD), (t["return"], None)]
+    for n, (text, font) in enumerate(rows, start=1):
+        put(ws, f"A{n}", text, alignment=WRAP, **({"font": font} if font else {}))
+        fit_height(ws, n, (text, 72))
+    ws.protection.sheet = True
+    ws.print_area = f"A1:A{len(rows)}"
+    fit_page(ws)
+
+
+def lists(ws, form: Form, language: str, t: dict) -> None:
+    """Choice labels (this language) and codes, one pair of columns per list: the dropdowns' source."""
+    columns = list_columns(form)
+    for q in form.questions:
+        if q.choices and q.kind != SELECT_MULTIPLE and columns.get(list_name(q)):
+            labels, codes, _ = columns.pop(list_name(q))
+            put(ws, f"{labels}1", list_name(q))
+            for n, c in enumerate(q.choices, start=2):
+                put(ws, f"{labels}{n}", c.label.get(language, c.code))
+                put(ws, f"{codes}{n}", c.code)
+    labels, codes, _ = columns[YES_LIST]
+    put(ws, f"{labels}1", YES_LIST)
+    put(ws, f"{labels}2", t["yes"])
+    put(ws, f"{codes}2", "1")
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+def meta(wb, ws, form: Form, language: str) -> None:
+    """Form id, version, language and spec hash, in a hidden sheet and as defined names."""
+    rows = [("form_id", form.id), ("form_version", form.version), ("language", language),
+            ("spec_hash", form.spec_hash), ("layout", LAYOUT_VERSION), ("questionnaire", QUESTIONNAIRE),
+            ("generator", "cpc-forms")]
+    for n, (key, value) in enumerate(rows, start=1):
+        put(ws, f"A{n}", key)
+        put(ws, f"B{n}", str(value))
+        wb.defined_names[f"cpc_{key}"] = DefinedName(f"cpc_{key}", attr_text=f"{META}!$B${n}")
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
+    """Live scores: per section, then the overall index, level and perceived level; keys in column K."""
+    put(ws, "A1", t["results"] + " — " + form.title.get(language, ""), font=TITLE)
+    heads = [t["section"], t["score"], t["completeness"], t["answered"], t["applicable"]]
+    for col, text in zip("ABCDE", heads):
+        put(ws, f"{col}3", text, font=HEAD_FONT, fill=HEAD_FILL, alignment=WRAP)
+    r = R_FIRST
+    for s in form.scored_sections:
+        first, last = layout.section_rows[s.id]
+        sums = fx.section_sums(first, last)
+        put(ws, f"{R_LABEL}{r}", s.label.get(language, s.id), alignment=WRAP)
+        for col, key in ((R_WS, "ws"), (R_WM, "wm"), (R_ANSWERED, "answered"), (R_APPLICABLE, "applicable")):
+            formula(ws, f"{col}{r}", sums[key])
+        formula(ws, f"{R_COMPLETE}{r}", f'IF({R_APPLICABLE}{r}=0,"",{R_ANSWERED}{r}/{R_APPLICABLE}{r})',
+                number_format="0%")
+        formula(ws, f"{R_VALUE}{r}", fx.section_score(f"{R_WS}{r}", f"{R_WM}{r}", f"{R_COMPLETE}{r}",
+                                                       f"{R_APPLICABLE}{r}", form.completeness_threshold),
+                number_format="0.0", font=BOLD)
+        formula(ws, f"{R_HAS}{r}", f"IF(ISNUMBER({R_VALUE}{r}),1,0)")
+        formula(ws, f"{R_WSCORE}{r}", f"IF({R_HAS}{r}=1,{fx.number(s.weight)}*{R_VALUE}{r},0)")
+        formula(ws, f"{R_WEIGHT}{r}", f"IF({R_HAS}{r}=1,{fx.number(s.weight)},0)")
+        put(ws, f"{R_KEY}{r}", f"section:{s.id}")
+        r += 1
+    span = lambda col: f"${col}${R_FIRST}:${col}${r - 1}"  # noqa: E731
+    idx, lvl = r + 1, r + 2
+    put(ws, f"{R_LABEL}{idx}", t["index"], font=BOLD)
+    formula(ws, f"{R_VALUE}{idx}", fx.index(span(R_HAS), span(R_WSCORE), span(R_WEIGHT), form.min_sections),
+            number_format="0.0", font=BOLD)
+    put(ws, f"{R_KEY}{idx}", "index")
+    put(ws, f"{R_LABEL}{lvl}", t["level"], font=BOLD)
+    formula(ws, f"{R_VALUE}{lvl}", fx.level(f"{R_VALUE}{idx}", form.levels, lambda v: v.label.get(language, v.code)),
+            font=BOLD)
+    put(ws, f"{R_KEY}{lvl}", "level")
+    formula(ws, f"{R_VALUE}{lvl + 1}", fx.level(f"{R_VALUE}{idx}", form.levels, lambda v: v.code))
+    put(ws, f"{R_KEY}{lvl + 1}", "level_code")
+    ws.row_dimensions[lvl + 1].hidden = True
+    seen = fx.perceived(form.role("perceived_level"), layout)
+    if seen:
+        put(ws, f"{R_LABEL}{lvl + 2}", t["perceived"])
+        formula(ws, f"{R_VALUE}{lvl + 2}", seen)
+        put(ws, f"{R_KEY}{lvl + 2}", "perceived")
+    put(ws, f"A{lvl + 4}", t["insufficient_note"].format(threshold=form.completeness_threshold,
+                                                         min=form.min_sections), alignment=WRAP)
+    ws.merge_cells(f"A{lvl + 4}:E{lvl + 4}")
+    fit_height(ws, lvl + 4, (ws[f"A{lvl + 4}"].value, 90))
+    for col, width in zip("ABCDE", (46, 14, 14, 12, 12)):
+        ws.column_dimensions[col].width = width
+    for col in "FGHIJK":
+        ws.column_dimensions[col].hidden = True
+    ws.protection.sheet = True
+    ws.print_area = f"A1:E{lvl + 4}"
+    fit_page(ws)
+    if not form.live_scores:
+        ws.sheet_state = "hidden"  # the spec asks not to show scores to respondents; still computed

@@ -1,0 +1,186 @@
+"""Read what ODK Central, KoboToolbox, Ona and SurveyCTO export: CSV, zip, XLSX, XML instances, JSON."""
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import zipfile
+import zlib
+from itertools import chain
+from pathlib import Path
+from typing import IO, Iterator, List, Mapping, Union
+
+from ....catalogue import issue
+from ....model import Form, Issue, Response
+from ....returns import dedupe
+from .documents import json_records, read_records, xml_records
+from .table import read_table
+
+SIGNATURES = ("submissiondate", "key", "_uuid", "_submission_time", "formdef_version", "meta-instanceid",
+              "meta/instanceid", "instanceid", "__version__", "formversion")
+BROKEN = (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError, OSError)
+Item = Union[Response, Issue]
+
+
+def _text(head: bytes) -> str:
+    return head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(4096)
+
+
+def _is_instance(text: str) -> bool:
+    root = re.search(r"<(?![?!])([\w:.-]+)([^>]*)>", re.sub(r"<!--.*?-->", "", text, flags=re.S))
+    return bool(root) and root.group(1).split(":")[-1] != "html" and re.search(r"\bid\s*=", root.group(2)) is not None
+
+
+def _is_csv(text: str) -> bool:
+    first = text.split("\n", 1)[0].casefold()
+    cells = {c.strip().strip('"') for c in re.split(r"[;,\t]", first)}
+    return any(s in cells for s in SIGNATURES)
+
+
+def sniff(path, head: bytes) -> bool:
+    """Whether a file (its first bytes in head) is an export or submission this channel reads."""
+    path = Path(path)
+    if path.is_dir():
+        return any(sniff(p, _head(p)) for p in path.rglob("*") if p.is_file())
+    if head.startswith(b"PK"):
+        return _sniff_zip(path)
+    text = _text(head)
+    if text.startswith("<"):
+        return _is_instance(text)
+    if text.startswith(("{", "[")):
+        return any(k in text for k in ('"@odata.context"', '"__id"', '"_uuid"', '"_submission_time"'))
+    return _is_csv(text)
+
+
+def _sniff_zip(path: Path) -> bool:
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx_header_is_export(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.lower().endswith((".csv", ".xml", ".json")) for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return path.suffix.lower() == ".zip"  # a broken zip is still ours to report
+
+
+def _xlsx_header_is_export(path: Path) -> bool:
+    try:
+        first = next(_xlsx_rows(path), ())
+    except Exception:  # noqa: BLE001 - any broken workbook is simply not ours
+        return False
+    return any(str(c).casefold() in ("_uuid", "_submission_time") for c in first if c)
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(path, read_only=True)  # not data_only: a formula cell reads as its text
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+        raise OSError(f"not a readable workbook ({type(exc).__name__})") from exc
+    try:
+        yield from wb.worksheets[0].iter_rows(values_only=True)
+    finally:
+        wb.close()
+
+
+def csv_rows(stream: IO[bytes]) -> Iterator[List[str]]:
+    """Rows of a CSV byte stream, streamed; the delimiter (, ; tab) is sniffed from the header line."""
+    lines = _decoded(stream)
+    first = next(lines, "")
+    delimiter = max((",", ";", "\t"), key=first.count)
+    return csv.reader(chain([first], lines), delimiter=delimiter)
+
+
+def _decoded(stream: IO[bytes]) -> Iterator[str]:
+    """UTF-8 lines (BOM dropped), decoded one by one so a bad byte stops the file at its own row."""
+    for n, line in enumerate(stream):
+        yield (line[3:] if n == 0 and line.startswith(codecs.BOM_UTF8) else line).decode("utf-8")
+
+
+def _guarded(items: Iterator[Item], source: str) -> Iterator[Item]:
+    """Pass items on; a file that breaks part-way gives an Issue after the rows already read."""
+    last = ""
+    try:
+        for item in items:
+            last = item.location or last
+            yield item
+    except BROKEN as exc:
+        yield issue("unreadable", source, f"after {last}" if last else "", reason=f"{type(exc).__name__}: {exc}")
+
+
+def _zip(path: Path, forms, deprecated) -> Iterator[Item]:
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield issue("unreadable", path, reason=f"a truncated or broken zip ({exc})")
+        return
+    with z:
+        for info in z.infolist():
+            name, where = info.filename, f"{info.filename}: "
+            if name.lower().endswith(".csv"):
+                with z.open(info) as stream:
+                    yield from read_table(csv_rows(stream), forms, str(path), Path(name).stem, where)
+            elif name.lower().endswith(".xml"):
+                yield from read_records(xml_records(z.read(info), str(path), name), forms, str(path), deprecated)
+            elif name.lower().endswith(".json"):
+                yield from read_records(json_records(z.read(info), str(path), where), forms, str(path), deprecated)
+
+
+def _file(path: Path, forms, deprecated) -> Iterator[Item]:
+    head = _head(path)
+    if head.startswith(b"PK") and path.suffix.lower() == ".xlsx":
+        yield from read_table(_xlsx_rows(path), forms, str(path))
+    elif head.startswith(b"PK") or path.suffix.lower() == ".zip":
+        yield from _zip(path, forms, deprecated)
+    elif _text(head).startswith("<"):
+        yield from read_records(xml_records(path.read_bytes(), str(path), path.name), forms, str(path), deprecated)
+    elif _text(head).startswith(("{", "[")):
+        yield from read_records(json_records(path.read_bytes(), str(path)), forms, str(path), deprecated)
+    else:
+        with path.open("rb") as stream:
+            yield from read_table(csv_rows(stream), forms, str(path))
+
+
+def _edit_order(responses: List[Response], deprecated: Mapping[str, str]) -> List[Response]:
+    """Give each XML edit its chain's first id as root, and put later edits after earlier ones."""
+    def walk(instance: str):
+        depth, seen = 0, {instance}
+        while instance in deprecated and deprecated[instance] not in seen:
+            instance = deprecated[instance]
+            seen.add(instance)
+            depth += 1
+        return instance, depth
+
+    out = []
+    for r in responses:
+        root, depth = walk(r.instance_id) if not r.root_id else (r.root_id, 0)
+        out.append((depth, r if r.root_id else _with_root(r, root)))
+    return [r for _, r in sorted(out, key=lambda pair: pair[0])]
+
+
+def _with_root(r: Response, root: str) -> Response:
+    from dataclasses import replace
+    return replace(r, root_id=root)
+
+
+def read(path, forms: Mapping[str, Form]) -> Iterator[Item]:
+    """Every return in an export file, a zip, or a folder of them; the newest edit of each submission kept."""
+    path = Path(path)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    responses: List[Response] = []
+    deprecated: dict = {}
+    for file in files:
+        if path.is_dir() and not sniff(file, _head(file)):
+            continue
+        for item in _guarded(_file(file, forms, deprecated), str(file)):
+            if isinstance(item, Response):
+                responses.append(item)
+            else:
+                yield item
+    kept, replaced = dedupe(_edit_order(responses, deprecated))
+    yield from replaced
+    yield from kept

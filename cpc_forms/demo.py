@@ -1,0 +1,68 @@
+"""The demo: build every output, synthesise realistic returns for N countries through every channel, score them."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from .channels import CHANNELS, channel
+from .model import Form
+from .synth import random_answers
+
+ROUTES = ("excel", "central", "kobo", "xml", "web")
+
+
+def _people(form: Form, countries: int, rng: random.Random) -> List[Tuple[Dict, str]]:
+    """(answers, route) for every synthetic respondent: a few per agency per country, each country its own maturity."""
+    country_q, agency_q = form.role("country"), form.role("agency")
+    codes = [c.code for c in country_q.choices] if country_q else [""]
+    picked = rng.sample(codes, min(countries, len(codes)))
+    agencies = [c.code for c in agency_q.choices] if agency_q else [""]
+    people = []
+    for country in picked:
+        base = rng.uniform(0.15, 0.85)
+        for agency in agencies:
+            lean = base + rng.uniform(-0.25, 0.25)  # agencies of one country see things differently
+            for _ in range(rng.randint(1, 3) if agency in agencies[:2] else rng.randint(0, 1)):
+                answers = random_answers(form, rng, fill=rng.uniform(0.75, 1.0), bias=min(1, max(0, lean)))
+                if country_q:
+                    answers[country_q.id] = country
+                if agency_q:
+                    answers[agency_q.id] = agency
+                people.append((answers, ROUTES[len(people) % len(ROUTES)]))
+    return people
+
+
+def synthesise(form: Form, folder: Path, countries: int = 12, seed: int = 2018) -> List[Path]:
+    """Write returns for N countries through every channel's own format into folder; the files written."""
+    rng = random.Random(seed)
+    xlsform, excel, html = (channel(n) for n in ("xlsform", "excel", "html"))
+    for sub in ("excel", "xml", "web", "odk"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    records: Dict[str, list] = {"central": [], "kobo": []}
+    written: List[Path] = []
+    start = dt.datetime(2026, 10, 1, 8, 0, tzinfo=dt.timezone.utc)
+    for n, (answers, route) in enumerate(_people(form, countries, rng)):
+        instance = f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
+        submitted = (start + dt.timedelta(hours=7 * n)).isoformat()
+        language = form.languages[n % len(form.languages)]
+        if route == "excel":
+            written.append(excel.fill(form, answers, folder / "excel" / f"return-{n:03d}.{language}.xlsx", language))
+        elif route == "xml":
+            written.append(xlsform.write_instance(form, answers, folder / "xml" / f"return-{n:03d}.xml", instance))
+        elif route == "web":
+            written.append(html.write_return(form, answers, folder / "web" / f"return-{n:03d}.json", language,
+                                             instance, submitted))
+        else:
+            records[route].append((answers, {"instance_id": instance, "submitted": submitted}))
+    written.append(xlsform.write_central_csv_zip(form, records["central"], folder / "odk" / f"{form.id}.csv.zip"))
+    written.append(xlsform.write_kobo_csv(form, records["kobo"], folder / "odk" / f"{form.id}-kobo.csv"))
+    return written
+
+
+def build_all(form: Form, folder: Path) -> List[Path]:
+    """Every channel's artefacts for a form."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [path for name in CHANNELS for path in channel(name).generate(form, folder)]

@@ -1,0 +1,173 @@
+"""Find every input, detect its channel by content, read it, de-duplicate across channels, score."""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+
+from .aggregate import aggregate
+from .catalogue import issue
+from .channels import CHANNELS, channel
+from .model import Form, Issue, Report, Response, ScoredReturn
+from .returns import dedupe
+from .scoring import score_return
+
+HEAD_BYTES = 4096
+MAX_ZIP_TOTAL = 2 * 1024 ** 3  # uncompressed bytes a generic zip may expand to (zip bombs)
+Item = Union[Response, Issue]
+
+
+def expand(inputs: Iterable) -> List[Path]:
+    """Every file named or found (recursively, in name order) under the inputs; hidden files skipped."""
+    files = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            files += sorted(p for p in item.rglob("*") if p.is_file()
+                            and not any(part.startswith(".") for part in p.relative_to(item).parts))
+        else:
+            files.append(item)
+    return files
+
+
+def detect(path: Path, head: bytes) -> Optional[str]:
+    """The channel whose reader claims this file, judged by its content."""
+    for name in CHANNELS:
+        if channel(name).sniff(path, head):
+            return name
+    return None
+
+
+def read_file(path: Path, forms: Mapping[str, Form]) -> Iterator[Tuple[str, Item]]:
+    """(channel, Response or Issue) for every return in one file; a file nobody claims is an Issue."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as exc:
+        yield "", issue("unreadable", path, reason=exc.strerror or exc)
+        return
+    if not head:
+        yield "", issue("unreadable", path, reason="the file is empty")
+        return
+    name = detect(path, head)
+    if name is None and head.startswith(b"PK") and zipfile.is_zipfile(path):
+        yield from _read_zip(path, forms)
+    elif name is None:
+        yield "", issue("unreadable", path, reason="not a return of any channel this tool reads "
+                        "(Excel workbook, ODK/Kobo/Ona/SurveyCTO export, XML instance, web-form JSON)")
+    else:
+        for item in channel(name).read(path, forms):
+            yield name, item
+
+
+def _read_zip(path: Path, forms) -> Iterator[Tuple[str, Item]]:
+    """A zip no channel claims as a whole: read each member as a file of its own."""
+    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if sum(m.file_size for m in members) > MAX_ZIP_TOTAL:
+            yield "", issue("unreadable", path, reason="the zip expands to more than 2 GiB")
+            return
+        for member in members:
+            target = Path(tmp) / Path(member.filename).name
+            target.write_bytes(archive.read(member))
+            for name, item in read_file(target, forms):
+                if isinstance(item, Issue):
+                    item = Issue(item.code, item.message, item.severity, f"{path}!{member.filename}", item.location)
+                else:
+                    item = _relocate(item, f"{path}!{member.filename}")
+                yield name, item
+
+
+def _relocate(response: Response, source: str) -> Response:
+    from dataclasses import replace
+    return replace(response, source=source)
+
+
+_FORMS: Mapping[str, Form] = {}
+
+
+def _init_worker(forms):
+    global _FORMS
+    _FORMS = forms
+
+
+def _read_in_worker(path: Path) -> List[Tuple[str, Item]]:
+    return list(read_file(path, _FORMS))
+
+
+def read_all(files: List[Path], forms: Mapping[str, Form], jobs: int = 1,
+             progress: Callable = lambda items, total: items) -> Iterator[Tuple[str, Item]]:
+    """(channel, item) for every file, in file order; with jobs > 1, files are read in that many processes."""
+    if jobs <= 1 or len(files) < 2:
+        for path in progress(files, len(files)):
+            yield from read_file(path, forms)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(forms,)) as pool:
+        results = pool.map(_read_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
+        for items in progress(results, len(files)):
+            yield from items
+
+
+def _tally(counts: dict, name: str) -> dict:
+    return counts.setdefault(name or "unrecognised", {"read": 0, "accepted": 0, "rejected": 0, "duplicates": 0})
+
+
+def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = lambda items, total: items,
+            jobs: int = 1) -> Tuple[List[Response], List[Issue], dict]:
+    """Read every input: accepted Responses (newest edit of each), every Issue, and counts per channel."""
+    responses, issues, counts, rejected, channel_of = [], [], {}, set(), {}
+    for name, item in read_all(expand(inputs), forms, jobs, progress):
+        tally = _tally(counts, name)
+        if isinstance(item, Response):
+            responses.append(item)
+            channel_of[id(item)] = name
+            tally["read"] += 1
+            continue
+        issues.append(item)
+        if item.code == "duplicate":  # an edit a reader already replaced inside its own file
+            tally["read"] += 1
+            tally["duplicates"] += 1
+        # One rejected return may carry several errors, all at its own source and location.
+        if item.severity == "error" and (item.source, item.location) not in rejected:
+            rejected.add((item.source, item.location))
+            tally["read"] += 1
+            tally["rejected"] += 1
+    kept, duplicates = dedupe(responses)
+    kept_ids = {id(r) for r in kept}
+    for r in responses:
+        _tally(counts, channel_of[id(r)])["accepted" if id(r) in kept_ids else "duplicates"] += 1
+    return kept, issues + duplicates, counts
+
+
+def score_all(form: Form, forms: Mapping[str, Form], responses: Iterable[Response]) -> List[ScoredReturn]:
+    """Each Response scored against its own form version."""
+    out = []
+    for r in responses:
+        version = forms.get(r.form_version, form)
+        out.append(ScoredReturn(r, score_return(version, r.answers), version))
+    return out
+
+
+def run(inputs: Iterable, form: Form, forms: Mapping[str, Form], progress: Callable = lambda items, total: items,
+        jobs: int = 1) -> Report:
+    """Read, de-duplicate, score and aggregate every input: one Report."""
+    responses, issues, counts = collect(inputs, forms, progress, jobs)
+    scored = score_all(form, forms, responses)
+    countries = aggregate(form, [(s.response, s.score) for s in scored])
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return Report(form, tuple(scored), countries, tuple(issues), counts, now)
+
+
+def summary(report: Report) -> List[str]:
+    """The short summary printed after a run: returns per channel, accepted, rejected, duplicates, countries."""
+    lines = []
+    for name in sorted(report.counts):
+        c = report.counts[name]
+        lines.append(f"{name:>12}: {c['read']} read, {c['accepted']} accepted, {c['rejected']} rejected, "
+                     f"{c['duplicates']} duplicates")
+    total = {k: sum(c[k] for c in report.counts.values()) for k in ("read", "accepted", "rejected", "duplicates")}
+    lines.append(f"{'total':>12}: {total['read']} read, {total['accepted']} accepted, {total['rejected']} rejected, "
+                 f"{total['duplicates']} duplicates; {len(report.countries)} countries")
+    return lines

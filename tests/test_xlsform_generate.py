@@ -1,0 +1,113 @@
+"""The XLSForm and XForm built from a spec: accepted by pyxform and ODK Validate with no warning, every
+expression compiled from the spec, every language present, committed outputs up to date."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from defusedxml.ElementTree import parse
+from openpyxl import load_workbook
+
+from cpc_forms import conditions
+from cpc_forms.channels import xlsform
+from cpc_forms.channels.xlsform import build, scoring
+
+ROOT = Path(__file__).parent.parent
+NS = {"h": "http://www.w3.org/1999/xhtml", "x": "http://www.w3.org/2002/xforms",
+      "jr": "http://openrosa.org/javarosa"}
+
+
+def cells(path: Path) -> dict:
+    """sheet -> rows of cell values: what a person (or pyxform) reads in the workbook."""
+    wb = load_workbook(path)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+def elements(path: Path) -> list:
+    """Every element of an XML file as (tag, attributes, text)."""
+    return [(e.tag, sorted(e.attrib.items()), (e.text or "").strip()) for e in parse(path).getroot().iter()]
+
+
+def rows(sheet: list) -> list:
+    header = sheet[0]
+    return [dict(zip(header, r)) for r in sheet[1:]]
+
+
+@pytest.fixture(scope="module")
+def built(any_form, tmp_path_factory):
+    out = tmp_path_factory.mktemp(any_form.id)
+    xlsx, xml = xlsform.generate(any_form, out)
+    return any_form, xlsx, xml
+
+
+def test_pyxform_and_odk_validate_accept_it_with_no_warning(built, java):
+    form, xlsx, _ = built
+    result = xlsform.to_xform(xlsx, validate=True)
+    assert result.warnings == []
+
+
+def test_settings_identify_the_form(built):
+    form, xlsx, xml = built
+    settings = rows(cells(xlsx)["settings"])[0]
+    assert (settings["form_id"], settings["version"]) == (form.id, form.version)
+    assert settings["default_language"].endswith(f"({form.default_language})")
+    instance = parse(xml).getroot().find("h:head/x:model/x:instance/*", NS)
+    assert (instance.get("id"), instance.get("version")) == (form.id, form.version)
+    name = parse(xml).getroot().find("h:head/x:model/x:bind[@nodeset='/data/meta/instanceName']", NS)
+    for role in ("country", "agency", "date"):
+        if form.role(role) is not None:
+            assert f"/{form.role(role).id} " in name.get("calculate")
+
+
+def test_every_question_is_in_its_group_with_compiled_expressions(built):
+    form, xlsx, xml = built
+    survey = {r["name"]: r for r in rows(cells(xlsx)["survey"]) if r["type"] != "end_group"}
+    model = parse(xml).getroot().find("h:head/x:model", NS)
+    for q in form.questions:
+        row = survey[q.id]
+        assert row["relevant"] == (conditions.to_xpath(q.relevant, form) if q.relevant else None)
+        assert (row["required"] == "yes") == q.required
+        bind = model.find(f"x:bind[@nodeset='/data/{q.section}/{q.id}']", NS)
+        assert bind is not None, q.id
+        assert (bind.get("required") == "true()") == q.required
+        if q.required:
+            assert bind.get(f"{{{NS['jr']}}}requiredMsg")
+        assert (bind.get("constraint") is not None) == (build.constraint(q) is not None)
+    for s in form.sections:
+        assert survey[s.id]["type"] == "begin_group"
+
+
+def test_every_language_has_every_text(built):
+    form, xlsx, xml = built
+    translations = parse(xml).getroot().findall("h:head/x:model/x:itext/x:translation", NS)
+    assert sorted(t.get("lang") for t in translations) == sorted(
+        f"{form.language_names.get(lang, lang)} ({lang})" for lang in form.languages)
+    ids = [{t.get("id") for t in tr.findall("x:text", NS) if (t.findtext("x:value", "", NS) or "").strip()}
+           for tr in translations]
+    assert all(i == ids[0] for i in ids) and ids[0]
+
+
+def test_scores_are_calculated_and_shown(built):
+    form, xlsx, xml = built
+    survey = {r["name"]: r for r in rows(cells(xlsx)["survey"]) if r["type"] != "end_group"}
+    for s in form.scored_sections:
+        assert survey[f"sc_{s.id}_score"]["type"] == "calculate"
+        for q in s.scored_questions:
+            assert scoring.item_relevance(form, q) in survey[f"sc_{q.id}_app"]["calculation"]
+    assert survey["sc_level"]["type"] == "calculate"
+    notes = [r for r in survey.values() if r["type"] == "note"]
+    assert bool(notes) == form.live_scores
+    if form.live_scores:
+        assert {r["name"] for r in notes} >= {f"sc_level_{lv.code}" for lv in form.levels}
+
+
+def test_country_list_is_searchable(form):
+    row = build.question_row(form, form.role("country"))
+    assert "autocomplete" in row["appearance"]
+
+
+def test_committed_outputs_are_up_to_date(form, tmp_path):
+    fresh_xlsx, fresh_xml = xlsform.generate(form, tmp_path)
+    committed = ROOT / "outputs"
+    assert cells(committed / fresh_xlsx.name) == cells(fresh_xlsx), "run: python -m cpc_forms build"
+    assert elements(committed / fresh_xml.name) == elements(fresh_xml), "run: python -m cpc_forms build"

@@ -1,0 +1,110 @@
+"""JavaRosa (ODK Collect's engine, from the ODK Validate jar) fills our XForm: its calculated scores equal
+score_return, it never stops on a non-relevant question, and its records read back to the same answers."""
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from cpc_forms import conditions
+from cpc_forms.channels import xlsform
+from cpc_forms.model import Response
+from cpc_forms.scoring import score_return
+from cpc_forms.synth import random_answers
+
+HERE = Path(__file__).parent
+SETS = 30
+
+
+def jar() -> Path:
+    import pyxform
+    return Path(pyxform.__file__).parent / "validators" / "odk_validate" / "bin" / "ODK_Validate.jar"
+
+
+def value_text(value) -> str:
+    return " ".join(value) if isinstance(value, tuple) else str(value)
+
+
+def answered(answers: dict) -> dict:
+    """Answers as ODK can hold them: an empty selection is no answer."""
+    return {k: v for k, v in answers.items() if v not in ((), [], "", None)}
+
+
+@pytest.fixture(scope="module")
+def filled(any_form, java, tmp_path_factory):
+    """(answers, asked names, record XML) for SETS random answer sets, all filled in one Java run."""
+    out = tmp_path_factory.mktemp(f"jr_{any_form.id}")
+    xform = xlsform.generate(any_form, out)[1]
+    rng = random.Random(20261129)
+    sets = [answered(random_answers(any_form, rng, fill=rng.choice((0.3, 0.7, 0.95)))) for _ in range(SETS)]
+    blocks = ["\n".join(f"{k}\t{value_text(v)}" for k, v in s.items()) for s in sets]
+    (out / "answers.txt").write_text("\n---\n".join(blocks) + "\n", encoding="utf-8")
+    run = subprocess.run([java, "-Djava.awt.headless=true", "-cp", str(jar()), str(HERE / "javarosa" / "JrFill.java"),
+                          str(xform), str(out / "answers.txt")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    records = [r for r in run.stdout.split("\n=====\n") if r.strip()]
+    assert len(records) == SETS
+    parsed = []
+    for answers, record in zip(sets, records):
+        head, _, xml = record.partition("<?xml")
+        lines = head.strip().splitlines()
+        assert not [line for line in lines if line.startswith("REFUSED")], lines
+        parsed.append((answers, lines[0].split()[1:], "<?xml" + xml))
+    return any_form, parsed, out
+
+
+def calculated(xml: str) -> dict:
+    root = fromstring(xml.encode("utf-8"))
+    return {el.tag: (el.text or "") for el in root if el.tag.startswith("sc_")}
+
+
+def number(text: str):
+    return float(text) if text != "" else None
+
+
+def as_stored(x):
+    """A Python score as JavaRosa stores a calculate: its number-to-text conversion writes a double within
+    1e-12 of an integer as that integer (org.javarosa.xpath.expr.XPathFuncExpr.toString)."""
+    if x is None:
+        return None
+    return float(int(x)) if abs(x - int(x)) < 1e-12 else x
+
+
+def test_javarosa_scores_equal_score_return(filled):
+    form, parsed, _ = filled
+    mismatches = []
+    for answers, _, xml in parsed:
+        calc, want = calculated(xml), score_return(form, answers)
+        got = {"index": number(calc["sc_index"]), "level": calc["sc_level"] or None}
+        expect = {"index": as_stored(want.index), "level": want.level}
+        for s in want.sections:
+            got[s.section] = (number(calc[f"sc_{s.section}_score"]), number(calc[f"sc_{s.section}_completeness"]))
+            expect[s.section] = (as_stored(s.score), as_stored(s.completeness))
+        if got != expect:
+            mismatches.append((answers, got, expect))
+    assert [(g, e) for _, g, e in mismatches] == []
+    levels = {score_return(form, a).level for a, _, _ in parsed}
+    assert None in levels and len(levels) >= 3  # insufficient returns and several levels were exercised
+
+
+def test_javarosa_never_asks_a_non_relevant_question(filled):
+    form, parsed, _ = filled
+    skipped = 0
+    for answers, asked, _ in parsed:
+        relevant = conditions.relevance(form, answers)
+        assert {q.id for q in form.questions if relevant[q.id]} == {q.id for q in form.questions} & set(asked)
+        skipped += sum(not r for r in relevant.values())
+    assert skipped > 0  # some answer sets took the non-relevant branches
+
+
+def test_javarosa_records_read_back_to_the_same_answers(filled, tmp_path):
+    form, parsed, _ = filled
+    for n, (_, _, xml) in enumerate(parsed):
+        (tmp_path / f"record_{n:02d}.xml").write_text(xml, encoding="utf-8")
+    items = list(xlsform.read(tmp_path, {form.version: form}))
+    responses = sorted((i for i in items if isinstance(i, Response)), key=lambda r: r.source)
+    assert [i for i in items if not isinstance(i, Response) and i.severity == "error"] == []
+    assert [dict(r.answers) for r in responses] == [answers for answers, _, _ in parsed]

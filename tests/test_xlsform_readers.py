@@ -1,0 +1,156 @@
+"""Readers of every export family, on hand-built fixtures (tests/fixtures/xlsform/<scenario>/expected.json)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cpc_forms.channels import xlsform
+from cpc_forms.model import Issue, Response
+
+FIXTURES = Path(__file__).parent / "fixtures" / "xlsform"
+SCENARIOS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").exists())
+
+
+def expected(name: str) -> dict:
+    return json.loads((FIXTURES / name / "expected.json").read_text(encoding="utf-8"))
+
+
+def canonical(answers) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
+
+
+def split(items):
+    items = list(items)
+    return [i for i in items if isinstance(i, Response)], [i for i in items if isinstance(i, Issue)]
+
+
+def read_all(paths, forms):
+    out = []
+    for path in paths:
+        out += list(xlsform.read(path, forms))
+    return split(out)
+
+
+@pytest.mark.parametrize("name", SCENARIOS, ids=SCENARIOS)
+def test_scenario_reads_the_answers_it_holds(name, form):
+    exp = expected(name)
+    paths = [FIXTURES / name / f for f in exp["files"]]
+    source = FIXTURES / name if len(paths) > 1 else paths[0]
+    responses, issues = read_all([source], {form.version: form})
+    got = {r.instance_id: r for r in responses}
+    assert set(got) == set(exp["responses"])
+    for iid, want in exp["responses"].items():
+        r = got[iid]
+        assert canonical(r.answers) == want["answers"], iid
+        assert (r.channel, r.form_id, r.form_version, r.identity) == ("xlsform", form.id, form.version, want["root"])
+        assert r.location and r.source
+        if "submitted" in want:
+            assert r.submitted == want["submitted"]
+        assert r.language == exp.get("language", "")
+    errors = sorted((i.code, i.location) for i in issues if i.severity == "error")
+    assert [c for c, _ in errors] == sorted(c for c, _ in exp["errors"])
+    for code, where in exp["errors"] + exp.get("warnings", []):
+        assert any(i.code == code and where in f"{i.source} {i.location}" for i in issues), (code, where)
+
+
+def test_every_scenario_mixed_in_one_folder_reads_with_no_mismatch(form, tmp_path):
+    want = {}
+    for name in SCENARIOS:
+        exp = expected(name)
+        for f in exp["files"]:
+            shutil.copy(FIXTURES / name / f, tmp_path / f"{name}__{f}")
+        want.update({iid: w["answers"] for iid, w in exp["responses"].items()})
+    responses, _ = split(xlsform.read(tmp_path, {form.version: form}))
+    assert {r.instance_id: canonical(r.answers) for r in responses} == want
+
+
+def test_sniff_knows_exports_and_not_the_xform(form, tmp_path):
+    for name in SCENARIOS:
+        for f in expected(name)["files"]:
+            path = FIXTURES / name / f
+            assert xlsform.sniff(path, path.read_bytes()[:4096]), path
+    xform = tmp_path / "form.xml"
+    xform.write_text('<?xml version="1.0"?><h:html xmlns:h="http://www.w3.org/1999/xhtml"><h:head/></h:html>')
+    plain = tmp_path / "notes.csv"
+    plain.write_text("name,amount\nx,1\n")
+    assert not xlsform.sniff(xform, xform.read_bytes())
+    assert not xlsform.sniff(plain, plain.read_bytes())
+
+
+BAD = [
+    ("truncated.csv.zip", "unreadable", "truncated"),
+    ("external_entity.xml", "unsafe-xml", ""),
+    ("entity_expansion.xml", "unsafe-xml", ""),
+    ("wrong_form.xml", "other-form", "household_survey"),
+    ("unknown_column.csv", "unknown-column", "row 1, column 8"),
+]
+
+
+@pytest.mark.parametrize("file,code,detail", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_gives_a_specific_issue(file, code, detail, form):
+    path = FIXTURES / "bad" / file
+    responses, issues = split(xlsform.read(path, {form.version: form}))
+    hits = [i for i in issues if i.code == code]
+    assert hits and all(i.source == str(path) for i in hits)
+    assert detail in " ".join(f"{i.message} {i.location}" for i in hits)
+    if file == "unknown_column.csv":  # the good rows are still read, the unknown column ignored
+        assert sorted(r.instance_id for r in responses) == ["u-0001", "u-0002"]
+
+
+def test_bad_rows_are_issues_and_good_rows_are_kept(form):
+    path = FIXTURES / "bad" / "mixed_rows.csv"
+    responses, issues = split(xlsform.read(path, {form.version: form}))
+    found = {(i.code, i.location.split(":")[0]) for i in issues if i.code != "required-missing"}
+    assert found == {("unknown-version", "row 3"), ("bad-value", "row 4"), ("duplicate", "row 5")}
+    assert sorted((r.instance_id, r.answers["a1"]) for r in responses) == [
+        ("m-0001", "2"), ("m-0004", "3"), ("m-0005", "4")]
+
+
+def test_a_file_broken_part_way_keeps_the_rows_before(form, tmp_path):
+    good = (FIXTURES / "central_csv" / "cpc_assessment.csv").read_bytes()
+    path = tmp_path / "cut.csv"
+    path.write_bytes(good + b"2026-05-05T00:00:00Z,FRA,\xff\xfe broken\n")
+    responses, issues = split(xlsform.read(path, {form.version: form}))
+    assert len(responses) == 3
+    assert [i.code for i in issues if i.severity == "error"] == ["unreadable"]
+
+
+AMBIGUOUS_SPEC = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "Wine",
+    "x-form": {"id": "wine", "version": "1", "languages": ["en"], "default_language": "en"},
+    "x-scoring": {"levels": [{"code": "all", "from": 0, "to": 100, "title": "All", "description": "Every index."}]},
+    "properties": {"s": {"type": "object", "title": "S", "properties": {
+        "pick": {"title": "Pick", "type": "array", "uniqueItems": True,
+                 "items": {"oneOf": [{"const": "r", "title": "Red"}, {"const": "w", "title": "Wine"},
+                                     {"const": "rw", "title": "Red Wine"}]}}}}}}
+
+
+@pytest.mark.parametrize("cell,codes", [("Wine Red", ["w", "r"]), ("Red Wine", None)], ids=["unique", "ambiguous"])
+def test_label_mode_multi_select_is_mapped_or_refused_when_ambiguous(cell, codes, tmp_path):
+    from cpc_forms.spec import build_form, check_document
+    assert not [p for p in check_document(AMBIGUOUS_SPEC) if p.severity == "error"]
+    wine = build_form(AMBIGUOUS_SPEC)
+    path = tmp_path / "labels.csv"
+    path.write_text(f'"Pick";"_uuid";"_submission_time";"_index"\r\n"{cell}";"w-1";"2026-01-01T00:00:00";"1"\r\n')
+    responses, issues = split(xlsform.read(path, {"1": wine}))
+    if codes:
+        assert [list(r.answers["pick"]) for r in responses] == [codes]
+    else:
+        assert not responses
+        assert [(i.code, i.location) for i in issues] == [("ambiguous-label", "row 2")]
+
+
+def test_kobo_deployment_id_in_version_column_yields_to_the_stamped_version(form, tmp_path):
+    from cpc_forms.channels.xlsform import read
+    header = '"profile/country";"profile/agency";"mandates/a1";"sc_form_version";"__version__";"_uuid";"_submission_time";"_index"'
+    row = f'"KEN";"police";"3";"{form.version}";"vHagmzimVwhMJ4C26sX38Q";"3f8a90e9-0001";"2026-03-27T14:33:22";"1"'
+    path = tmp_path / "kobo.csv"
+    path.write_text(header + "\r\n" + row + "\r\n", encoding="utf-8")
+    (response,) = [r for r in read(path, {form.version: form}) if not hasattr(r, "severity")]
+    assert response.form_version == form.version and response.answers["a1"] == "3"
+    path.write_text(header.replace('"sc_form_version";', "") + "\r\n" + row.replace(f'"{form.version}";', "") + "\r\n")
+    errors = [i for i in read(path, {form.version: form}) if getattr(i, "severity", "") == "error"]
+    assert [e.code for e in errors] == ["unknown-version"] and "row 2" in errors[0].location
