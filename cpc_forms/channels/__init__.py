@@ -7,7 +7,7 @@ Every channel module has the same shape:
 """
 from importlib import import_module
 
-CHANNELS = ("excel", "xlsform", "html")
+CHANNELS = ("excel", "xlsform", "html", "server")
 
 
 def channel(name: str):
