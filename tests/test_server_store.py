@@ -119,3 +119,16 @@ def test_read_reports_a_damaged_row_and_reads_the_rest(form, tmp_path):
     assert [r.location for r in items if isinstance(r, Response)] == ["submissions/1", "submissions/3"]
     assert [(i.code, i.location) for i in items if isinstance(i, Issue) and i.severity == "error"] == [
         ("unreadable", "submissions/2")]
+
+
+def test_the_scorer_reads_the_database_like_any_other_return_file(any_form, tmp_path):
+    from cpc_forms import ingest
+    path = tmp_path / "submissions.sqlite"
+    db = store.Store(path)
+    sent = [_envelope(any_form, seed, submitted="2026-03-01T10:00:00+00:00") for seed in range(4)]
+    for e in sent:
+        db.put(e)
+    db.put(dict(_envelope(any_form, 9, submitted="2026-03-02T10:00:00+00:00"), instance_id=sent[0]["instance_id"]))
+    report = ingest.run([path], any_form, {any_form.version: any_form})
+    assert sorted(r.response.instance_id for r in report.returns) == sorted(e["instance_id"] for e in sent)
+    assert dict(report.counts["server"]) == {"read": 5, "accepted": 4, "rejected": 0, "duplicates": 1}

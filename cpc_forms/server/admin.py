@@ -10,12 +10,11 @@ from typing import Iterator, Mapping
 
 from flask import Blueprint, Response as HTTPResponse, current_app, jsonify, request
 
-from .. import store as db
-from ..aggregate import aggregate
-from ..model import Form, Report, Response, ScoredReturn
+from .. import ingest
+from ..model import Form, Report
 from ..report import html as report_html
 from ..report.neutral import neutralise
-from ..scoring import flatten, score_return
+from ..scoring import flatten
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 META = ("id", "instance_id", "form_id", "form_version", "language", "started", "submitted", "received")
@@ -90,19 +89,8 @@ def export_json():
 
 
 def build_report(form: Form, forms: Mapping[str, Form], path) -> Report:
-    """Read the database as the scorer does, score every return against its version, aggregate."""
-    responses, issues = [], []
-    for item in db.read(path, forms):
-        (responses if isinstance(item, Response) else issues).append(item)
-    scored = [ScoredReturn(r, score_return(forms[r.form_version], r.answers), forms[r.form_version])
-              for r in responses]
-    countries = aggregate(form, [(s.response, s.score) for s in scored])
-    rejected = len({i.location for i in issues if i.severity == "error"})
-    duplicates = sum(1 for i in issues if i.code == "duplicate")
-    counts = {db.CHANNEL: {"read": len(responses) + rejected + duplicates, "accepted": len(responses),
-                           "rejected": rejected, "duplicates": duplicates}}
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    return Report(form, tuple(scored), countries, tuple(issues), counts, generated=now)
+    """The scoring run of `cpc-forms score` on the database: read, score, aggregate."""
+    return ingest.run([path], form, forms)
 
 
 class ScoresCache:
