@@ -112,6 +112,31 @@ def demo(out, countries, spec):
     click.echo(f"Report: {next(p for p in paths if p.suffix == '.html')}")
 
 
+@main.command()
+@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec of the form to host (default: the embedded one).")
+@click.option("--db", "db", type=click.Path(dir_okay=False), default="submissions.sqlite", show_default=True,
+              help="SQLite file the submissions are kept in (created when missing).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; keep loopback behind a proxy.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--admin-token", envvar="CPC_ADMIN_TOKEN",
+              help="Coordinator token [env CPC_ADMIN_TOKEN]; when absent one is made and printed once.")
+@click.option("--proxies", default=0, show_default=True, type=click.IntRange(0, 10),
+              help="Reverse proxies in front whose X-Forwarded-* headers are trusted.")
+def serve(spec, db, host, port, admin_token, proxies):
+    """Host the web form: store submissions in DB; list, export and live scores for the coordinator."""
+    import sqlite3
+
+    from .server import serve as run_server
+
+    form = _load(spec)
+    try:
+        run_server(form, db, host, port, admin_token, proxies=proxies, echo=click.echo)
+    except (ValueError, OSError, sqlite3.DatabaseError) as exc:
+        raise click.ClickException(str(exc))
+    except KeyboardInterrupt:
+        click.echo("cpc-forms: stopped")
+
+
 def _progress(items, total):
     """A progress bar on a terminal when there are many inputs; the plain items otherwise."""
     if total < 20 or not sys.stderr.isatty():
