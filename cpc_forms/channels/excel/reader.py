@@ -1,6 +1,9 @@
 """Read filled workbooks: find answers by the hidden id column, refuse typed formulas, build Responses."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 import io
 import re
 import zipfile
@@ -98,7 +101,15 @@ def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, h
     found += [_locate(p, form, cells, raw, meta.get("language", "")) for p in checked]
     yield from found
     if response is not None and not any(p.severity == "error" for p in found):
-        yield replace(response, location=sheet)
+        yield replace(response, location=sheet, instance_id=content_id(response))
+
+
+def content_id(response) -> str:
+    """A workbook carries no instance id (every copy of the template is alike): the same answers of the
+    same form version are the same return, so a workbook mailed twice is counted once."""
+    canonical = json.dumps([response.form_id, response.form_version, dict(response.answers)], sort_keys=True,
+                           ensure_ascii=False, default=list)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
 def _rows(book, name: str) -> list:
