@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
-
 import io
+import json
 import re
 import zipfile
 from dataclasses import replace
