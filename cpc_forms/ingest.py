@@ -31,12 +31,17 @@ def expand(inputs: Iterable) -> List[Path]:
     return files
 
 
+# Text no channel claims outright still goes to the reader of its kind, which says what is wrong with it
+# (a 50 MB JSON file, a JSON of another shape, an XML of another form) better than "unrecognised".
+BY_FIRST_BYTE = {b"{": "html", b"[": "html", b"<": "xlsform"}
+
+
 def detect(path: Path, head: bytes) -> Optional[str]:
     """The channel whose reader claims this file, judged by its content."""
     for name in CHANNELS:
         if channel(name).sniff(path, head):
             return name
-    return None
+    return BY_FIRST_BYTE.get(head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1])
 
 
 def read_file(path: Path, forms: Mapping[str, Form]) -> Iterator[Tuple[str, Item]]:
@@ -51,8 +56,12 @@ def read_file(path: Path, forms: Mapping[str, Form]) -> Iterator[Tuple[str, Item
         yield "", issue("unreadable", path, reason="the file is empty")
         return
     name = detect(path, head)
-    if name is None and head.startswith(b"PK") and zipfile.is_zipfile(path):
-        yield from _read_zip(path, forms)
+    if name is None and head.startswith(b"PK"):
+        if zipfile.is_zipfile(path):
+            yield from _read_zip(path, forms)
+        else:
+            yield "", issue("unreadable", path, reason="a damaged or truncated zip file (a workbook or an export "
+                            "archive cut short in transfer?): ask for it again")
     elif name is None:
         yield "", issue("unreadable", path, reason="not a return of any channel this tool reads "
                         "(Excel workbook, ODK/Kobo/Ona/SurveyCTO export, XML instance, web-form JSON)")

@@ -204,8 +204,9 @@ class Response:
 
     @property
     def identity(self) -> str:
-        """The id that groups the edits of one submission."""
-        return self.root_id or self.instance_id
+        """The id that groups the edits of one submission (servers write it with or without 'uuid:')."""
+        key = self.root_id or self.instance_id
+        return key[5:] if key.startswith("uuid:") else key
 
 
 @dataclass(frozen=True)

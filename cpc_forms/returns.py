@@ -150,6 +150,23 @@ def make_response(forms: Mapping[str, Form], raw_answers: Mapping[str, Any], *, 
     return Response(form.id, form.version, answers, source=str(source), location=str(location), **meta), found
 
 
+def instant(text: str) -> Optional[dt.datetime]:
+    """An ISO 8601 date-time as an aware datetime (UTC when it names no offset, as Kobo writes), or None."""
+    text = str(text or "").strip()
+    try:
+        when = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _when(r: Response) -> dt.datetime:
+    return instant(r.submitted) or _EPOCH
+
+
 def dedupe(responses: Iterable[Response]) -> Tuple[List[Response], List[Issue]]:
     """Keep the newest edit of each submission (by submitted time, then read order); report the others."""
     newest: dict = {}
@@ -157,7 +174,7 @@ def dedupe(responses: Iterable[Response]) -> Tuple[List[Response], List[Issue]]:
     for r in responses:
         order.append(r)
         key = r.identity
-        if not key or key not in newest or (r.submitted or "") >= (newest[key].submitted or ""):
+        if not key or key not in newest or _when(r) >= _when(newest[key]):
             newest[key or id(r)] = r
     kept = [r for r in order if newest.get(r.identity or id(r)) is r]
     dropped = [r for r in order if newest.get(r.identity or id(r)) is not r]

@@ -13,7 +13,7 @@ from typing import Any, Iterator, List, Mapping, Optional, Union
 
 from .catalogue import issue
 from .model import Form, Issue, Response
-from .returns import make_response
+from .returns import instant, make_response
 from .scoring import flatten
 
 CHANNEL = "server"
@@ -63,15 +63,6 @@ class Receipt:
     """What the store did with one submission: created, replaced, duplicate or older; and its id."""
     status: str
     id: int
-
-
-def instant(text: str) -> Optional[dt.datetime]:
-    """An ISO 8601 date-time as an aware datetime (UTC when it names no offset), or None."""
-    try:
-        when = dt.datetime.fromisoformat(str(text).strip())
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def digest(envelope: Mapping[str, Any]) -> str:

@@ -8,9 +8,9 @@ from typing import Any, List, Mapping, Tuple
 
 from ..catalogue import issue
 from ..model import Form, Issue
-from ..returns import make_response, pick_form
+from ..returns import instant, make_response, pick_form
 from ..scoring import flatten, nest
-from ..store import CREATED, Store, instant
+from ..store import CREATED, Store
 
 SOURCE = "submission"
 ENVELOPE = ("form_id", "form_version", "language", "instance_id", "started", "submitted", "answers")
