@@ -81,6 +81,12 @@ def _plan(form: Form) -> Tuple[dict, tuple]:
     return {q.id: True for q in form.questions}, tuple((qid, conds[qid]) for qid in order)
 
 
+def conditional(form: Form) -> tuple:
+    """Ids of the questions that have a condition (their own or their section's): the only ones that can be
+    non-relevant."""
+    return tuple(qid for qid, _ in _plan(form)[1])
+
+
 def relevance(form: Form, answers: Mapping[str, Any]) -> dict:
     """question id -> whether it is relevant, given these answers (cascading through skipped questions)."""
     everything, conditional = _plan(form)

@@ -172,7 +172,15 @@ class Form:
 
     def role(self, role: str) -> Optional[Question]:
         """The question that plays a role (country, agency, perceived_level...), if any."""
-        return next((q for q in self.questions if q.role == role), None)
+        return self._roles.get(role)
+
+    @cached_property
+    def _roles(self) -> Mapping[str, Question]:
+        roles: dict = {}
+        for q in self.questions:
+            if q.role:
+                roles.setdefault(q.role, q)
+        return roles
 
     @cached_property
     def scored_sections(self) -> Tuple[Section, ...]:

@@ -160,11 +160,11 @@ def instant(text: str) -> Optional[dt.datetime]:
     return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
-_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)  # the time of a return that names none
 
 
 def _when(r: Response) -> dt.datetime:
-    return instant(r.submitted) or _EPOCH
+    return instant(r.submitted) or EPOCH
 
 
 def dedupe(responses: Iterable[Response]) -> Tuple[List[Response], List[Issue]]:

@@ -17,13 +17,25 @@ SCORED, NA, NOT_RELEVANT, DK, MISSING = "scored", "not_applicable", "not_relevan
 
 def flatten(form: Form, answers: Mapping[str, Any]) -> dict:
     """question id -> value, from the nested return shape ({section: {question: value}}) or a flat one."""
+    if not any(_is_mapping(answers.get(sid)) for sid in _section_ids(form)):
+        return answers  # already flat
     flat = {}
     for key, value in answers.items():
-        if form.section(key) is not None and isinstance(value, Mapping):
+        if form.section(key) is not None and _is_mapping(value):
             flat.update(value)
         else:
             flat[key] = value
     return flat
+
+
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or (value is not None and not isinstance(value, (str, int, float, tuple, list))
+                                   and isinstance(value, Mapping))
+
+
+@lru_cache(maxsize=64)
+def _section_ids(form: Form) -> tuple:
+    return tuple(s.id for s in form.sections)
 
 
 def nest(form: Form, flat: Mapping[str, Any]) -> dict:
@@ -87,24 +99,30 @@ def _choice_items(form: Form) -> dict:
 
 @lru_cache(maxsize=256)
 def _section_plan(form: Form, section_id: str) -> tuple:
+    """(question id, {answer: ItemScore} precomputed, ItemScore when not relevant, Question) per scored item."""
     table = _choice_items(form)
-    return tuple((q, table[q.id]) for q in form.section(section_id).scored_questions)
+    return tuple((q.id, table[q.id], item_score(q, None, False), q) for q in form.section(section_id).scored_questions)
 
 
 def section_score(form: Form, section, answers: Mapping[str, Any], relevant: Mapping[str, bool]) -> SectionScore:
     """Score and completeness of one section: 100 x sum(w x s) / sum(w x max) over answered items."""
     items, numerator, denominator, answered, unanswered = [], 0.0, 0.0, 0, 0
-    for q, known in _section_plan(form, section.id):
-        value, is_relevant = answers.get(q.id), relevant.get(q.id, True)
-        item = known.get(value) if is_relevant and (value is None or type(value) is str) else None
+    get, is_relevant = answers.get, relevant.get
+    for qid, known, skipped, q in _section_plan(form, section.id):
+        if not is_relevant(qid, True):
+            items.append(skipped)
+            continue
+        value = get(qid)
+        item = known.get(value) if value is None or type(value) is str else None
         if item is None:
-            item = item_score(q, value, is_relevant)
+            item = item_score(q, value)
         items.append(item)
-        if item.status == SCORED:
+        status = item[1]  # ItemScore: (question, status, score, max_score, weight)
+        if status == SCORED:
             answered += 1
-            numerator += item.weight * item.score
-            denominator += item.weight * item.max_score
-        elif item.status in (DK, MISSING):
+            numerator += item[4] * item[2]
+            denominator += item[4] * item[3]
+        elif status == DK or status == MISSING:
             unanswered += 1
     applicable = answered + unanswered
     completeness = answered / applicable if applicable else None

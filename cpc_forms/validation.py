@@ -58,6 +58,27 @@ def fast_validator(schema_json: str):
                                               formats={"email": is_email})
 
 
+_SECTION_KEYWORDS = {"type", "properties", "additionalProperties"}
+
+
+@lru_cache(maxsize=16)
+def flat_validator(schema_json: str):
+    """A validator of flat answers ({question: value}), or None when the spec's sections constrain more than
+    their questions (then only the nested shape can be validated). Question ids are unique in a form, so
+    flat answers are valid against it exactly when their nested form is valid against the spec."""
+    import jsonschema_rs
+    schema = for_validation(json.loads(schema_json))
+    sections = schema.get("properties", {})
+    if set(schema) - _SECTION_KEYWORDS - {"$schema", "$id", "$defs"} or any(
+            set(sec) - _SECTION_KEYWORDS or sec.get("additionalProperties", False) is not False
+            for sec in sections.values()):
+        return None
+    flat = {"$schema": schema.get("$schema"), "type": "object", "additionalProperties": False,
+            "properties": {qid: q for sec in sections.values() for qid, q in sec.get("properties", {}).items()},
+            "$defs": schema.get("$defs", {})}
+    return jsonschema_rs.Draft202012Validator(flat, validate_formats=True, formats={"email": is_email})
+
+
 @lru_cache(maxsize=16)
 def reference_validator(schema_json: str):
     """python-jsonschema validator of a spec: slower, used to explain what the fast one refused."""
@@ -105,10 +126,17 @@ def _explain(form: Form, nested: Mapping[str, Any], source: str) -> List[Issue]:
     return found
 
 
-def schema_issues(form: Form, nested: Mapping[str, Any], source: str = "") -> List[Issue]:
-    """Issues of a nested return against the spec's JSON Schema (empty when valid)."""
-    if fast_validator(form.schema_json).is_valid(nested):
-        return []
+def schema_issues(form: Form, answers: Mapping[str, Any], source: str = "") -> List[Issue]:
+    """Issues of a return (nested, or flat by question id) against the spec's JSON Schema; empty when valid."""
+    flat = flatten(form, answers)
+    if flat is answers and flat_validator(form.schema_json) is not None:
+        if flat_validator(form.schema_json).is_valid(flat if isinstance(flat, dict) else dict(flat)):
+            return []
+        nested = nest(form, flat)
+    else:
+        nested = nest(form, flat) if flat is answers else answers
+        if fast_validator(form.schema_json).is_valid(nested):
+            return []
     return _explain(form, nested, source) or [issue("bad-shape", source, reason="does not match the spec")]
 
 
@@ -119,14 +147,11 @@ def _required(form: Form) -> tuple:
 
 def validate_return(form: Form, answers: Mapping[str, Any], source: str = "") -> List[Issue]:
     """Every problem of one return: errors against the spec, warnings for skipped or missing answers."""
-    if all(form.section(k) is not None and isinstance(v, Mapping) for k, v in answers.items()):
-        nested, flat = answers, flatten(form, answers)
-    else:
-        nested, flat = nest(form, answers), answers
-    found = schema_issues(form, nested, source)
+    flat = flatten(form, answers)
+    found = schema_issues(form, answers, source)
     relevant = conditions.relevance(form, flat)
-    for qid, value in flat.items():
-        if not relevant.get(qid, True) and _answered(value):
+    for qid in conditions.conditional(form):
+        if not relevant[qid] and _answered(flat.get(qid)):
             found.append(issue("not-relevant-answer", source, qid, question=qid))
     for qid in _required(form):
         if relevant[qid] and not _answered(flat.get(qid)):

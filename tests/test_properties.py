@@ -96,3 +96,18 @@ def test_fast_validator_agrees_with_python_jsonschema(any_form, rng, data):
     nested = json.loads(json.dumps(nested))
     schema = any_form.schema_json
     assert fast_validator(schema).is_valid(nested) == reference_validator(schema).is_valid(nested)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rng=st.randoms(use_true_random=False), data=st.data())
+def test_flat_validator_agrees_with_python_jsonschema_on_the_nested_shape(any_form, rng, data):
+    from cpc_forms.validation import flat_validator
+    flat = dict(random_answers(any_form, rng))
+    for _ in range(data.draw(st.integers(0, 3))):
+        if data.draw(st.booleans()):
+            flat[data.draw(st.sampled_from([q.id for q in any_form.questions]))] = data.draw(json_values)
+        else:
+            flat[data.draw(st.text(min_size=1, max_size=5))] = data.draw(json_values)
+    flat = json.loads(json.dumps(flat))
+    assert flat_validator(any_form.schema_json).is_valid(flat) == reference_validator(any_form.schema_json).is_valid(
+        nest(any_form, flat))

@@ -101,6 +101,16 @@ def _decoded(stream: IO[bytes]) -> Iterator[str]:
         yield (line[3:] if n == 0 and line.startswith(codecs.BOM_UTF8) else line).decode("utf-8")
 
 
+def _file_rows(path: Path) -> Iterator[List[str]]:
+    with path.open("rb") as stream:
+        yield from csv_rows(stream)
+
+
+def _member_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[List[str]]:
+    with z.open(info) as stream:
+        yield from csv_rows(stream)
+
+
 def _guarded(items: Iterator[Item], source: str) -> Iterator[Item]:
     """Pass items on; a file that breaks part-way gives an Issue after the rows already read."""
     last = ""
@@ -112,7 +122,16 @@ def _guarded(items: Iterator[Item], source: str) -> Iterator[Item]:
         yield issue("unreadable", source, f"after {last}" if last else "", reason=f"{type(exc).__name__}: {exc}")
 
 
-def _zip(path: Path, forms, deprecated) -> Iterator[Item]:
+def _held(items: Iterator[Item], held: List[Response]) -> Iterator[Issue]:
+    """Issues pass on; Responses of XML and JSON records wait in held until every edit chain is known."""
+    for item in items:
+        if isinstance(item, Response):
+            held.append(item)
+        else:
+            yield item
+
+
+def _zip(path: Path, forms, deprecated, held) -> Iterator[Item]:
     try:
         z = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -123,26 +142,31 @@ def _zip(path: Path, forms, deprecated) -> Iterator[Item]:
             name, where = info.filename, f"{info.filename}: "
             if name.lower().endswith(".csv"):
                 with z.open(info) as stream:
-                    yield from read_table(csv_rows(stream), forms, str(path), Path(name).stem, where)
+                    yield from read_table(csv_rows(stream), forms, str(path), Path(name).stem, where,
+                                          reopen=lambda: _member_rows(z, info))
             elif name.lower().endswith(".xml"):
-                yield from read_records(xml_records(z.read(info), str(path), name), forms, str(path), deprecated)
+                records = xml_records(z.read(info), str(path), name)
+                yield from _held(read_records(records, forms, str(path), deprecated), held)
             elif name.lower().endswith(".json"):
-                yield from read_records(json_records(z.read(info), str(path), where), forms, str(path), deprecated)
+                records = json_records(z.read(info), str(path), where)
+                yield from _held(read_records(records, forms, str(path), deprecated), held)
 
 
-def _file(path: Path, forms, deprecated) -> Iterator[Item]:
+def _file(path: Path, forms, deprecated, held) -> Iterator[Item]:
     head = _head(path)
     if head.startswith(b"PK") and path.suffix.lower() == ".xlsx":
-        yield from read_table(_xlsx_rows(path), forms, str(path))
+        yield from read_table(_xlsx_rows(path), forms, str(path), reopen=lambda: _xlsx_rows(path))
     elif head.startswith(b"PK") or path.suffix.lower() == ".zip":
-        yield from _zip(path, forms, deprecated)
+        yield from _zip(path, forms, deprecated, held)
     elif _text(head).startswith("<"):
-        yield from read_records(xml_records(path.read_bytes(), str(path), path.name), forms, str(path), deprecated)
+        records = xml_records(path.read_bytes(), str(path), path.name)
+        yield from _held(read_records(records, forms, str(path), deprecated), held)
     elif _text(head).startswith(("{", "[")):
-        yield from read_records(json_records(path.read_bytes(), str(path)), forms, str(path), deprecated)
+        records = json_records(path.read_bytes(), str(path))
+        yield from _held(read_records(records, forms, str(path), deprecated), held)
     else:
         with path.open("rb") as stream:
-            yield from read_table(csv_rows(stream), forms, str(path))
+            yield from read_table(csv_rows(stream), forms, str(path), reopen=lambda: _file_rows(path))
 
 
 def _edit_order(responses: List[Response], deprecated: Mapping[str, str]) -> List[Response]:
@@ -168,7 +192,10 @@ def _with_root(r: Response, root: str) -> Response:
 
 
 def read(path, forms: Mapping[str, Form]) -> Iterator[Item]:
-    """Every return in an export file, a zip, or a folder of them; the newest edit of each submission kept."""
+    """Every return in an export file, a zip, or a folder of them; the newest edit of each submission kept.
+
+    Export tables stream (each names its submission on every row); XML and JSON records are held until the
+    end, since an edit's deprecatedID chain is only known once every record is in."""
     path = Path(path)
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     responses: List[Response] = []
@@ -176,11 +203,7 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Item]:
     for file in files:
         if path.is_dir() and not sniff(file, _head(file)):
             continue
-        for item in _guarded(_file(file, forms, deprecated), str(file)):
-            if isinstance(item, Response):
-                responses.append(item)
-            else:
-                yield item
+        yield from _guarded(_file(file, forms, deprecated, responses), str(file))
     kept, replaced = dedupe(_edit_order(responses, deprecated))
     yield from replaced
     yield from kept

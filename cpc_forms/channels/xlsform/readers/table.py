@@ -1,11 +1,14 @@
 """Rows of an export table (CSV or XLSX, header first) -> Responses and Issues, one row at a time."""
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+import csv
+import zipfile
+import zlib
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ....catalogue import issue
 from ....model import SELECT_MULTIPLE, Form, Issue, Response
-from ....returns import make_response, normalise
+from ....returns import EPOCH, instant, make_response, normalise
 from .columns import Column, describe, language_of, resolve, split_labels
 
 CHANNEL = "xlsform"
@@ -91,9 +94,33 @@ class Plan:
         return chosen or None
 
 
-def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source: str,
-               form_id: str = "", prefix: str = "") -> Iterator[Union[Response, Issue]]:
-    """Every row of an export table as a Response or Issues; the header is the first row."""
+def _identity(plan: Plan, row) -> str:
+    return strip_uuid(plan.get(row, "root")) or strip_uuid(plan.get(row, "instance") or plan.get(row, "uuid"))
+
+
+def newest_rows(plan: Plan, rows: Iterable[Sequence[Any]]) -> Dict[str, int]:
+    """Submission identity -> the row number of its newest edit (the later row on a tie).
+
+    A cheap first pass over two columns, so the second pass can stream: memory grows by one key a
+    submission, not by one Response."""
+    best: Dict[str, Tuple[Any, int]] = {}
+    try:
+        for number, row in enumerate(rows, start=2):
+            key = _identity(plan, row)
+            if key:
+                when = instant(plan.get(row, "submitted")) or EPOCH
+                if key not in best or when >= best[key][0]:
+                    best[key] = (when, number)
+    except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        pass  # the reading pass stops at the same place and reports it there
+    return {key: number for key, (_, number) in best.items()}
+
+
+def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source: str, form_id: str = "",
+               prefix: str = "", reopen: Optional[Callable[[], Iterator[Sequence[Any]]]] = None
+               ) -> Iterator[Union[Response, Issue]]:
+    """Every row of an export table as a Response or Issues; the header is the first row. With reopen (a
+    fresh iterator over the same rows), only the newest edit of each submission is read, the others reported."""
     rows = iter(rows)
     header = next(rows, None)
     if header is None:
@@ -104,10 +131,19 @@ def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source:
     if not plan.answers and not plan.splits:
         yield issue("unreadable", source, f"{prefix}row 1", reason="no column names a question of this form")
         return
+    keep = None
+    if reopen is not None:
+        again = reopen()
+        next(again, None)
+        keep = newest_rows(plan, again)
     for number, row in enumerate(rows, start=2):
         if number == 2 and row and all(str(c or "").startswith("#") for c in row) and any(row):
             continue  # Kobo's HXL tag row
         if not any(c not in (None, "") for c in row):
+            continue
+        newer = keep.get(_identity(plan, row), number) if keep is not None else number
+        if newer != number:
+            yield issue("duplicate", source, f"{prefix}row {number}", newer=f"{prefix}row {newer}")
             continue
         yield from respond(plan, forms, row, source, f"{prefix}row {number}", form_id)
 
