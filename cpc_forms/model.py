@@ -153,9 +153,11 @@ class Form:
         index = {q.id: q for s in self.sections for q in s.questions}
         object.__setattr__(self, "_index", MappingProxyType(index))
         object.__setattr__(self, "_sections", MappingProxyType({s.id: s for s in self.sections}))
+        # every per-form cache looks the form up by hash, many times a return: compute it once
+        object.__setattr__(self, "_hash", hash((self.id, self.version, self.spec_hash)))
 
     def __hash__(self):
-        return hash((self.id, self.version, self.spec_hash))
+        return self._hash
 
     @property
     def questions(self) -> Tuple[Question, ...]:

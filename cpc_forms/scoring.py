@@ -97,11 +97,17 @@ def _choice_items(form: Form) -> dict:
     return table
 
 
+_MEMO_TYPES = {str, int, float, tuple, type(None)}
+_MEMO_SIZE = 4096
+
+
 @lru_cache(maxsize=256)
 def _section_plan(form: Form, section_id: str) -> tuple:
-    """(question id, {answer: ItemScore} precomputed, ItemScore when not relevant, Question) per scored item."""
-    table = _choice_items(form)
-    return tuple((q.id, table[q.id], item_score(q, None, False), q) for q in form.section(section_id).scored_questions)
+    """(question id, {answer: ItemScore} precomputed, ItemScore when not relevant or None when the item is
+    always relevant, Question) per scored item."""
+    table, conditional = _choice_items(form), set(conditions.conditional(form))
+    return tuple((q.id, table[q.id], item_score(q, None, False) if q.id in conditional else None, q)
+                 for q in form.section(section_id).scored_questions)
 
 
 def section_score(form: Form, section, answers: Mapping[str, Any], relevant: Mapping[str, bool]) -> SectionScore:
@@ -109,13 +115,16 @@ def section_score(form: Form, section, answers: Mapping[str, Any], relevant: Map
     items, numerator, denominator, answered, unanswered = [], 0.0, 0.0, 0, 0
     get, is_relevant = answers.get, relevant.get
     for qid, known, skipped, q in _section_plan(form, section.id):
-        if not is_relevant(qid, True):
+        if skipped is not None and not is_relevant(qid, True):
             items.append(skipped)
             continue
         value = get(qid)
-        item = known.get(value) if value is None or type(value) is str else None
+        memo = value.__class__ in _MEMO_TYPES
+        item = known.get(value) if memo else None
         if item is None:
             item = item_score(q, value)
+            if memo and len(known) < _MEMO_SIZE:
+                known[value] = item  # numbers and multi-selects repeat too: remember their item score
         items.append(item)
         status = item[1]  # ItemScore: (question, status, score, max_score, weight)
         if status == SCORED:

@@ -154,6 +154,6 @@ def validate_return(form: Form, answers: Mapping[str, Any], source: str = "") ->
         if not relevant[qid] and _answered(flat.get(qid)):
             found.append(issue("not-relevant-answer", source, qid, question=qid))
     for qid in _required(form):
-        if relevant[qid] and not _answered(flat.get(qid)):
+        if (qid not in flat or not _answered(flat[qid])) and relevant[qid]:
             found.append(issue("required-missing", source, qid, question=qid))
     return found

@@ -111,3 +111,19 @@ def test_flat_validator_agrees_with_python_jsonschema_on_the_nested_shape(any_fo
     flat = json.loads(json.dumps(flat))
     assert flat_validator(any_form.schema_json).is_valid(flat) == reference_validator(any_form.schema_json).is_valid(
         nest(any_form, flat))
+
+
+raw_cells = st.one_of(
+    st.text(max_size=12), st.sampled_from(["0", "4", "dk", " 3 ", "n/a", "'=1+1", "=1+1", "-5", "007", "3.0", "١٢",
+                                           "2026-02-28", "2026-02-28T10:00", " FRA", "Douane", "yes", "a b"]),
+    st.integers(-5, 10**6), st.floats(allow_nan=False, allow_infinity=False), st.none())
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fast_converters_agree_with_coerce(any_form, data):
+    from cpc_forms.returns import coerce, converters
+    q = data.draw(st.sampled_from(any_form.questions))
+    own = [c.code for c in q.choices] + [t for c in q.choices for t in c.label.values()]
+    raw = data.draw(st.one_of(raw_cells, st.sampled_from(own)) if own else raw_cells)
+    assert converters(any_form)[q.id](raw) == coerce(q, raw)

@@ -1,0 +1,257 @@
+"""How fast cpc-forms builds and scores, against the targets of this machine size.
+
+    python tests/benchmarks/run.py            # full sizes (a few minutes)
+    python tests/benchmarks/run.py --quick    # smaller sizes, same figures and ratios, under a minute
+
+One line per figure (median of several runs) and a JSON file of them. Not part of the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from cpc_forms.channels import excel, html, xlsform  # noqa: E402
+from cpc_forms.demo import build_all  # noqa: E402
+from cpc_forms.scoring import score_return  # noqa: E402
+from cpc_forms.spec import load_form  # noqa: E402
+from cpc_forms.synth import random_answers  # noqa: E402
+
+FULL = {"runs": 3, "excel": 200, "csv": (10_000, 100_000), "xml": 10_000, "json": 10_000, "mixed": 10_000}
+QUICK = {"runs": 3, "excel": 30, "csv": (1_000, 10_000), "xml": 1_000, "json": 1_000, "mixed": 1_000}
+TARGETS = {"excel_ratio": 1.5, "csv_rows_per_s": 50_000, "csv_memory_ratio": 2.0, "mixed_seconds": 15.0,
+           "help_seconds": 0.3}
+
+
+def median_time(fn, runs: int) -> float:
+    """Median wall time of fn over runs."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def child(code: str, *args: str) -> dict:
+    """Run Python code in a fresh process; its JSON line on stdout, plus its peak RSS in MiB."""
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"benchmark child failed ({proc.returncode}): {code[:80]}")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    return dict(result, peak_mib=usage.ru_maxrss / 1024)
+
+
+def answer_sets(form, n: int, seed: int = 1):
+    """n realistic answer sets (a pool of distinct ones, reused with fresh ids for large n)."""
+    rng = random.Random(seed)
+    pool = [random_answers(form, rng) for _ in range(min(n, 2000))]
+    return (pool[i % len(pool)] for i in range(n))
+
+
+def records(form, n: int, seed: int = 1):
+    return ((a, {"instance_id": f"uuid:{seed:02d}-{i:08d}", "submitted": "2026-05-02T09:13:44.123Z"})
+            for i, a in enumerate(answer_sets(form, n, seed)))
+
+
+READ_AND_SCORE = """
+import json, sys, time
+from pathlib import Path
+from cpc_forms.spec import load_form
+from cpc_forms.channels import channel
+from cpc_forms.model import Response
+from cpc_forms.scoring import score_return
+form = load_form(); forms = {form.version: form}
+reader = channel(sys.argv[1]).read
+start = time.perf_counter(); rows = 0
+for item in reader(Path(sys.argv[2]), forms):
+    if isinstance(item, Response):
+        score_return(form, item.answers); rows += 1
+print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start}))
+"""
+
+
+def read_and_score(channel_name: str, path: Path, runs: int) -> dict:
+    """Median rows per second of a reader plus scoring, each run in a fresh process, and the peak memory."""
+    results = [child(READ_AND_SCORE, channel_name, str(path)) for _ in range(runs)]
+    seconds = statistics.median(r["seconds"] for r in results)
+    return {"rows": results[0]["rows"], "seconds": seconds, "rows_per_s": results[0]["rows"] / seconds,
+            "peak_mib": max(r["peak_mib"] for r in results)}
+
+
+def bench_build(form, folder: Path, runs: int) -> dict:
+    plain = median_time(lambda: build_all(form, folder / "build"), runs)
+    validated = median_time(lambda: xlsform.to_xform(folder / "build" / f"{form.id}.xlsform.xlsx", validate=True), runs)
+    return {"build_s": plain, "odk_validate_s": validated, "build_with_validate_s": plain + validated}
+
+
+def bench_excel(form, folder: Path, n: int, runs: int) -> dict:
+    from python_calamine import CalamineWorkbook
+    target = folder / "excel"
+    target.mkdir()
+    files = [excel.fill(form, a, target / f"w{i:04d}.xlsx", form.languages[i % len(form.languages)])
+             for i, a in enumerate(answer_sets(form, n, 3))]
+    forms = {form.version: form}
+
+    def ours():
+        for path in files:
+            for item in excel.read(path, forms):
+                if not hasattr(item, "severity"):
+                    score_return(form, item.answers)
+
+    def raw():
+        for path in files:
+            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Questionnaire").to_python()
+            [row[2] for row in rows if len(row) > 2]
+    ours_s, raw_s = median_time(ours, runs), median_time(raw, runs)
+    return {"files": n, "files_per_s": n / ours_s, "raw_files_per_s": n / raw_s, "ratio": ours_s / raw_s}
+
+
+def bench_csv(form, folder: Path, sizes, runs: int) -> dict:
+    out = {}
+    for flavour in ("central", "kobo"):
+        for n in sizes:
+            path = folder / f"{flavour}-{n}" / (f"{form.id}.csv.zip" if flavour == "central" else f"{form.id}.csv")
+            path.parent.mkdir()
+            writer = xlsform.write_central_csv_zip if flavour == "central" else xlsform.write_kobo_csv
+            writer(form, records(form, n), path)
+            out[f"{flavour}_{n}"] = read_and_score("xlsform", path, runs)
+        small, large = (out[f"{flavour}_{n}"]["peak_mib"] for n in sizes)
+        out[f"{flavour}_memory_ratio"] = large / small
+    return out
+
+
+def bench_files(form, folder: Path, n: int, runs: int) -> dict:
+    xml, web = folder / "xml", folder / "web"
+    xml.mkdir()
+    web.mkdir()
+    for i, a in enumerate(answer_sets(form, n, 5)):
+        xlsform.write_instance(form, a, xml / f"i{i:05d}.xml", f"uuid:x-{i}")
+        html.write_return(form, a, web / f"r{i:05d}.json", instance_id=f"uuid:w-{i}",
+                          submitted="2026-05-02T09:13:44+00:00")
+    return {"xml": read_and_score("xlsform", xml, runs), "web_json": read_and_score("html", web, runs)}
+
+
+def mixed_folder(form, folder: Path, n: int) -> Path:
+    """n returns across every channel: a tenth workbooks, the rest XML, web JSON, Central and Kobo exports."""
+    root = folder / "mixed"
+    for sub in ("excel", "xml", "web", "odk"):
+        (root / sub).mkdir(parents=True)
+    sets = list(answer_sets(form, n, 7))
+    tenth, share = n // 10, (n - n // 10) // 4
+    for i, a in enumerate(sets[:tenth]):
+        excel.fill(form, a, root / "excel" / f"w{i:05d}.xlsx", form.languages[i % len(form.languages)])
+    for i, a in enumerate(sets[tenth:tenth + share]):
+        xlsform.write_instance(form, a, root / "xml" / f"i{i:05d}.xml", f"uuid:m-x-{i}")
+    for i, a in enumerate(sets[tenth + share:tenth + 2 * share]):
+        html.write_return(form, a, root / "web" / f"r{i:05d}.json", instance_id=f"uuid:m-w-{i}")
+    rest = sets[tenth + 2 * share:]
+    half = len(rest) // 2
+    xlsform.write_central_csv_zip(form, [(a, {"instance_id": f"uuid:m-c-{i}"}) for i, a in enumerate(rest[:half])],
+                                  root / "odk" / f"{form.id}.csv.zip")
+    xlsform.write_kobo_csv(form, [(a, {"instance_id": f"m-k-{i}"}) for i, a in enumerate(rest[half:])],
+                           root / "odk" / f"{form.id}-kobo.csv")
+    return root
+
+
+SCORE_COMMAND = """
+import json, sys, time
+from click.testing import CliRunner
+from cpc_forms.cli import main
+start = time.perf_counter()
+result = CliRunner().invoke(main, ["score", sys.argv[1], "--out", sys.argv[2], "--jobs", sys.argv[3]])
+print(json.dumps({"seconds": time.perf_counter() - start, "exit": result.exit_code,
+                  "summary": result.output.strip().splitlines()[-5:]}))
+"""
+
+
+def bench_mixed(form, folder: Path, n: int, runs: int) -> dict:
+    root = mixed_folder(form, folder, n)
+    out = {}
+    for label, jobs in (("single", "1"), ("all_cores", "0")):
+        results = [child(SCORE_COMMAND, str(root), str(folder / f"scores-{label}"), jobs) for _ in range(runs)]
+        out[label] = {"seconds": statistics.median(r["seconds"] for r in results),
+                      "peak_mib": max(r["peak_mib"] for r in results), "summary": results[0]["summary"]}
+    return out
+
+
+def bench_help(runs: int) -> dict:
+    cli = [sys.executable, "-m", "cpc_forms", "--help"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    seconds = median_time(lambda: subprocess.run(cli, capture_output=True, check=True, env=env), max(runs, 5))
+    bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), max(runs, 5))
+    return {"seconds": seconds, "python_startup_s": bare}
+
+
+def report(figures: dict) -> None:
+    """Print one line per figure, with its target where there is one."""
+    def line(name, value, target=""):
+        print(f"{name:<46} {value:<34} {target}")
+    b, e, c, f, m, h = (figures[k] for k in ("build", "excel", "csv", "files", "mixed", "help"))
+    line("build: all outputs, default spec", f"{b['build_s']:.2f} s")
+    line("build: with ODK Validate", f"{b['build_with_validate_s']:.2f} s")
+    line(f"excel: {e['files']} workbooks read + scored", f"{e['files_per_s']:.0f} files/s")
+    line("excel: raw calamine parse, answer column", f"{e['raw_files_per_s']:.0f} files/s")
+    line("excel: ratio ours / raw", f"{e['ratio']:.2f}x", _verdict(e["ratio"] <= TARGETS["excel_ratio"], "<= 1.5x"))
+    for key, value in c.items():
+        if key.endswith("memory_ratio"):
+            line(f"{key.replace('_', ' ')} (large / small)", f"{value:.2f}",
+                 _verdict(value < TARGETS["csv_memory_ratio"], "< 2"))
+        else:
+            line(f"csv {key.replace('_', ' ')} rows read + scored", f"{value['rows_per_s']:,.0f} rows/s, {value['peak_mib']:.0f} MiB",
+                 _verdict(value["rows_per_s"] >= TARGETS["csv_rows_per_s"], ">= 50,000 rows/s"))
+    line(f"xml: {f['xml']['rows']} instances read + scored", f"{f['xml']['rows_per_s']:,.0f} returns/s, {f['xml']['peak_mib']:.0f} MiB")
+    line(f"web json: {f['web_json']['rows']} returns read + scored",
+         f"{f['web_json']['rows_per_s']:,.0f} returns/s, {f['web_json']['peak_mib']:.0f} MiB")
+    for label, value in m.items():
+        line(f"mixed folder, cpc-forms score ({label.replace('_', ' ')})", f"{value['seconds']:.2f} s, {value['peak_mib']:.0f} MiB",
+             _verdict(value["seconds"] < TARGETS["mixed_seconds"], "< 15 s for 10,000"))
+    line("cpc-forms --help", f"{h['seconds']:.3f} s (python alone {h['python_startup_s']:.3f} s)",
+         _verdict(h["seconds"] < TARGETS["help_seconds"], "< 0.3 s"))
+
+
+def _verdict(ok: bool, target: str) -> str:
+    return f"target {target}: {'met' if ok else 'MISSED'}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, the whole run under a minute")
+    parser.add_argument("--out", default=str(ROOT / "tests" / "benchmarks" / "results.json"), help="JSON file of figures")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    form = load_form()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        figures = {
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+            "sizes": sizes,
+            "build": bench_build(form, folder, sizes["runs"]),
+            "excel": bench_excel(form, folder, sizes["excel"], sizes["runs"]),
+            "csv": bench_csv(form, folder, sizes["csv"], sizes["runs"]),
+            "files": bench_files(form, folder, sizes["xml"], sizes["runs"]),
+            "mixed": bench_mixed(form, folder, sizes["mixed"], sizes["runs"]),
+            "help": bench_help(sizes["runs"]),
+        }
+    report(figures)
+    Path(args.out).write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    print(f"figures written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
