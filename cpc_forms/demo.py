@@ -12,13 +12,18 @@ from .model import Form
 from .synth import random_answers
 
 ROUTES = ("excel", "central", "kobo", "xml", "web")
+# Countries the demo prefers when the spec's country list has them (administrations, not uninhabited territories).
+LIKELY = ("KEN", "FRA", "BRA", "IDN", "MAR", "SEN", "DEU", "MEX", "PHL", "NGA", "ARG", "VNM", "EGY", "POL", "CHL",
+          "THA", "GHA", "PER", "TUR", "COL", "JOR", "UZB", "NZL", "CMR", "ESP", "IND", "ZAF", "CAN", "JPN", "FJI")
 
 
 def _people(form: Form, countries: int, rng: random.Random) -> List[Tuple[Dict, str]]:
     """(answers, route) for every synthetic respondent: a few per agency per country, each country its own maturity."""
     country_q, agency_q = form.role("country"), form.role("agency")
     codes = [c.code for c in country_q.choices] if country_q else [""]
-    picked = rng.sample(codes, min(countries, len(codes)))
+    likely = [c for c in LIKELY if c in codes]
+    others = [c for c in codes if c not in likely]
+    picked = (rng.sample(likely, min(countries, len(likely))) + rng.sample(others, len(others)))[:countries]
     agencies = [c.code for c in agency_q.choices] if agency_q else [""]
     people = []
     for country in picked:

@@ -29,6 +29,13 @@ def _env() -> Environment:
     return env
 
 
+def _colour(form, group) -> str:
+    """The colour class of a group: one colour per agency code across every country's chart."""
+    agency = form.role("agency")
+    codes = [c.code for c in agency.choices] if agency else []
+    return f"g{codes.index(group.agency) % 6}" if group.agency in codes else "g5"
+
+
 def chart(country: CountryScore, L: Labels) -> Dict[str, Any]:
     """Geometry of one country's bar chart: per section, one bar per agency (the country mean if one)."""
     groups = list(country.agencies) if len(country.agencies) > 1 else [country.total]
@@ -39,11 +46,11 @@ def chart(country: CountryScore, L: Labels) -> Dict[str, Any]:
     for n, s in enumerate(sections):
         top = 20 + n * step
         bars = [dict(y=top + k * BAR, w=round(PLOT_W * (g.sections.get(s.id) or 0) / 100, 1),
-                     value=display(g.sections.get(s.id)) or "–", cls=f"g{k % 6}", name=names[k])
+                     value=display(g.sections.get(s.id)) or "–", cls=_colour(L.form, g), name=names[k])
                 for k, g in enumerate(groups)]
         items.append(dict(label=L.section(s.id), y=top + BAR * len(groups) / 2 + 4, bars=bars))
     ticks = [dict(x=LABEL_W + PLOT_W * t / 100, text=str(t)) for t in range(0, 101, 20)]
-    legend = [dict(cls=f"g{k % 6}", name=name) for k, name in enumerate(names)]
+    legend = [dict(cls=_colour(L.form, g), name=name) for g, name in zip(groups, names)]
     return dict(width=LABEL_W + PLOT_W + 50, height=24 + len(sections) * step, items=items, ticks=ticks,
                 left=LABEL_W, bar=BAR - 1, legend=legend)
 
