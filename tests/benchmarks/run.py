@@ -44,17 +44,22 @@ def median_time(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+PEAK = """
+def _peak_mib():
+    # VmHWM: this process's own peak RSS. (A child's ru_maxrss would also count the parent's size at fork.)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+"""
+
+
 def child(code: str, *args: str) -> dict:
-    """Run Python code in a fresh process; its JSON line on stdout, plus its peak RSS in MiB."""
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, cwd=ROOT,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run Python code in a fresh process; its JSON line on stdout, with its peak RSS in MiB."""
+    proc = subprocess.run([sys.executable, "-c", PEAK + code, *args], stdout=subprocess.PIPE, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
     if proc.returncode:
         raise SystemExit(f"benchmark child failed ({proc.returncode}): {code[:80]}")
-    result = json.loads(out.decode().strip().splitlines()[-1])
-    return dict(result, peak_mib=usage.ru_maxrss / 1024)
+    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
 
 
 def answer_sets(form, n: int, seed: int = 1):
@@ -82,7 +87,7 @@ start = time.perf_counter(); rows = 0
 for item in reader(Path(sys.argv[2]), forms):
     if isinstance(item, Response):
         score_return(form, item.answers); rows += 1
-print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start}))
+print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start, "peak_mib": _peak_mib()}))
 """
 
 
@@ -175,7 +180,7 @@ from click.testing import CliRunner
 from cpc_forms.cli import main
 start = time.perf_counter()
 result = CliRunner().invoke(main, ["score", sys.argv[1], "--out", sys.argv[2], "--jobs", sys.argv[3]])
-print(json.dumps({"seconds": time.perf_counter() - start, "exit": result.exit_code,
+print(json.dumps({"seconds": time.perf_counter() - start, "exit": result.exit_code, "peak_mib": _peak_mib(),
                   "summary": result.output.strip().splitlines()[-5:]}))
 """
 
