@@ -20,7 +20,9 @@ def group_score(form: Form, country: str, agency: str, scored: List[Tuple[Respon
                 for s in form.scored_sections}
     index = _mean(r.index for _, r in scored)
     perceived = Counter(r.perceived_level for _, r in scored if r.perceived_level)
-    mode = max(sorted(perceived), key=perceived.get) if perceived else None
+    order = {lv.code: n for n, lv in enumerate(form.levels)}
+    # the most chosen level; on a tie, the lower one (overstating cooperation is the worse mistake)
+    mode = max(perceived, key=lambda code: (perceived[code], -order.get(code, 0))) if perceived else None
     return GroupScore(country, agency, len(scored), sections, index, level_for(form, index), dict(perceived), mode)
 
 

@@ -16,10 +16,16 @@ NUMERIC = ("integer", "decimal")
 
 
 def cross_checks(doc: dict) -> List[Issue]:
-    """Every cross-reference problem of the document."""
+    """Every cross-reference problem of the document (also of one with shape errors, as far as it can be read)."""
     checks = (_keywords, _refs, _ids, _choices, _translations, _levels, _bands, _scoring, _conditions,
               _cycles, _roles)
-    return [found for check in checks for found in check(doc)]
+    found = []
+    for check in checks:
+        try:
+            found += list(check(doc))
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+            continue  # the part this check reads is malformed: the meta-schema has already said where
+    return found
 
 
 def _questions(doc):

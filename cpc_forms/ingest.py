@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import replace
 import zipfile
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
@@ -81,16 +82,7 @@ def _read_zip(path: Path, forms) -> Iterator[Tuple[str, Item]]:
             target = Path(tmp) / Path(member.filename).name
             target.write_bytes(archive.read(member))
             for name, item in read_file(target, forms):
-                if isinstance(item, Issue):
-                    item = Issue(item.code, item.message, item.severity, f"{path}!{member.filename}", item.location)
-                else:
-                    item = _relocate(item, f"{path}!{member.filename}")
-                yield name, item
-
-
-def _relocate(response: Response, source: str) -> Response:
-    from dataclasses import replace
-    return replace(response, source=source)
+                yield name, replace(item, source=f"{path}!{member.filename}")
 
 
 _FORMS: Mapping[str, Form] = {}
@@ -138,9 +130,9 @@ def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = la
         if item.code == "duplicate":  # an edit a reader already replaced inside its own file
             tally["read"] += 1
             tally["duplicates"] += 1
-        # One rejected return may carry several errors, all at its own source and location.
-        if item.severity == "error" and (item.source, item.location) not in rejected:
-            rejected.add((item.source, item.location))
+        # One rejected return may carry several errors: they share its source and record.
+        if item.severity == "error" and (item.source, item.record or item.location) not in rejected:
+            rejected.add((item.source, item.record or item.location))
             tally["read"] += 1
             tally["rejected"] += 1
     kept, duplicates = dedupe(responses)

@@ -227,6 +227,7 @@ class Issue:
     severity: str = "error"  # error: the thing is rejected; warning: read, but look
     source: str = ""
     location: str = ""
+    record: str = ""  # the return it belongs to (row, record, workbook), so several problems count one return
 
     def __str__(self) -> str:
         where = ":".join(p for p in (self.source, self.location) if p)

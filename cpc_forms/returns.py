@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 import unicodedata
 from functools import lru_cache
 from typing import Any, Iterable, List, Mapping, Optional, Tuple
@@ -150,9 +151,10 @@ def make_response(forms: Mapping[str, Form], raw_answers: Mapping[str, Any], *, 
     """Build a Response from raw answers keyed by question id: match the form version, coerce, validate.
 
     Returns (None, issues) when the return must be rejected; warnings ride along with a Response."""
+    record = str(location) or "return"
     form, problems = pick_form(forms, form_id, version, source, location)
     if form is None:
-        return None, problems
+        return None, [replace(p, record=record) for p in problems]
     answers, found, convert = {}, [], converters(form)
     for key, raw in raw_answers.items():
         to_value = convert.get(key)
@@ -166,8 +168,8 @@ def make_response(forms: Mapping[str, Form], raw_answers: Mapping[str, Any], *, 
         elif value is not None:
             answers[key] = value
     for problem in validate_return(form, answers, str(source)):
-        found.append(Issue(problem.code, problem.message, problem.severity, problem.source,
-                           ":".join(p for p in (str(location), problem.location) if p)))
+        found.append(replace(problem, location=":".join(p for p in (str(location), problem.location) if p)))
+    found = [replace(p, record=record) for p in found]
     if any(p.severity == "error" for p in found):
         return None, found
     return Response(form.id, form.version, answers, source=str(source), location=str(location), **meta), found

@@ -168,6 +168,8 @@ def level_for(form: Form, index: Optional[float]) -> Optional[str]:
 
 def score_return(form: Form, answers: Mapping[str, Any]) -> ReturnScore:
     """Every score of one return (answers nested by section, or flat by question id)."""
+    if not isinstance(answers, Mapping):
+        raise TypeError(f"answers must be a mapping of question (or section) ids, not {type(answers).__name__}")
     flat = flatten(form, answers)
     relevant = conditions.relevance(form, flat)
     sections = tuple(section_score(form, s, flat, relevant) for s in form.scored_sections)

@@ -72,9 +72,9 @@ def check_document(doc: Any, source: str = "") -> List[Issue]:
                       Draft202012Validator(json.loads(META_SCHEMA.read_text(encoding="utf-8")))):
         for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
             found.append(issue("meta-schema", source, _pointer(err.absolute_path), reason=_meta_reason(err)))
-    if found:
-        return found
-    return [Issue(i.code, i.message, i.severity, source, i.location) for i in cross_checks(doc)]
+    if not isinstance(doc, dict) or not isinstance(doc.get("properties"), dict):
+        return found  # no sections to cross-check
+    return found + [Issue(i.code, i.message, i.severity, source, i.location) for i in cross_checks(doc)]
 
 
 def _meta_reason(err) -> str:
@@ -114,8 +114,9 @@ def form_versions(form: Form) -> dict:
     folder = Path(form.source).parent
     for path in sorted(folder.glob("*.json")) + sorted(folder.glob("versions/*.json")):
         doc, problems = read_spec(path)
-        if doc is None or doc.get("x-form", {}).get("id") != form.id:
-            continue
+        meta = doc.get("x-form") if isinstance(doc, dict) else None
+        if not isinstance(meta, dict) or meta.get("id") != form.id:
+            continue  # returns, other forms and anything else kept beside the spec
         version = doc["x-form"].get("version")
         if version not in found and not any(p.severity == "error" for p in check_document(doc, str(path))):
             found[version] = build_form(doc, str(path))

@@ -147,6 +147,8 @@ def _required(form: Form) -> tuple:
 
 def validate_return(form: Form, answers: Mapping[str, Any], source: str = "") -> List[Issue]:
     """Every problem of one return: errors against the spec, warnings for skipped or missing answers."""
+    if not isinstance(answers, Mapping):
+        return [issue("bad-shape", source, reason=f"a return is an object of answers, not {type(answers).__name__}")]
     flat = flatten(form, answers)
     found = schema_issues(form, answers, source)
     relevant = conditions.relevance(form, flat)

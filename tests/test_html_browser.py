@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import tempfile
+import time
 import random
 from pathlib import Path
 from types import SimpleNamespace
@@ -117,17 +119,27 @@ def check_scores(page, form, answers, language) -> None:
         assert page.locator("#score-level").text_content() == label
 
 
+STORAGE = "() => JSON.stringify(Object.keys(localStorage).sort().map(k => [k, localStorage.getItem(k)]))"
+
+
 def reopen(page) -> None:
-    """Reload the page as a person reopening it would.
+    """Reload the page as a person reopening it would, once the draft it saved has reached the browser.
 
     Chromium commits a page's localStorage writes to the browser process asynchronously; a reload in the
-    same instant (as a test does, on a loaded machine) can start before the commit lands. A person never
-    reopens that fast, so wait a moment, and reload once more only if nothing at all was restored."""
-    page.wait_for_timeout(250)
+    same instant (as a test does) can overtake the last writes. Another page of the same origin sees only
+    what was committed, so wait until it sees exactly what this page holds."""
+    wanted = page.evaluate(STORAGE)
+    blank = Path(tempfile.mkdtemp()) / "probe.html"
+    blank.write_text("<!doctype html><title>probe</title>", encoding="utf-8")
+    probe = page.context.new_page()
+    try:
+        probe.goto(blank.as_uri())
+        deadline = time.monotonic() + 10
+        while probe.evaluate(STORAGE) != wanted and time.monotonic() < deadline:
+            probe.wait_for_timeout(50)
+    finally:
+        probe.close()
     page.reload()
-    if not page.evaluate("() => Object.keys(window.cpcForm.state().answers).length"):
-        page.wait_for_timeout(1000)
-        page.reload()
 
 
 def download(s, folder: Path) -> Path:

@@ -189,3 +189,13 @@ def test_demo_builds_fills_scores_and_reports(tmp_path, browser, artifacts):
     page.screenshot(path=str(artifacts / "demo-report.png"), full_page=True)
     page.close()
     assert problems == []
+
+
+def test_one_return_with_several_bad_values_counts_once(form, tmp_path):
+    bad = {"form_id": form.id, "form_version": form.version, "instance_id": "uuid:three",
+           "answers": {"mandates": {"a1": "7", "a2": "8", "a5": "9"}}}
+    (tmp_path / "three_bad.json").write_text(json.dumps(bad))
+    (tmp_path / "two_bad.json").write_text(json.dumps([dict(bad, instance_id="uuid:a"), dict(bad, instance_id="uuid:b")]))
+    report = run([tmp_path], form, {form.version: form})
+    assert len([i for i in report.issues if i.code == "bad-value"]) == 9
+    assert dict(report.counts["html"]) == {"read": 3, "accepted": 0, "rejected": 3, "duplicates": 0}

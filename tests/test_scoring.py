@@ -158,3 +158,12 @@ def test_perceived_vs_measured(tiny):
     country = aggregate(tiny, _returns(tiny, [("customs", "2"), ("police", "0")]))[0]
     assert country.total.perceived == {"mid": 2} and country.total.perceived_mode == "mid"
     assert {a.agency: a.level for a in country.agencies} == {"customs": "high", "police": "mid"}
+
+
+def test_perceived_level_tie_goes_to_the_lower_level(tiny):
+    rows = _returns(tiny, [("customs", "2"), ("police", "0")])
+    first, second = rows
+    high = (first[0], first[1].__class__(first[1].sections, first[1].index, first[1].level, "high"))
+    low = (second[0], second[1].__class__(second[1].sections, second[1].index, second[1].level, "low"))
+    country = aggregate(tiny, [high, low])[0]
+    assert country.total.perceived == {"high": 1, "low": 1} and country.total.perceived_mode == "low"

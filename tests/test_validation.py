@@ -70,3 +70,11 @@ def test_bad_spec_raises_spec_error_listing_problems(tmp_path):
     with pytest.raises(cpc_forms.SpecError) as caught:
         cpc_forms.load_form(path)
     assert caught.value.issues and all(i.source == str(path) for i in caught.value.issues)
+
+
+@pytest.mark.parametrize("answers", [["x"], "a1=3", 7, None], ids=["list", "text", "number", "none"])
+def test_a_return_that_is_not_an_object_is_an_issue(tiny, answers):
+    (problem,) = validate_return(tiny, answers)
+    assert problem.code == "bad-shape" and "object" in problem.message
+    with pytest.raises(TypeError):
+        cpc_forms.score_return(tiny, answers)

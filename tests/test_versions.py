@@ -47,3 +47,11 @@ def test_a_return_of_a_version_not_kept_is_reported(tmp_path):
     report = run([path], current, form_versions(current))
     assert not report.returns
     assert [(i.code, "0.9" in i.message) for i in report.issues if i.severity == "error"] == [("unknown-version", True)]
+
+
+def test_files_beside_the_spec_that_are_not_specs_are_passed_over(tmp_path):
+    current, _ = two_versions(tmp_path)
+    (tmp_path / "returns.json").write_text("[1, 2]")
+    (tmp_path / "broken.json").write_text("{")
+    (tmp_path / "other.json").write_text(json.dumps({"x-form": "not an object"}))
+    assert sorted(form_versions(current)) == ["1", "2"]

@@ -154,3 +154,30 @@ def test_kobo_deployment_id_in_version_column_yields_to_the_stamped_version(form
     path.write_text(header.replace('"sc_form_version";', "") + "\r\n" + row.replace(f'"{form.version}";', "") + "\r\n")
     errors = [i for i in read(path, {form.version: form}) if getattr(i, "severity", "") == "error"]
     assert [e.code for e in errors] == ["unknown-version"] and "row 2" in errors[0].location
+
+
+def test_a_wide_label_mode_kobo_export_is_recognised_by_its_whole_header(form, tmp_path):
+    from cpc_forms.channels.xlsform import read, sniff
+    from cpc_forms.ingest import run
+    questions = [q for q in form.questions if q.kind == "select_one" and q.role is None]
+    every = [q for q in form.questions if q.role is None]  # a real export has a column for every question
+    header = [f"{form.section(q.section).label['fr']}/{q.label['fr']}" for q in every] + ["_uuid", "_index"]
+    values = [q.choices[0].label["fr"] if q in questions else "" for q in every] + ["wide-0001", "1"]
+    text = ";".join(f'"{h}"' for h in header) + "\r\n" + ";".join(f'"{v}"' for v in values) + "\r\n"
+    assert len(text.split("\r\n")[0].encode()) > 4096  # the signature columns lie past the first 4 KiB
+    path = tmp_path / "kobo_wide.csv"
+    path.write_text(text, encoding="utf-8")
+    assert sniff(path, path.read_bytes()[:4096])
+    (scored,) = run([path], form, {form.version: form}).returns
+    assert scored.response.answers[questions[0].id] == questions[0].choices[0].code
+
+
+def test_kobo_hxl_row_with_untagged_columns_is_skipped(form, tmp_path):
+    from cpc_forms.channels.xlsform import read
+    path = tmp_path / "hxl.csv"
+    path.write_text('"profile/country";"mandates/a1";"mandates/a2";"_uuid";"_index"\r\n'
+                    '"#country";"";"";"";""\r\n"KEN";"3";"2";"hxl-1";"1"\r\n', encoding="utf-8")
+    items = list(read(path, {form.version: form}))
+    assert [i for i in items if getattr(i, "severity", "") == "error"] == []
+    (response,) = [i for i in items if not hasattr(i, "severity")]
+    assert response.location == "row 3" and response.answers["a1"] == "3"

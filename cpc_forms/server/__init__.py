@@ -25,7 +25,7 @@ from .submit import Refusal, accept, answer
 MAX_BYTES = 256 * 1024  # a full return of the assessment is about 5 KB
 
 
-@dataclass
+@dataclass(frozen=True)
 class Hosting:
     """What the routes share: the form and its known versions, the store, the token, the limits."""
     form: Form

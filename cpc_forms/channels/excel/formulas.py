@@ -35,13 +35,16 @@ def relevant(form: Form, layout: Layout, *conds: Optional[Condition]):
 
 
 def code(q: Question, r: int, layout: Layout, lists: Dict[str, Tuple[str, str]]) -> str:
-    """The hidden code cell of a question row: choice code or number, "" when unanswered or not relevant."""
+    """The hidden code cell of a question row: choice code or number, "" when unanswered or not relevant.
+
+    lists: list name -> (labels, codes) ranges to look answers up in (every language's labels)."""
     c, rel = f"${ANSWER}{r}", f"${RELEVANT}{r}"
     blank = f'TRIM({c}&"")=""'
     if q.kind == SELECT_ONE:
         labels, codes = lists[list_name(q)]
-        lookup = (f"IFERROR(INDEX({codes},MATCH({c},{labels},0)),"
-                  f'IFERROR(INDEX({codes},MATCH(TRIM({c}&""),{codes},0)),"?"))')
+        typed = f'TRIM({c}&"")'  # MATCH ignores case; TRIM drops outer and doubled spaces, as the reader does
+        lookup = (f"IFERROR(INDEX({codes},MATCH({typed},{labels},0)),"
+                  f'IFERROR(INDEX({codes},MATCH({typed},{codes},0)),"?"))')
         return f'IF({rel},IF({blank},"",{lookup}),"")'
     if q.kind == SELECT_MULTIPLE:
         rows = [layout.option_row[(q.id, ch.code)] for ch in q.choices]
@@ -129,10 +132,13 @@ def level(x: str, levels: Sequence[Level], label) -> str:
     return f'IF(ISNUMBER({x}),{out},"")'
 
 
-def perceived(q: Optional[Question], layout: Layout) -> Optional[str]:
-    """The perceived level as answered (its label), or None when the form has no such question."""
+def perceived(q: Optional[Question], layout: Layout, lists: Dict[str, Tuple[str, str]]) -> Optional[str]:
+    """The perceived level answered, as its label in the workbook's language (however it was typed), or None
+    when the form has no such question. lists: list name -> (labels, codes) of the dropdowns."""
     if q is None:
         return None
     r = layout.question_row[q.id]
-    return f'IF({QUESTIONNAIRE}!${CODE}${r}="","",{QUESTIONNAIRE}!${ANSWER}${r})'
+    labels, codes = lists[list_name(q)]
+    code, typed = f"{QUESTIONNAIRE}!${CODE}${r}", f"{QUESTIONNAIRE}!${ANSWER}${r}"
+    return f'IF({code}="","",IFERROR(INDEX({labels},MATCH({code},{codes},0)),{typed}))'
 

@@ -100,6 +100,14 @@ def list_columns(form: Form) -> Dict[str, Tuple[str, str, int]]:
             for n, (name, size) in enumerate(sizes.items())}
 
 
+def lookup_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
+    """list name -> (labels, codes) ranges that also hold the other languages' labels, below the dropdown's:
+    an answer typed or pasted in another language is still understood by the workbook's own formulas."""
+    return {name: tuple(f"{LISTS}!${col}$2:${col}${size * (1 if name == YES_LIST else len(form.languages)) + 1}"
+                        for col in (label, code))
+            for name, (label, code, size) in list_columns(form).items()}
+
+
 def list_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
     """list name -> (labels range, codes range), absolute references to the lists sheet."""
     return {name: tuple(f"{LISTS}!${col}$2:${col}${size + 1}" for col in (label, code))

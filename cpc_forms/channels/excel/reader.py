@@ -98,7 +98,7 @@ def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, h
                                       version=meta.get("form_version", ""), source=source, channel="excel",
                                       language=meta.get("language", ""))
     found += [_locate(p, form, cells, raw, meta.get("language", "")) for p in checked]
-    yield from found
+    yield from (replace(p, record=sheet) for p in found)  # a workbook is one return, however many problems
     if response is not None and not any(p.severity == "error" for p in found):
         yield replace(response, location=sheet, instance_id=content_id(response))
 

@@ -8,7 +8,7 @@ from ...model import SELECT_MULTIPLE, Form
 from . import formulas as fx
 from .layout import (LAYOUT_VERSION, META, QUESTIONNAIRE, R_ANSWERED, R_APPLICABLE, R_COMPLETE, R_FIRST,
                      R_HAS, R_KEY, R_LABEL, R_VALUE, R_WEIGHT, R_WM, R_WS, R_WSCORE, YES_LIST, Layout, list_columns,
-                     list_name)
+                     list_name, list_ranges)
 
 TITLE = Font(bold=True, size=14)
 BOLD = Font(bold=True)
@@ -79,8 +79,9 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
         if q.choices and q.kind != SELECT_MULTIPLE and columns.get(list_name(q)):
             labels, codes, _ = columns.pop(list_name(q))
             put(ws, f"{labels}1", list_name(q))
-            for n, c in enumerate(q.choices, start=2):
-                put(ws, f"{labels}{n}", c.label.get(language, c.code))
+            order = [language] + [lang for lang in form.languages if lang != language]
+            for n, (lang, c) in enumerate(((lang, c) for lang in order for c in q.choices), start=2):
+                put(ws, f"{labels}{n}", c.label.get(lang, c.code))  # rows past the first language: lookup only
                 put(ws, f"{codes}{n}", c.code)
     labels, codes, _ = columns[YES_LIST]
     put(ws, f"{labels}1", YES_LIST)
@@ -139,7 +140,7 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     formula(ws, f"{R_VALUE}{lvl + 1}", fx.level(f"{R_VALUE}{idx}", form.levels, lambda v: v.code))
     put(ws, f"{R_KEY}{lvl + 1}", "level_code")
     ws.row_dimensions[lvl + 1].hidden = True
-    seen = fx.perceived(form.role("perceived_level"), layout)
+    seen = fx.perceived(form.role("perceived_level"), layout, list_ranges(form))
     if seen:
         put(ws, f"{R_LABEL}{lvl + 2}", t["perceived"])
         formula(ws, f"{R_VALUE}{lvl + 2}", seen)

@@ -15,7 +15,7 @@ from ...model import DATE, DECIMAL, INTEGER, NUMERIC_KINDS, SELECT_MULTIPLE, SEL
 from . import formulas as fx
 from .layout import (ANSWER, CODE, FIRST_ROW, HIDDEN, ID, INSTRUCTIONS, LISTS, META, NOTES, NUMBER, OPTION,
                      QUESTION, QUESTIONNAIRE, RELEVANT, REQUIRED, RESULTS, STATUS, YES_LIST, Layout, list_name,
-                     list_ranges, plan)
+                     list_ranges, lookup_ranges, plan)
 from .sheets import (BOLD, HEAD_FILL, HEAD_FONT, TITLE, WRAP, fit_height, fit_page, formula, instructions, lists, meta,
                      put, results)
 from .texts import texts
@@ -104,7 +104,7 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     relevant_cell(ws, r, fx.relevant(form, layout, row.section.relevant, q.relevant))
     if q.required:
         put(ws, f"{REQUIRED}{r}", 1)
-    formula(ws, f"{CODE}{r}", fx.code(q, r, layout, ranges))
+    formula(ws, f"{CODE}{r}", fx.code(q, r, layout, lookup_ranges(form)))
     formula(ws, f"{STATUS}{r}", fx.status(r, t))
     if q.scored:
         for col, text in fx.item(q, r, layout).items():

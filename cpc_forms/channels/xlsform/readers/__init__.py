@@ -31,6 +31,12 @@ def _head(path: Path) -> bytes:
         return f.read(4096)
 
 
+def _first_line(path: Path, limit: int = 1 << 20) -> bytes:
+    """The header line of a wide export (a label-mode Kobo header easily passes the first 4 KiB)."""
+    with path.open("rb") as f:
+        return f.readline(limit)
+
+
 def _is_instance(text: str) -> bool:
     root = re.search(r"<(?![?!])([\w:.-]+)([^>]*)>", re.sub(r"<!--.*?-->", "", text, flags=re.S))
     return bool(root) and root.group(1).split(":")[-1] != "html" and re.search(r"\bid\s*=", root.group(2)) is not None
@@ -54,7 +60,7 @@ def sniff(path, head: bytes) -> bool:
         return _is_instance(text)
     if text.startswith(("{", "[")):
         return any(k in text for k in ('"@odata.context"', '"__id"', '"_uuid"', '"_submission_time"'))
-    return _is_csv(text)
+    return _is_csv(text if b"\n" in head else _text(_first_line(path)))
 
 
 def _sniff_zip(path: Path) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import zipfile
 import zlib
+from dataclasses import replace
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ....catalogue import issue
@@ -116,6 +117,12 @@ def newest_rows(plan: Plan, rows: Iterable[Sequence[Any]]) -> Dict[str, int]:
     return {key: number for key, (_, number) in best.items()}
 
 
+def _is_tag_row(row: Sequence[Any]) -> bool:
+    """Kobo's HXL row under the header: '#tags' in the tagged columns, the others empty."""
+    cells = [str(c).strip() for c in row if c not in (None, "")]
+    return bool(cells) and all(c.startswith("#") for c in cells)
+
+
 def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source: str, form_id: str = "",
                prefix: str = "", reopen: Optional[Callable[[], Iterator[Sequence[Any]]]] = None
                ) -> Iterator[Union[Response, Issue]]:
@@ -137,7 +144,7 @@ def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source:
         next(again, None)
         keep = newest_rows(plan, again)
     for number, row in enumerate(rows, start=2):
-        if number == 2 and row and all(str(c or "").startswith("#") for c in row) and any(row):
+        if number == 2 and _is_tag_row(row):
             continue  # Kobo's HXL tag row
         if not any(c not in (None, "") for c in row):
             continue
@@ -152,11 +159,11 @@ def respond(plan: Plan, forms, row, source: str, location: str, form_id: str = "
             deprecated: Optional[dict] = None) -> Iterator[Union[Response, Issue]]:
     """The Response (or Issues) of one row read under a plan; deprecated collects edit links (XML)."""
     if plan.get(row, "status").lower() == "not decrypted":
-        yield issue("not-decrypted", source, location)
+        yield replace(issue("not-decrypted", source, location), record=location)
         return
     raw = plan.raw(row)
     if isinstance(raw, Issue):
-        yield Issue(raw.code, raw.message, raw.severity, source, location)
+        yield replace(raw, source=source, location=location, record=location)
         return
     instance = strip_uuid(plan.get(row, "instance") or plan.get(row, "uuid"))
     old = strip_uuid(plan.get(row, "deprecated"))
