@@ -13,8 +13,8 @@ from typing import Any, Iterator, List, Mapping, Optional, Union
 
 from .catalogue import issue
 from .model import Form, Issue, Response
-from .returns import instant, make_response
-from .scoring import flatten
+from .channels.html.returns import read_envelope
+from .returns import instant
 
 CHANNEL = "server"
 APPLICATION_ID = 0x43504346  # "CPCF": stamped into the file header, so sniff() needs no query
@@ -222,11 +222,4 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
 
 
 def _response(item: dict, forms: Mapping[str, Form], source: str, location: str):
-    meta = {k: str(item.get(k) or "") for k in ("instance_id", "submitted", "language")}
-    form = forms.get(item.get("form_version")) or next(iter(forms.values()))
-    response, found = make_response(forms, flatten(form, item.get("answers") or {}), form_id=item.get("form_id", ""),
-                                    version=item.get("form_version", ""), source=source, location=location,
-                                    channel=CHANNEL, **meta)
-    yield from found
-    if response is not None:
-        yield response
+    return read_envelope(item, forms, source, location, channel=CHANNEL)

@@ -83,7 +83,9 @@ def _envelopes(doc: Any) -> Optional[List[Any]]:
     return [doc] if isinstance(doc, dict) else None
 
 
-def _one(item: Any, forms: Mapping[str, Form], source: str, location: str) -> Iterator[Union[Response, Issue]]:
+def read_envelope(item: Any, forms: Mapping[str, Form], source: str, location: str,
+                  channel: str = CHANNEL) -> Iterator[Union[Response, Issue]]:
+    """The Response (or Issues) of one JSON return envelope, wherever it was kept."""
     if not isinstance(item, dict) or not isinstance(item.get("answers"), dict) \
             or not all(isinstance(item.get(k), str) for k in ("form_id", "form_version")):
         yield issue("bad-shape", source, location,
@@ -96,7 +98,7 @@ def _one(item: Any, forms: Mapping[str, Form], source: str, location: str) -> It
     meta = {k: str(item.get(k) or "") for k in ("instance_id", "submitted", "language")}
     response, found = make_response(forms, flatten(form, item["answers"]), form_id=item["form_id"],
                                     version=item["form_version"], source=source, location=location,
-                                    channel=CHANNEL, **meta)
+                                    channel=channel, **meta)
     yield from found
     if response is not None:
         yield response
@@ -118,4 +120,5 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
         yield issue("bad-shape", path, reason="expected a return, a list of returns or {\"returns\": [...]}")
         return
     for n, item in enumerate(items):
-        yield from _one(item, forms, str(path), "" if isinstance(doc, dict) and items == [doc] else f"returns[{n}]")
+        where = "" if isinstance(doc, dict) and items == [doc] else f"returns[{n}]"
+        yield from read_envelope(item, forms, str(path), where)
