@@ -84,8 +84,23 @@ def _choice_lists(doc):
             yield ptr + ("/items" if target is not qnode else "") + "/oneOf", target["oneOf"]
 
 
+def _single_choice_lists(doc):
+    """Pointers of the choice lists some single-choice question uses."""
+    for sid, qid, qnode, ptr in _questions(doc):
+        if qnode.get("type") != "array":
+            name, choices = choice_source(doc, qnode)
+            if choices:
+                yield f"/$defs/{name}/oneOf" if name else f"{ptr}/oneOf"
+
+
 def _choices(doc):
+    single = set(_single_choice_lists(doc))
     for ptr, choices in _choice_lists(doc):
+        for n, c in enumerate(choices):
+            if c.get("x-special") == "none" and ptr in single:
+                yield issue("bad-question", location=f"{ptr}/{n}/x-special",
+                            reason="'none' (none of these) belongs to a multiple-choice list; a single choice has "
+                                   "no use for it")
         codes = set()
         for n, c in enumerate(choices):
             code = c.get("const")

@@ -11,7 +11,7 @@ Text = Mapping[str, str]  # language code -> text
 SELECT_ONE, SELECT_MULTIPLE = "select_one", "select_multiple"
 INTEGER, DECIMAL, DATE, TEXT = "integer", "decimal", "date", "text"
 NUMERIC_KINDS = (INTEGER, DECIMAL)
-DONT_KNOW, NOT_APPLICABLE = "dk", "na"
+DONT_KNOW, NOT_APPLICABLE, NONE_OF_THESE = "dk", "na", "none"
 
 
 def _freeze(obj, name, value):
@@ -27,7 +27,7 @@ class Choice:
     code: str
     label: Text
     score: Optional[float] = None
-    special: Optional[str] = None  # DONT_KNOW, NOT_APPLICABLE or None
+    special: Optional[str] = None  # DONT_KNOW, NOT_APPLICABLE, NONE_OF_THESE (multiple choice only) or None
 
 
 @dataclass(frozen=True)

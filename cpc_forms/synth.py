@@ -19,6 +19,9 @@ def random_value(q: Question, rng: random.Random, bias: float = 0.5):
             return scored[pick].code
         return rng.choice(special or scored).code
     if q.kind == SELECT_MULTIPLE:
+        nothing = [c.code for c in q.choices if c.special == "none"]
+        if nothing and rng.random() < 0.15:
+            return (nothing[0],)
         plain = [c.code for c in q.choices if c.special is None]
         return tuple(sorted(rng.sample(plain, rng.randint(1, len(plain))), key=plain.index))
     if q.kind in (INTEGER, DECIMAL):

@@ -64,6 +64,7 @@ def plant_unknown_keyword(s): _q(s, "q1")["x-colour"] = "red"
 def plant_unscored_choice(s): del s["$defs"]["scale"]["oneOf"][1]["x-score"]
 def plant_numeric_op_on_choice(s): _q(s, "q3")["x-relevant"] = {"question": "q1", "gt": 1}
 def plant_unknown_choice_in_condition(s): _q(s, "q3")["x-relevant"] = {"question": "q1", "in": ["7"]}
+def plant_none_in_single_choice(s): s["$defs"]["scale"]["oneOf"][0]["x-special"] = "none"
 def plant_partial_language(s): s["x-form"]["messages"] = {"required": {"en": "Required"}}
 
 
@@ -84,6 +85,7 @@ PLANTS = {
     "bad-comparison": (plant_numeric_op_on_choice, "/properties/s1/properties/q3/x-relevant"),
     "unknown-choice": (plant_unknown_choice_in_condition, "/properties/s1/properties/q3/x-relevant"),
     "partial-language": (plant_partial_language, "/x-form/messages/required"),
+    "none-in-single-choice": (plant_none_in_single_choice, "/$defs/scale/oneOf/0/x-special"),
 }
 
 

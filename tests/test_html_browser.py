@@ -231,6 +231,27 @@ def test_validation_blocks_a_bad_entry_with_the_specs_message(browser, built, an
         assert_offline(s)
 
 
+def test_typing_rewrites_no_live_region_but_what_changed(browser, form, tmp_path):
+    text_q = next(q for q in form.questions if q.kind == "text" and not q.format and q.max_length)
+    page_file = tmp_path / "served.html"
+    page_file.write_text(html.render(form, submit_url="http://127.0.0.1:9/submissions"), encoding="utf-8")
+    with session(browser, page_file) as s:
+        page = s.page
+        page.click("#cpc-submit")  # blocked before any request: shows every missing required answer
+        assert page.evaluate("() => Array.from(document.querySelectorAll('.error')).filter(e => e.textContent).length") > 5
+        page.evaluate("""() => { window.rewritten = new Set();
+            new MutationObserver(ms => ms.forEach(m => window.rewritten.add(m.target.id || m.target.parentNode.id)))
+              .observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
+        page.type(f"#i-{text_q.id}", "ab")
+        page.wait_for_timeout(100)
+        live = page.evaluate("""() => Array.from(window.rewritten).filter(id => {
+            const el = document.getElementById(id);
+            return el && (el.getAttribute('aria-live') || el.tagName === 'OUTPUT' || el.getAttribute('role') === 'status');
+        })""")
+        # the unit is not required, so typing in it changes no message and no score
+        assert live == [], f"screen readers would hear these again: {live}"
+
+
 def test_submit_posts_the_return_and_keeps_the_draft_until_acknowledged(browser, built, form, tmp_path):
     posted = []
 

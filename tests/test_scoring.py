@@ -53,6 +53,16 @@ def test_count_bands_score_the_number_chosen(tiny):
     assert scores == [1, 1, 2, 2]
 
 
+def test_none_of_these_answers_a_multi_select_with_a_count_of_zero():
+    spec = tiny_spec()
+    spec["$defs"]["areas"]["oneOf"].append({"const": "none", "title": "None", "x-i18n": {"fr": {"title": "Aucun"}},
+                                           "x-special": "none"})
+    form = build_form(spec)
+    item = score_return(form, {"s2": {"m1": ["none"]}}).section("s2").items[1]
+    assert (item.status, item.score) == ("scored", 0.0)
+    assert score_return(form, {"s2": {"m1": ["a", "none"]}}).section("s2").items[1].score == 1.0
+
+
 def test_empty_multi_select_is_unanswered(tiny):
     # No channel can tell "none chosen" from "not answered" (ODK, Excel and the web form all leave it blank).
     item = score_return(tiny, {"s2": {"m1": []}}).section("s2").items[1]

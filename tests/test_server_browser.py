@@ -11,7 +11,7 @@ import threading
 import pytest
 import waitress
 
-from cpc_forms.channels.html.page import widget
+from cpc_forms.channels.html.page import ui_texts, widget
 from cpc_forms.scoring import nest
 from cpc_forms.server import create_app
 from cpc_forms.synth import random_answers
@@ -65,7 +65,8 @@ def test_chromium_fills_and_submits_the_served_form(browser, hosted):
         page.goto(f"{base}/{language}/")
         fill(page, form, answers)
         page.click("#cpc-submit")
-        expect(page.locator("#cpc-status")).to_contain_text("reference", timeout=15000)
+        received = ui_texts(form)[language]["sent_created"].split("{id}")[0]  # in the page's language
+        expect(page.locator("#cpc-status")).to_contain_text(received, timeout=15000)
         instance_id = page.evaluate("window.cpcForm.envelope().instance_id")
 
         exported = context.request.get(f"{base}/admin/export.json")

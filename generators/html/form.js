@@ -18,6 +18,10 @@
 
   function $(id) { return document.getElementById(id); }
   function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+  // Errors and scores are live regions (aria-live, <output>): writing the same text again would make a
+  // screen reader announce it again on every keystroke, so only a change is written.
+  function show(el, value) { if (el.textContent !== value) { el.textContent = value; } }
+
   function text(key) {
     var v = D.texts[key];
     if (v === undefined) { return ""; }
@@ -66,7 +70,7 @@
     lastProblems = found;
     D.questions.forEach(function (q) {
       var kind = found[q.id], visible = kind && (shown[q.id] || kind === "constraint");
-      $("e-" + q.id).textContent = visible ? message(q.id, kind) : "";
+      show($("e-" + q.id), visible ? message(q.id, kind) : "");
       $("q-" + q.id).classList.toggle("invalid", !!visible);
       var target = q.widget === "radio" || q.widget === "checkbox" ? null : $("i-" + q.id);
       if (target) {
@@ -110,14 +114,14 @@
     result.sections.forEach(function (s) {
       var out = $("score-" + s.section);
       out.setAttribute("data-value", s.score === null ? "" : String(s.score));
-      out.textContent = s.score !== null ? display(s.score) : text(s.completeness === null ? "u:no_score" : "u:insufficient");
-      $("done-" + s.section).textContent = s.applicable ? s.answered + " / " + s.applicable : "";
+      show(out, s.score !== null ? display(s.score) : text(s.completeness === null ? "u:no_score" : "u:insufficient"));
+      show($("done-" + s.section), s.applicable ? s.answered + " / " + s.applicable : "");
     });
     var idx = $("score-index"), lv = $("score-level");
     idx.setAttribute("data-value", result.index === null ? "" : String(result.index));
-    idx.textContent = result.index === null ? text("u:no_score") : display(result.index);
+    show(idx, result.index === null ? text("u:no_score") : display(result.index));
     lv.setAttribute("data-level", result.level || "");
-    lv.textContent = result.level ? text("l:" + result.level) : text("u:no_score");
+    show(lv, result.level ? text("l:" + result.level) : text("u:no_score"));
   }
 
   function update() {
@@ -129,7 +133,7 @@
       $("s-" + s.id).hidden = rel.length === 0;
       var bar = $("p-" + s.id);
       bar.max = rel.length || 1; bar.value = done.length;
-      $("n-" + s.id).textContent = done.length + " / " + rel.length;
+      show($("n-" + s.id), done.length + " / " + rel.length);
     });
     showErrors(problems(state.values, state.relevant));
     showScores(state);
@@ -232,9 +236,14 @@
                           body: JSON.stringify(envelope()) })
       .then(function (res) {
         return res.text().then(function (body) {
-          var said = body;
-          try { said = JSON.parse(body).message || body; } catch (err) { /* plain text answer */ }
-          if (res.ok) { localStorage.removeItem(KEY); status(text("u:sent") + " " + said); }
+          var said = body, reply = {};
+          try { reply = JSON.parse(body); said = reply.message || body; } catch (err) { /* plain text answer */ }
+          // the server's word in the page's own language when it says which case this was
+          var known = reply.status ? text("u:sent_" + reply.status) : "";
+          if (res.ok) {
+            localStorage.removeItem(KEY);
+            status(known ? known.replace("{id}", String(reply.id)) : text("u:sent") + " " + said);
+          }
           else { status(text("u:send_failed") + " " + res.status + " " + said); }
         });
       })

@@ -147,14 +147,16 @@ def validation_key(q: Question, ranges) -> tuple:
 
 
 def check(checks: dict, key: tuple, ws, r: int, q: Question = None, form: Form = None, language: str = "") -> None:
-    if key not in checks:
+    """Put answer cell r under the data validation of its rule (one validation per rule and message)."""
+    texts = (q.messages.get("constraint") if q else None) or (form.messages.get("constraint") if form else None) or {}
+    message = texts.get(language)
+    if key + (message,) not in checks:
         kind, first, *rest = key
         dv = DataValidation(type=kind, formula1=first, formula2=rest[0] if rest else None,
                             operator=None if kind == "list" else "between", allow_blank=True)
-        message = form.messages.get("constraint", {}).get(language) if form else None
         dv.showErrorMessage, dv.error = True, message or "?"
-        checks[key] = dv
-    checks[key].add(f"{ANSWER}{r}")
+        checks[key + (message,)] = dv
+    checks[key + (message,)].add(f"{ANSWER}{r}")
 
 
 def finish(ws, layout: Layout, t: dict) -> None:
