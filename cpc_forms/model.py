@@ -24,6 +24,7 @@ def _rebuild(cls, fields):
 
 @dataclass(frozen=True)
 class Choice:
+    """One answer of a choice list: its code, label per language, score, and special meaning."""
     code: str
     label: Text
     score: Optional[float] = None
@@ -38,6 +39,7 @@ class Band:
     score: float
 
     def contains(self, x: float) -> bool:
+        """Whether x falls in this band."""
         return x >= self.low and (self.high is None or x < self.high)
 
 
@@ -57,6 +59,7 @@ class Condition:
 
 @dataclass(frozen=True)
 class Question:
+    """One question, the same id in every channel: kind, texts, choices, rules and scoring."""
     id: str
     section: str
     kind: str
@@ -102,6 +105,7 @@ class Question:
 
 @dataclass(frozen=True)
 class Section:
+    """A group of questions (a section of the spec), scored or not."""
     id: str
     label: Text
     hint: Text
@@ -113,6 +117,7 @@ class Section:
 
     @cached_property
     def scored_questions(self) -> Tuple[Question, ...]:
+        """The questions of this section that are scored."""
         return tuple(q for q in self.questions if q.scored)
 
 
@@ -128,6 +133,7 @@ class Level:
 
 @dataclass(frozen=True)
 class Form:
+    """A whole spec, built once by spec.py; everything downstream works on it."""
     id: str
     version: str
     title: Text
@@ -186,6 +192,7 @@ class Form:
 
     @cached_property
     def scored_sections(self) -> Tuple[Section, ...]:
+        """The sections that are scored, in display order."""
         return tuple(s for s in self.sections if s.scored)
 
 
@@ -245,6 +252,7 @@ class ItemScore(NamedTuple):
 
 @dataclass(frozen=True)
 class SectionScore:
+    """One section's score (None when insufficient) and completeness in one return."""
     section: str
     score: Optional[float]  # None: insufficient
     completeness: Optional[float]
@@ -254,11 +262,13 @@ class SectionScore:
 
     @property
     def sufficient(self) -> bool:
+        """Whether enough was answered for the section to have a score."""
         return self.score is not None
 
 
 @dataclass(frozen=True)
 class ReturnScore:
+    """Every score of one return: sections, overall index, level and the level perceived."""
     sections: Tuple[SectionScore, ...]
     index: Optional[float]
     level: Optional[str]
@@ -298,6 +308,7 @@ class Gap:
 
 @dataclass(frozen=True)
 class CountryScore:
+    """One country: all its returns, each agency's, and the perception gaps between two agencies."""
     country: str
     total: GroupScore
     agencies: Tuple[GroupScore, ...]

@@ -101,6 +101,7 @@ class ScoresCache:
         self._pages: dict = {}
 
     def page(self, s, language: str) -> str:
+        """A coordinator page in the shared layout."""
         key = (s.store.state(), language)
         with self._lock:
             if key not in self._pages:

@@ -30,6 +30,7 @@ R_FIRST = 4
 
 @dataclass(frozen=True)
 class Row:
+    """One row of the questionnaire sheet: a section heading, a question, or an option of a multiple choice."""
     number: int
     kind: str  # section, question, option
     section: Section
@@ -39,6 +40,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Layout:
+    """Where everything stands in a workbook: rows by question and option."""
     rows: Tuple[Row, ...]
     question_row: Dict[str, int]
     option_row: Dict[Tuple[str, str], int]
@@ -46,6 +48,7 @@ class Layout:
 
     @property
     def last_row(self) -> int:
+        """The last row of the questionnaire."""
         return self.rows[-1].number if self.rows else FIRST_ROW
 
     def ref(self, qid: str, code: Optional[str] = None) -> str:

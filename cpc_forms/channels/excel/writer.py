@@ -79,6 +79,7 @@ def questionnaire(ws, form: Form, language: str, t: dict, layout: Layout) -> Non
 
 
 def section_row(ws, form: Form, row, language: str, layout: Layout) -> None:
+    """A banded section heading row."""
     r, s = row.number, row.section
     text = s.label.get(language, s.id) + ("\n" + s.hint[language] if s.hint.get(language) else "")
     put(ws, f"{NUMBER}{r}", text, font=BOLD, fill=SECTION_FILL, alignment=WRAP)
@@ -89,6 +90,7 @@ def section_row(ws, form: Form, row, language: str, layout: Layout) -> None:
 
 
 def relevant_cell(ws, r: int, relevant) -> None:
+    """The hidden cell telling whether a row's question is relevant."""
     if relevant is True:
         put(ws, f"{RELEVANT}{r}", True)
     else:
@@ -96,6 +98,7 @@ def relevant_cell(ws, r: int, relevant) -> None:
 
 
 def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
+    """One question's row: text with hint, answer cell, hidden id, code and scoring cells."""
     r, q = row.number, row.question
     hint = q.hint.get(language)
     put(ws, f"{NUMBER}{r}", q.id, alignment=WRAP)
@@ -124,6 +127,7 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
 
 
 def answer_cell(ws, r: int) -> None:
+    """An editable answer cell (unlocked in a protected sheet)."""
     for col in (ANSWER, NOTES):
         cell = ws[f"{col}{r}"]
         cell.protection, cell.border = OPEN, BOX

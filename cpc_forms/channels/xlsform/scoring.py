@@ -15,6 +15,7 @@ PREFIX = "sc_"
 
 
 def ref(name: str) -> str:
+    """An XLSForm reference to a field."""
     return "${" + name + "}"
 
 
@@ -37,10 +38,9 @@ def _num(x: float) -> str:
     return repr(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-def _any_of(q: Question, codes) -> str:
-    test = (lambda c: f"selected({ref(q.id)}, '{c}')") if q.kind == SELECT_MULTIPLE else \
-        (lambda c: f"{ref(q.id)} = '{c}'")
-    return "(" + " or ".join(test(c) for c in codes) + ")" if codes else "false()"
+def _any_of(form: Form, q: Question, codes) -> str:
+    """Whether the answer is one of these codes: the spec's own `in` condition, compiled like any other."""
+    return conditions.to_xpath(Condition("in", question=q.id, value=tuple(codes)), form) if codes else "false()"
 
 
 def _band_value(q: Question, number: str) -> str:
@@ -55,10 +55,10 @@ def _band_value(q: Question, number: str) -> str:
 def _item(form: Form, q: Question) -> dict:
     """(applicable, answered, points) expressions of one scored item, as in scoring.item_score."""
     rel = item_relevance(form, q)
-    na = _any_of(q, [c.code for c in q.choices if c.special == NOT_APPLICABLE])
+    na = _any_of(form, q, [c.code for c in q.choices if c.special == NOT_APPLICABLE])
     if q.kind == SELECT_ONE:
         scored = [c for c in q.choices if c.special not in (NOT_APPLICABLE, DONT_KNOW) and c.score is not None]
-        has = _any_of(q, [c.code for c in scored])
+        has = _any_of(form, q, [c.code for c in scored])
         value = "0"
         for c in reversed(scored):
             value = f"if({ref(q.id)} = '{c.code}', {_num(c.score)}, {value})"

@@ -23,6 +23,7 @@ def strip_uuid(value: Any) -> str:
 
 
 def newest(forms: Mapping[str, Form]) -> Form:
+    """The newest of the known versions of a form."""
     from ....returns import _version_key
     return forms[max(forms, key=_version_key)]
 
@@ -56,6 +57,7 @@ class Plan:
         self.multi = {qid for _, qid in self.answers if form.question(qid).kind == SELECT_MULTIPLE}
 
     def get(self, row: Sequence[Any], key: str) -> str:
+        """The text of a metadata column in a row ('' when the export has no such column)."""
         n = self.meta.get(key)
         value = row[n] if n is not None and n < len(row) else None
         return "" if value is None else str(value).strip()
