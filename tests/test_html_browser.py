@@ -126,9 +126,19 @@ def reopen(page) -> None:
     """Reload the page as a person reopening it would, once the draft it saved has reached the browser.
 
     Chromium commits a page's localStorage writes to the browser process asynchronously; a reload in the
-    same instant (as a test does) can overtake the last writes. Another page of the same origin sees only
-    what was committed, so wait until it sees exactly what this page holds."""
+    same instant (as a test does) can overtake them. Another page of the same origin sees only what was
+    committed, so wait until it sees what this page holds; on a loaded machine the first reload has still
+    been seen to come up empty, so an empty restore is tried twice more (a wrong one fails at once)."""
     wanted = page.evaluate(STORAGE)
+    for attempt in range(3):
+        _wait_until_committed(page, wanted)
+        page.reload()
+        if wanted == "[]" or page.evaluate("() => Object.keys(window.cpcForm.state().answers).length"):
+            return
+        page.wait_for_timeout(500 * (attempt + 1))
+
+
+def _wait_until_committed(page, wanted: str) -> None:
     blank = Path(tempfile.mkdtemp()) / "probe.html"
     blank.write_text("<!doctype html><title>probe</title>", encoding="utf-8")
     probe = page.context.new_page()
@@ -139,7 +149,6 @@ def reopen(page) -> None:
             probe.wait_for_timeout(50)
     finally:
         probe.close()
-    page.reload()
 
 
 def download(s, folder: Path) -> Path:
