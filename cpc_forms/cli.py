@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -44,8 +45,9 @@ def build(spec, out):
     from .demo import build_all
 
     form = _load(spec)
-    for path in build_all(form, Path(out)):
-        click.echo(str(path))
+    with _writing(out):
+        for path in build_all(form, Path(out)):
+            click.echo(str(path))
 
 
 FORMATS = ("csv", "json", "xlsx", "html")
@@ -82,8 +84,9 @@ def score(inputs, spec, out, formats, strict, include_personal, jobs):
     if strict and errors:
         click.echo("--strict: nothing written.", err=True)
         sys.exit(1)
-    for path in write_all(report, Path(out), formats or FORMATS, personal=include_personal):
-        click.echo(f"wrote {path}")
+    with _writing(out):
+        for path in write_all(report, Path(out), formats or FORMATS, personal=include_personal):
+            click.echo(f"wrote {path}")
     sys.exit(1 if errors else 0)
 
 
@@ -103,12 +106,14 @@ def demo(out, countries, spec):
     from .spec import form_versions
 
     form, out = _load(spec), Path(out)
-    build_all(form, out / "forms")
-    synthesise(form, out / "returns", countries)
+    with _writing(out):
+        build_all(form, out / "forms")
+        synthesise(form, out / "returns", countries)
     report = run([out / "returns"], form, form_versions(form))
     for line in summary(report):
         click.echo(line)
-    paths = write_all(report, out / "scores")
+    with _writing(out):
+        paths = write_all(report, out / "scores")
     click.echo(f"Forms in {out / 'forms'}, returns in {out / 'returns'}.")
     click.echo(f"Report: {next(p for p in paths if p.suffix == '.html')}")
 
@@ -133,9 +138,19 @@ def serve(spec, db, host, port, admin_token, proxies):
     try:
         run_server(form, db, host, port, admin_token, proxies=proxies, echo=click.echo)
     except (ValueError, OSError, sqlite3.DatabaseError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(f"{db}: {exc}" if isinstance(exc, sqlite3.DatabaseError) else str(exc))
     except KeyboardInterrupt:
         click.echo("cpc-forms: stopped")
+
+
+@contextmanager
+def _writing(folder):
+    """A folder that cannot be written to is a message naming it, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise click.ClickException(f"cannot write into {folder}: {exc.strerror or exc}"
+                                   + (f" ({exc.filename})" if exc.filename else ""))
 
 
 def _batch_memory():

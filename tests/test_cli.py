@@ -33,3 +33,12 @@ def test_readme_mentions_every_command(name):
 def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "cpc_forms", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0 and "check" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["build"], ["demo", "--countries", "1"]], ids=["build", "demo"])
+def test_a_folder_that_cannot_be_written_is_a_message(args, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(main, [*args, "--out", str(blocker / "out")])
+    assert result.exit_code == 1 and "cannot write into" in result.output
+    assert not isinstance(result.exception, OSError)  # handled: no traceback reaches the user
