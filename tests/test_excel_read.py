@@ -110,28 +110,29 @@ def test_a_number_or_date_out_of_range_is_located_at_its_cell(example_form, edge
     assert found == [("bad-value", f"Questionnaire!{ref['c']}")]
 
 
+def typed(path, value, qid, code=None) -> str:
+    """Type value into the answer cell of a question (or of one option of it), as a person would; the cell."""
+    cell = {}
+
+    def change(wb):
+        ws = wb["Questionnaire"]
+        cell["ref"] = f"C{row_of(ws, qid, code)}"
+        ws[cell["ref"]] = value
+    edit(path, change)
+    return cell["ref"]
+
+
 def test_a_bad_mark_on_an_option_row_is_refused(edge_form, tmp_path):
     path = excel.fill(edge_form, {"open": "y"}, tmp_path / "m.xlsx", "en")
-    ref = {}
-
-    def mark(wb):
-        ws = wb["Questionnaire"]
-        ref["c"] = f"C{row_of(ws, 'kinds', 'b')}"
-        ws[ref["c"]] = "perhaps"
-    assert errors(excel.read(edit(path, mark), {edge_form.version: edge_form})) == \
-        [("excel-bad-answer", f"Questionnaire!{ref['c']}")]
+    cell = typed(path, "perhaps", "kinds", "b")
+    assert errors(excel.read(path, {edge_form.version: edge_form})) == [("excel-bad-answer", f"Questionnaire!{cell}")]
 
 
 def test_a_formula_in_an_answer_cell_is_refused_and_never_evaluated(edge_form, tmp_path):
     path = excel.fill(edge_form, {"open": "n"}, tmp_path / "f.xlsx", "en")
-    ref = {}
-
-    def formula(wb):
-        ws = wb["Questionnaire"]
-        ref["c"] = f"C{row_of(ws, 'staff')}"
-        ws[ref["c"]] = "=2+2"
-    items = list(excel.read(edit(path, formula), {edge_form.version: edge_form}))
-    assert errors(items) == [("excel-formula", f"Questionnaire!{ref['c']}")]
+    cell = typed(path, "=2+2", "staff")
+    items = list(excel.read(path, {edge_form.version: edge_form}))
+    assert errors(items) == [("excel-formula", f"Questionnaire!{cell}")]
     assert "=2+2" in next(i.message for i in items if isinstance(i, Issue))
 
 

@@ -68,14 +68,20 @@ def test_refuses_to_take_over_another_applications_database(tmp_path):
         store.Store(tmp_path / "other.sqlite")
 
 
-def test_read_gives_every_current_return_and_flags_replaced_edits(any_form, tmp_path):
-    path = tmp_path / "s.sqlite"
+def _with_an_edit(form, path, count: int, edit_seed: int):
+    """A database of count returns, the first of them later edited: (the returns sent, the edit)."""
     db = store.Store(path)
-    sent = [_envelope(any_form, seed, submitted="2026-03-01T10:00:00+00:00") for seed in range(5)]
+    sent = [_envelope(form, seed, submitted="2026-03-01T10:00:00+00:00") for seed in range(count)]
     for e in sent:
         db.put(e)
-    edit = dict(_envelope(any_form, 99, submitted="2026-03-02T10:00:00+00:00"), instance_id=sent[0]["instance_id"])
+    edit = dict(_envelope(form, edit_seed, submitted="2026-03-02T10:00:00+00:00"), instance_id=sent[0]["instance_id"])
     db.put(edit)
+    return sent, edit
+
+
+def test_read_gives_every_current_return_and_flags_replaced_edits(any_form, tmp_path):
+    path = tmp_path / "s.sqlite"
+    sent, edit = _with_an_edit(any_form, path, 5, 99)
     items = list(store.read(path, {any_form.version: any_form}))
     responses = [i for i in items if isinstance(i, Response)]
     issues = [i for i in items if isinstance(i, Issue) and i.code != "required-missing"]
@@ -124,11 +130,7 @@ def test_read_reports_a_damaged_row_and_reads_the_rest(form, tmp_path):
 def test_the_scorer_reads_the_database_like_any_other_return_file(any_form, tmp_path):
     from cpc_forms import ingest
     path = tmp_path / "submissions.sqlite"
-    db = store.Store(path)
-    sent = [_envelope(any_form, seed, submitted="2026-03-01T10:00:00+00:00") for seed in range(4)]
-    for e in sent:
-        db.put(e)
-    db.put(dict(_envelope(any_form, 9, submitted="2026-03-02T10:00:00+00:00"), instance_id=sent[0]["instance_id"]))
+    sent, _ = _with_an_edit(any_form, path, 4, 9)
     report = ingest.run([path], any_form, {any_form.version: any_form})
     assert sorted(r.response.instance_id for r in report.returns) == sorted(e["instance_id"] for e in sent)
     assert dict(report.counts["server"]) == {"read": 5, "accepted": 4, "rejected": 0, "duplicates": 1}
