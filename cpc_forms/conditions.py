@@ -87,6 +87,11 @@ def conditional(form: Form) -> tuple:
     return tuple(qid for qid, _ in _plan(form)[1])
 
 
+def ordered(form: Form) -> tuple:
+    """(question id, its conditions) for every conditional question, each after those it depends on."""
+    return _plan(form)[1]
+
+
 def relevance(form: Form, answers: Mapping[str, Any]) -> dict:
     """question id -> whether it is relevant, given these answers (cascading through skipped questions)."""
     everything, conditional = _plan(form)

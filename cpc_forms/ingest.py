@@ -143,11 +143,11 @@ def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = la
 
 
 def score_all(form: Form, forms: Mapping[str, Form], responses: Iterable[Response]) -> List[ScoredReturn]:
-    """Each Response scored against its own form version."""
+    """Each Response scored against its own form version (or with the scores its reader gave it)."""
     out = []
     for r in responses:
         version = forms.get(r.form_version, form)
-        out.append(ScoredReturn(r, score_return(version, r.answers), version))
+        out.append(ScoredReturn(r, r.scores or score_return(version, r.answers), version))
     return out
 
 

@@ -15,7 +15,8 @@ DONT_KNOW, NOT_APPLICABLE, NONE_OF_THESE = "dk", "na", "none"
 
 
 def _freeze(obj, name, value):
-    object.__setattr__(obj, name, MappingProxyType(dict(value)))
+    # a mappingproxy is kept as given: a reader wraps the fresh dict it built, saving a copy a return
+    object.__setattr__(obj, name, value if type(value) is MappingProxyType else MappingProxyType(dict(value)))
 
 
 def _rebuild(cls, fields):
@@ -209,6 +210,8 @@ class Response:
     root_id: str = ""  # stays the same across edits (Central KEY, Kobo rootUuid); defaults to instance_id
     submitted: str = ""
     language: str = ""
+    # set by a reader that scores whole batches at once (bulk.py); the same as score_return would give
+    scores: Optional["ReturnScore"] = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         _freeze(self, "answers", self.answers)
@@ -250,9 +253,8 @@ class ItemScore(NamedTuple):
     weight: float = 1.0
 
 
-@dataclass(frozen=True)
-class SectionScore:
-    """One section's score (None when insufficient) and completeness in one return."""
+class SectionScore(NamedTuple):
+    """One section's score (None when insufficient) and completeness in one return (a tuple, as ItemScore)."""
     section: str
     score: Optional[float]  # None: insufficient
     completeness: Optional[float]
@@ -266,9 +268,8 @@ class SectionScore:
         return self.score is not None
 
 
-@dataclass(frozen=True)
-class ReturnScore:
-    """Every score of one return: sections, overall index, level and the level perceived."""
+class ReturnScore(NamedTuple):
+    """Every score of one return: sections, overall index, level and the level perceived (a tuple)."""
     sections: Tuple[SectionScore, ...]
     index: Optional[float]
     level: Optional[str]

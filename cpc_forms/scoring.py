@@ -102,9 +102,9 @@ _MEMO_SIZE = 4096
 
 
 @lru_cache(maxsize=256)
-def _section_plan(form: Form, section_id: str) -> tuple:
-    """(question id, {answer: ItemScore} precomputed, ItemScore when not relevant or None when the item is
-    always relevant, Question) per scored item."""
+def section_plan(form: Form, section_id: str) -> tuple:
+    """Per scored item of a section: (question id, {answer: ItemScore} precomputed, ItemScore when not
+    relevant or None when the item is always relevant, Question)."""
     table, conditional = _choice_items(form), set(conditions.conditional(form))
     return tuple((q.id, table[q.id], item_score(q, None, False) if q.id in conditional else None, q)
                  for q in form.section(section_id).scored_questions)
@@ -114,7 +114,7 @@ def section_score(form: Form, section, answers: Mapping[str, Any], relevant: Map
     """Score and completeness of one section: 100 x sum(w x s) / sum(w x max) over answered items."""
     items, numerator, denominator, answered, unanswered = [], 0.0, 0.0, 0, 0
     get, is_relevant = answers.get, relevant.get
-    for qid, known, skipped, q in _section_plan(form, section.id):
+    for qid, known, skipped, q in section_plan(form, section.id):
         if skipped is not None and not is_relevant(qid, True):
             items.append(skipped)
             continue
@@ -142,13 +142,14 @@ def section_score(form: Form, section, answers: Mapping[str, Any], relevant: Map
 
 
 @lru_cache(maxsize=64)
-def _section_weights(form: Form) -> dict:
+def section_weights(form: Form) -> dict:
+    """section id -> its weight in the overall index."""
     return {s.id: s.weight for s in form.scored_sections}
 
 
 def overall_index(form: Form, sections) -> Optional[float]:
     """Weighted mean of the sections that have a score, when at least min_sections do."""
-    weights = _section_weights(form)
+    weights = section_weights(form)
     have = [s for s in sections if s.score is not None]
     if len(have) < form.min_sections:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, List, Mapping
+from typing import Any, List, Mapping, Optional
 
 from . import conditions
 from .catalogue import issue
@@ -62,21 +62,38 @@ _SECTION_KEYWORDS = {"type", "properties", "additionalProperties"}
 
 
 @lru_cache(maxsize=16)
-def flat_validator(schema_json: str):
-    """A validator of flat answers ({question: value}), or None when the spec's sections constrain more than
-    their questions (then only the nested shape can be validated). Question ids are unique in a form, so
-    flat answers are valid against it exactly when their nested form is valid against the spec."""
-    import jsonschema_rs
+def flat_schema(schema_json: str) -> Optional[dict]:
+    """The spec as a schema of flat answers ({question: value}), or None when its sections constrain more
+    than their questions (then only the nested shape can be validated). Question ids are unique in a form,
+    so flat answers are valid against it exactly when their nested form is valid against the spec."""
     schema = for_validation(json.loads(schema_json))
     sections = schema.get("properties", {})
     if set(schema) - _SECTION_KEYWORDS - {"$schema", "$id", "$defs"} or any(
             set(sec) - _SECTION_KEYWORDS or sec.get("additionalProperties", False) is not False
             for sec in sections.values()):
         return None
-    flat = {"$schema": schema.get("$schema"), "type": "object", "additionalProperties": False,
+    return {"$schema": schema.get("$schema"), "type": "object", "additionalProperties": False,
             "properties": {qid: q for sec in sections.values() for qid, q in sec.get("properties", {}).items()},
             "$defs": schema.get("$defs", {})}
+
+
+@lru_cache(maxsize=16)
+def flat_validator(schema_json: str):
+    """A jsonschema-rs validator of flat answers, or None where flat_schema is None."""
+    import jsonschema_rs
+    flat = flat_schema(schema_json)
+    if flat is None:
+        return None
     return jsonschema_rs.Draft202012Validator(flat, validate_formats=True, formats={"email": is_email})
+
+
+@lru_cache(maxsize=1024)
+def answers_validator(schema_json: str, qid: str):
+    """A validator of a list of answers to one question of a flat spec: valid exactly when each answer is."""
+    import jsonschema_rs
+    flat = flat_schema(schema_json)
+    schema = {"$schema": flat["$schema"], "type": "array", "items": flat["properties"][qid], "$defs": flat["$defs"]}
+    return jsonschema_rs.Draft202012Validator(schema, validate_formats=True, formats={"email": is_email})
 
 
 @lru_cache(maxsize=16)
@@ -141,7 +158,8 @@ def schema_issues(form: Form, answers: Mapping[str, Any], source: str = "") -> L
 
 
 @lru_cache(maxsize=64)
-def _required(form: Form) -> tuple:
+def required(form: Form) -> tuple:
+    """Ids of the required questions, in form order."""
     return tuple(q.id for q in form.questions if q.required)
 
 
@@ -155,7 +173,7 @@ def validate_return(form: Form, answers: Mapping[str, Any], source: str = "") ->
     for qid in conditions.conditional(form):
         if not relevant[qid] and _answered(flat.get(qid)):
             found.append(issue("not-relevant-answer", source, qid, question=qid))
-    for qid in _required(form):
+    for qid in required(form):
         if (qid not in flat or not _answered(flat[qid])) and relevant[qid]:
             found.append(issue("required-missing", source, qid, question=qid))
     return found

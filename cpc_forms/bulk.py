@@ -1,0 +1,183 @@
+"""Score a batch of returns at once, column by column: the rules of scoring.py, vectorised with NumPy.
+
+Each decision about one answer (a condition on it, its item score) is taken by the same function the
+one-return path uses, once per distinct answer in the batch; only the combining (and, or, not, the sums,
+completeness, index and level) runs here over whole columns. tests/test_bulk.py proves the two agree.
+"""
+from __future__ import annotations
+
+from functools import partial
+from itertools import repeat
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import conditions
+from .model import Form, ItemScore, ReturnScore, SectionScore
+from .scoring import DK, MISSING, SCORED, _answered, item_score, section_plan, section_weights
+from .validation import required
+
+
+class Column(NamedTuple):
+    """One question's answers in a batch: its distinct values (None: unanswered), and per row an index."""
+    values: Sequence[Any]
+    codes: np.ndarray
+
+
+def objects(items: Sequence[Any]) -> np.ndarray:
+    """A 1-d object array of items (np.array would turn a list of tuples into a 2-d array)."""
+    out = np.empty(len(items), dtype=object)
+    for n, item in enumerate(items):
+        out[n] = item
+    return out
+
+
+def _per_row(column: Column, per_value: Sequence[Any], dtype) -> np.ndarray:
+    return np.asarray(per_value, dtype=dtype)[column.codes]
+
+
+def relevance(form: Form, columns: Mapping[str, Column], rows: int) -> Dict[str, np.ndarray]:
+    """question id -> per-row relevance, for every conditional question (the others are always relevant)."""
+    relevant: Dict[str, np.ndarray] = {}
+    for qid, conds in conditions.ordered(form):
+        mask = np.ones(rows, dtype=bool)
+        for cond in conds:
+            mask &= _holds(cond, columns, relevant, rows)
+        relevant[qid] = mask
+    return relevant
+
+
+def _holds(cond, columns: Mapping[str, Column], relevant: Mapping[str, np.ndarray], rows: int) -> np.ndarray:
+    if cond.op in ("all", "any"):
+        parts = [_holds(t, columns, relevant, rows) for t in cond.terms]
+        return np.logical_and.reduce(parts) if cond.op == "all" else np.logical_or.reduce(parts)
+    if cond.op == "not":
+        return ~_holds(cond.terms[0], columns, relevant, rows)
+    unanswered = conditions.evaluate(cond, lambda qid: None)
+    column = columns.get(cond.question)
+    if column is None:
+        return np.full(rows, unanswered)
+    truth = _per_row(column, [conditions.evaluate(cond, lambda qid, v=v: v) for v in column.values], bool)
+    seen = relevant.get(cond.question)  # a question that is not relevant reads as unanswered
+    return truth if seen is None else np.where(seen, truth, unanswered)
+
+
+def answered(column: Optional[Column], rows: int) -> np.ndarray:
+    """Per row, whether the question has an answer."""
+    if column is None:
+        return np.zeros(rows, dtype=bool)
+    return _per_row(column, [_answered(v) for v in column.values], bool)
+
+
+def warnings(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.ndarray],
+             rows: int) -> List[Tuple[str, str, np.ndarray]]:
+    """(issue code, question id, rows it applies to), in the order validation.validate_return reports them."""
+    out = []
+    for qid in conditions.conditional(form):
+        out.append(("not-relevant-answer", qid, ~relevant[qid] & answered(columns.get(qid), rows)))
+    for qid in required(form):
+        mask = ~answered(columns.get(qid), rows)
+        out.append(("required-missing", qid, mask & relevant[qid] if qid in relevant else mask))
+    return [(code, qid, mask) for code, qid, mask in out if mask.any()]
+
+
+class _Section(NamedTuple):
+    score: np.ndarray  # NaN: insufficient
+    completeness: np.ndarray  # NaN: nothing applicable
+    answered: np.ndarray
+    applicable: np.ndarray
+    items: np.ndarray  # rows x items, of ItemScore
+
+
+def _items(q, column: Optional[Column], skipped: Optional[ItemScore], relevant: Optional[np.ndarray],
+           rows: int) -> Tuple[List[ItemScore], np.ndarray]:
+    """One item's distinct ItemScores, and per row the index of its own."""
+    values = column.values if column is not None else [None]
+    codes = column.codes if column is not None else np.zeros(rows, dtype=np.intp)
+    table = [item_score(q, v) for v in values] + [skipped]
+    if skipped is not None and relevant is not None:
+        codes = np.where(relevant, codes, len(values))
+    return table, codes
+
+
+def _section(form: Form, section, columns: Mapping[str, Column], relevant, rows: int) -> _Section:
+    plan = section_plan(form, section.id)
+    items = np.empty((rows, len(plan)), dtype=object)
+    numerator, denominator = np.zeros(rows), np.zeros(rows)
+    scored, unanswered = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+    for n, (qid, _, skipped, q) in enumerate(plan):
+        table, codes = _items(q, columns.get(qid), skipped, relevant.get(qid), rows)
+        items[:, n] = objects(table)[codes]
+        got = [i is not None and i.status == SCORED for i in table]
+        # the same operations in the same order as scoring.section_score: the same floats, bit for bit
+        numerator += np.array([i.weight * i.score if ok else 0.0 for i, ok in zip(table, got)])[codes]
+        denominator += np.array([i.weight * i.max_score if ok else 0.0 for i, ok in zip(table, got)])[codes]
+        scored += np.array(got)[codes]
+        unanswered += np.array([i is not None and i.status in (DK, MISSING) for i in table])[codes]
+    applicable = scored + unanswered
+    with np.errstate(divide="ignore", invalid="ignore"):
+        completeness = np.where(applicable > 0, scored / np.maximum(applicable, 1), np.nan)
+        enough = (applicable > 0) & (completeness >= form.completeness_threshold) & (denominator > 0)
+        score = np.where(enough, 100.0 * numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
+    return _Section(score, completeness, scored, applicable, items)
+
+
+def _maybe(values: np.ndarray) -> list:
+    """Floats as a list, NaN as None."""
+    return [None if v != v else v for v in values.tolist()]
+
+
+def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.ndarray], rows: int,
+           keep: Optional[np.ndarray] = None) -> List[Optional[ReturnScore]]:
+    """Per row, every score of the return (None for the rows keep leaves out)."""
+    keep = np.ones(rows, dtype=bool) if keep is None else keep
+    picked = np.flatnonzero(keep)
+    sub = {qid: Column(c.values, c.codes[picked]) for qid, c in columns.items()}
+    relevant = {qid: mask[picked] for qid, mask in relevant.items()}
+    count = len(picked)
+    parts = [_section(form, s, sub, relevant, count) for s in form.scored_sections]
+    weights = section_weights(form)
+    numerator, denominator, have = np.zeros(count), np.zeros(count), np.zeros(count, dtype=np.int64)
+    for s, part in zip(form.scored_sections, parts):
+        ok = ~np.isnan(part.score)
+        numerator += np.where(ok, weights[s.id] * np.where(ok, part.score, 0.0), 0.0)
+        denominator += np.where(ok, weights[s.id], 0.0)
+        have += ok
+    with np.errstate(divide="ignore", invalid="ignore"):
+        index = np.where(have >= form.min_sections, numerator / np.where(have > 0, denominator, 1.0), np.nan)
+    indexes = _maybe(index)
+    levels = _levels(form, index)
+    perceived = _perceived(form, sub, relevant, count)
+    sections = [map(_new_section, zip(repeat(s.id), _maybe(p.score), _maybe(p.completeness), p.answered.tolist(),
+                                      p.applicable.tolist(), zip(*(p.items[:, n].tolist() for n in range(p.items.shape[1])))))
+                for s, p in zip(form.scored_sections, parts)]
+    out: List[Optional[ReturnScore]] = [None] * rows
+    for row, score in zip(picked.tolist(), map(_new_return, zip(zip(*sections), indexes, levels, perceived))):
+        out[row] = score
+    return out
+
+
+# tuple.__new__ straight from zipped columns: a NamedTuple's own __new__ is Python, and this runs per row
+_new_section = partial(tuple.__new__, SectionScore)
+_new_return = partial(tuple.__new__, ReturnScore)
+
+
+def _levels(form: Form, index: np.ndarray) -> list:
+    """Per row, the level code the index falls in (scoring.level_for: low <= index < high, the top closed)."""
+    out = np.full(len(index), None, dtype=object)
+    for n, level in reversed(list(enumerate(form.levels))):
+        last = n == len(form.levels) - 1
+        inside = ((level.low <= index) & (index < level.high)) | ((index == level.high) if last else False)
+        out[inside] = level.code
+    return out.tolist()
+
+
+def _perceived(form: Form, columns: Mapping[str, Column], relevant, rows: int) -> list:
+    q = form.role("perceived_level")
+    column = columns.get(q.id) if q is not None else None
+    if column is None:
+        return [None] * rows
+    seen = objects([v or None for v in column.values])[column.codes]
+    if q.id in relevant:
+        seen[~relevant[q.id]] = None
+    return seen.tolist()
