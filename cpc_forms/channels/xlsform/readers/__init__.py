@@ -13,6 +13,7 @@ from typing import IO, Iterator, List, Mapping, Union
 from ....catalogue import issue
 from ....model import Form, Issue, Response
 from ....returns import dedupe
+from . import columnar
 from .documents import json_records, read_records, xml_records
 from .table import read_table
 
@@ -97,8 +98,7 @@ def csv_rows(stream: IO[bytes]) -> Iterator[List[str]]:
     """Rows of a CSV byte stream, streamed; the delimiter (, ; tab) is sniffed from the header line."""
     lines = _decoded(stream)
     first = next(lines, "")
-    delimiter = max((",", ";", "\t"), key=first.count)
-    return csv.reader(chain([first], lines), delimiter=delimiter)
+    return csv.reader(chain([first], lines), delimiter=columnar.delimiter(first))
 
 
 def _decoded(stream: IO[bytes]) -> Iterator[str]:
@@ -107,13 +107,8 @@ def _decoded(stream: IO[bytes]) -> Iterator[str]:
         yield (line[3:] if n == 0 and line.startswith(codecs.BOM_UTF8) else line).decode("utf-8")
 
 
-def _file_rows(path: Path) -> Iterator[List[str]]:
-    with path.open("rb") as stream:
-        yield from csv_rows(stream)
-
-
-def _member_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[List[str]]:
-    with z.open(info) as stream:
+def _opened_rows(opener) -> Iterator[List[str]]:
+    with opener() as stream:
         yield from csv_rows(stream)
 
 
@@ -147,15 +142,24 @@ def _zip(path: Path, forms, deprecated, held) -> Iterator[Item]:
         for info in z.infolist():
             name, where = info.filename, f"{info.filename}: "
             if name.lower().endswith(".csv"):
-                with z.open(info) as stream:
-                    yield from read_table(csv_rows(stream), forms, str(path), Path(name).stem, where,
-                                          reopen=lambda: _member_rows(z, info))
+                yield from _csv(lambda: z.open(info), forms, str(path), Path(name).stem, where)
             elif name.lower().endswith(".xml"):
                 records = xml_records(z.read(info), str(path), name)
                 yield from _held(read_records(records, forms, str(path), deprecated), held)
             elif name.lower().endswith(".json"):
                 records = json_records(z.read(info), str(path), where)
                 yield from _held(read_records(records, forms, str(path), deprecated), held)
+
+
+def _csv(opener, forms, source: str, form_id: str = "", prefix: str = "") -> Iterator[Item]:
+    """A CSV export: read in column batches when it suits (columnar.py), else row by row."""
+    items = columnar.read_csv(opener, forms, source, form_id, prefix)
+    if items is not None:
+        yield from items
+        return
+    with opener() as stream:
+        yield from read_table(csv_rows(stream), forms, source, form_id, prefix,
+                              reopen=lambda: _opened_rows(opener))
 
 
 def _file(path: Path, forms, deprecated, held) -> Iterator[Item]:
@@ -171,8 +175,7 @@ def _file(path: Path, forms, deprecated, held) -> Iterator[Item]:
         records = json_records(path.read_bytes(), str(path))
         yield from _held(read_records(records, forms, str(path), deprecated), held)
     else:
-        with path.open("rb") as stream:
-            yield from read_table(csv_rows(stream), forms, str(path), reopen=lambda: _file_rows(path))
+        yield from _csv(lambda: path.open("rb"), forms, str(path))
 
 
 def _edit_order(responses: List[Response], deprecated: Mapping[str, str]) -> List[Response]:

@@ -1,0 +1,253 @@
+"""Export CSVs read a batch of rows at a time with pyarrow, and scored column by column (bulk.py).
+
+Only a row whose every cell is a clean answer takes this path. Any other row (a bad value, a label that
+names several choices, an undecrypted or other-version row) goes through table.respond, so each message
+is the row reader's own; a file pyarrow cannot parse (ragged, blank lines, bad UTF-8) is left to the row
+reader whole, which reports it at its row.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import zipfile
+import zlib
+from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+
+import numpy as np
+from types import MappingProxyType as Frozen
+
+from .... import bulk
+from ....catalogue import WARNING, issue
+from ....model import SELECT_MULTIPLE, Form, Issue, Response
+from ....returns import EPOCH, converters, instant, normalise, pick_form
+from ....validation import answers_validator, flat_validator
+from .table import CHANNEL, CHOSEN, Plan, _is_tag_row, newest, respond, strip_uuid
+
+BLOCK = 4 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
+Opener = Callable[[], IO[bytes]]
+Item = Union[Response, Issue]
+
+
+def delimiter(first_line: str) -> str:
+    """The delimiter of an export (, ; or tab): the one its header line uses most."""
+    return max((",", ";", "\t"), key=first_line.count)
+
+
+def _header(opener: Opener) -> Optional[Tuple[List[str], str]]:
+    with opener() as stream:
+        line = stream.readline()
+    text = (line[3:] if line.startswith(codecs.BOM_UTF8) else line).decode("utf-8", "replace")
+    if text.count('"') % 2:  # a header cell running over several lines: the row reader handles it
+        return None
+    sep = delimiter(text)
+    return next(csv.reader([text.rstrip("\r\n")], delimiter=sep), []), sep
+
+
+def _suited(plan: Plan) -> bool:
+    qids = [qid for _, qid in plan.answers]
+    return bool(qids) and len(set(qids)) == len(qids) and flat_validator(plan.form.schema_json) is not None
+
+
+def read_csv(opener: Opener, forms: Mapping[str, Form], source: str, form_id: str = "",
+             prefix: str = "") -> Optional[Iterator[Item]]:
+    """The items of an export CSV (the newest edit of each submission), or None when the file needs the
+    row reader. opener gives a fresh binary stream of the file each time it is called."""
+    import pyarrow as pa
+    found = _header(opener)
+    if found is None:
+        return None
+    header, sep = found
+    plan = Plan(newest(forms), header, source, f"{prefix}row 1, ")
+    if not _suited(plan):
+        return None
+    try:
+        keep = _newest_rows(opener, plan, sep, len(header))
+    except (pa.ArrowException, OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error):
+        return None  # the row reader reads it and says where it breaks
+    return _items(opener, plan, forms, sep, len(header), keep, source, form_id, prefix)
+
+
+def _batches(opener: Opener, sep: str, width: int, include: Optional[List[int]] = None):
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+    names = [f"c{n}" for n in range(width)]
+    with opener() as stream:
+        yield from pacsv.open_csv(
+            stream, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, include_columns=None if include is None else
+                [names[n] for n in include]))
+
+
+def _meta(plan: Plan, batch, key: str, rows: int, columns: Optional[Dict[str, int]] = None) -> List[str]:
+    """One metadata column of a batch as stripped text per row ('' where the export has none)."""
+    n = plan.meta.get(key)
+    if n is None:
+        return [""] * rows
+    column = batch.column(columns[key] if columns else n)
+    return [v.strip() for v in column.to_pylist()]
+
+
+def _identities(plan: Plan, batch, rows: int, columns=None) -> Tuple[List[str], List[str]]:
+    """Per row: (the submission's identity, the instance id), as table.respond names them."""
+    roots, instances, uuids = (_meta(plan, batch, k, rows, columns) for k in ("root", "instance", "uuid"))
+    own = [strip_uuid(i or u) for i, u in zip(instances, uuids)]
+    return [strip_uuid(r) or i for r, i in zip(roots, own)], own
+
+
+def _newest_rows(opener: Opener, plan: Plan, sep: str, width: int) -> Dict[str, int]:
+    """table.newest_rows for the submissions that have several rows (the others keep their only row)."""
+    keys = [k for k in ("root", "instance", "uuid", "submitted") if k in plan.meta]
+    columns = {k: n for n, k in enumerate(keys)}
+    best: Dict[str, Tuple[str, int]] = {}
+    several = set()
+    number = 1
+    for batch in _batches(opener, sep, width, [plan.meta[k] for k in keys]):
+        rows = batch.num_rows
+        identities, _ = _identities(plan, batch, rows, columns)
+        times = _meta(plan, batch, "submitted", rows, columns)
+        for key, when in zip(identities, times):
+            number += 1
+            if not key:
+                continue
+            if key in best:
+                several.add(key)
+                if (instant(when) or EPOCH) < (instant(best[key][0]) or EPOCH):
+                    continue
+            best[key] = (when, number)
+    return {key: best[key][1] for key in several}
+
+
+
+class _Cells:
+    """What each distinct cell text means, remembered per question: raw text -> (canonical value, clean)."""
+
+    MEMO = 4096  # distinct texts remembered per question (choices repeat; free text mostly does not)
+
+    def __init__(self, plan: Plan, forms: Mapping[str, Form], form_id: str):
+        self.plan, self.form, self.forms, self.form_id = plan, plan.form, forms, form_id
+        self.convert, self.validator = converters(plan.form), flat_validator(plan.form.schema_json)
+        self.memo: Dict[str, dict] = {qid: {} for _, qid in plan.answers}
+        self.versions: Dict[str, bool] = {}
+
+    def meanings(self, qid: str, raws: List[str]) -> List[Tuple[Any, bool]]:
+        """Per distinct cell text: (the value make_response would keep, whether the cell is clean);
+        (None, True) for an empty cell."""
+        memo = self.memo[qid]
+        new = [raw for raw in raws if raw not in memo]
+        if new:
+            found = dict(zip(new, map(self._convert, [qid] * len(new), new)))
+            values = [value for value, ok in found.values() if ok and value is not None]
+            if values and not answers_validator(self.form.schema_json, qid).is_valid(values):
+                found = {raw: (v, ok and (v is None or self.validator.is_valid({qid: v})))
+                         for raw, (v, ok) in found.items()}
+            if len(memo) < self.MEMO:
+                memo.update(found)
+            else:
+                return [memo[raw] if raw in memo else found[raw] for raw in raws]
+        return [memo[raw] for raw in raws]
+
+    def _convert(self, qid: str, raw: str) -> Tuple[Any, bool]:
+        if raw == "":
+            return None, True
+        if self.form.question(qid).kind == SELECT_MULTIPLE:
+            raw = self.plan._multi(qid, raw, ())
+            if raw is None or isinstance(raw, Issue):
+                return None, raw is None
+        value, problem = self.convert[qid](raw)
+        return (None, not problem) if problem or value is None else (value, True)
+
+    def version_ok(self, version: str) -> bool:
+        """Whether rows of this version are read with the plan's own form."""
+        if version not in self.versions:
+            self.versions[version] = pick_form(self.forms, self.form_id, version)[0] is self.form
+        return self.versions[version]
+
+
+def _items(opener: Opener, plan: Plan, forms, sep: str, width: int, keep: Dict[str, int], source: str,
+           form_id: str, prefix: str) -> Iterator[Item]:
+    import pyarrow as pa
+    yield from plan.problems
+    cells, start = _Cells(plan, forms, form_id), 2
+    try:
+        for batch in _batches(opener, sep, width):
+            yield from _batch_items(plan, cells, batch, start, keep, source, prefix)
+            start += batch.num_rows
+    except pa.ArrowException as exc:  # the file changed since the first pass read it whole
+        raise OSError(str(exc)) from exc
+
+
+def _answers(plan: Plan, cells: _Cells, batch, rows: int) -> Tuple[Dict[str, bulk.Column], np.ndarray]:
+    """The batch's answers as columns, and per row whether every cell is clean."""
+    columns, clean = {}, np.ones(rows, dtype=bool)
+    for n, qid in plan.answers:
+        encoded = batch.column(n).dictionary_encode()
+        meanings = cells.meanings(qid, encoded.dictionary.to_pylist())
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        columns[qid] = bulk.Column([value for value, _ in meanings], codes)
+        if not all(ok for _, ok in meanings):
+            clean &= np.array([ok for _, ok in meanings])[codes]
+    for qid, splits in plan.splits.items():  # a choice ticked in a split column: the row reader decodes it
+        chosen = np.logical_or.reduce([_chosen(batch.column(n)) for n, _ in splits])
+        clean &= ~(chosen & ~bulk.answered(columns.get(qid), rows))
+    return columns, clean
+
+
+def _chosen(column) -> np.ndarray:
+    encoded = column.dictionary_encode()
+    return np.array([normalise(raw) in CHOSEN for raw in encoded.dictionary.to_pylist()],
+                    dtype=bool)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _blank(batch) -> np.ndarray:
+    import pyarrow.compute as pc
+    total = np.zeros(batch.num_rows, dtype=np.int64)
+    for column in batch.columns:
+        total += pc.binary_length(column).to_numpy(zero_copy_only=False)
+    return total == 0
+
+
+def _row(batch, r: int) -> List[str]:
+    return [column[r].as_py() for column in batch.columns]
+
+
+def _batch_items(plan: Plan, cells: _Cells, batch, start: int, keep: Dict[str, int], source: str,
+                 prefix: str) -> Iterator[Item]:
+    form, rows = plan.form, batch.num_rows
+    columns, clean = _answers(plan, cells, batch, rows)
+    statuses, stamps, versions = (_meta(plan, batch, k, rows) for k in ("status", "stamp", "version"))
+    clean &= np.array([s.lower() != "not decrypted" and cells.version_ok(a or b)
+                       for s, a, b in zip(statuses, stamps, versions)], dtype=bool)
+    skip = _blank(batch)
+    if start == 2 and rows and _is_tag_row(_row(batch, 0)):
+        skip[0] = True  # Kobo's HXL tag row
+    identities, instances = _identities(plan, batch, rows)
+    newer = [keep.get(key, number) if key else number for number, key in enumerate(identities, start)]
+    fast = clean & ~skip & (np.array(newer) == np.arange(start, start + rows))
+    relevant = bulk.relevance(form, columns, rows)
+    warned: Dict[int, list] = {}
+    for code, qid, mask in bulk.warnings(form, columns, relevant, rows):
+        message = issue(code, question=qid).message
+        for r in np.flatnonzero(mask & fast).tolist():
+            warned.setdefault(r, []).append((code, qid, message))
+    scores = bulk.scores(form, columns, relevant, rows, fast)
+    qids = [qid for _, qid in plan.answers]
+    values = [bulk.objects(columns[q].values)[columns[q].codes].tolist() for q in qids]
+    submitted = _meta(plan, batch, "submitted", rows)
+    for r, row_values in enumerate(zip(*values)):
+        if skip[r]:
+            continue
+        number = start + r
+        location = f"{prefix}row {number}"
+        if newer[r] != number:
+            yield issue("duplicate", source, location, newer=f"{prefix}row {newer[r]}")
+        elif not clean[r]:
+            yield from respond(plan, cells.forms, _row(batch, r), source, location, cells.form_id)
+        else:
+            for code, qid, message in warned.get(r, ()):
+                yield Issue(code, message, WARNING, source, f"{location}:{qid}", location)
+            yield Response(form.id, form.version, Frozen({q: v for q, v in zip(qids, row_values) if v is not None}),
+                           CHANNEL, source, location, instances[r], identities[r], submitted[r], plan.language,
+                           scores[r])
