@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import zipfile
 import zlib
 from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
@@ -23,7 +24,7 @@ from ....returns import EPOCH, converters, instant, normalise, pick_form
 from ....validation import answers_validator, flat_validator
 from .table import CHANNEL, CHOSEN, Plan, _is_tag_row, newest, respond, strip_uuid
 
-BLOCK = 4 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
+BLOCK = 2 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
 Opener = Callable[[], IO[bytes]]
 Item = Union[Response, Issue]
 
@@ -67,13 +68,30 @@ def read_csv(opener: Opener, forms: Mapping[str, Form], source: str, form_id: st
     return _items(opener, plan, forms, sep, len(header), keep, source, form_id, prefix)
 
 
+class _Utf8Checked(io.RawIOBase):
+    """A byte stream that raises UnicodeDecodeError where its bytes stop being UTF-8 (pyarrow checks only
+    the columns it converts; the first pass converts just a few)."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream, self.decoder = stream, codecs.getincrementaldecoder("utf-8")()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.stream.read(len(buffer))
+        self.decoder.decode(data, final=not data)
+        buffer[:len(data)] = data
+        return len(data)
+
+
 def _batches(opener: Opener, sep: str, width: int, include: Optional[List[int]] = None):
     import pyarrow as pa
     from pyarrow import csv as pacsv
     names = [f"c{n}" for n in range(width)]
     with opener() as stream:
         yield from pacsv.open_csv(
-            stream, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK),
+            stream if include is None else _Utf8Checked(stream), read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
