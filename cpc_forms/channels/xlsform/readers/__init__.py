@@ -154,9 +154,10 @@ def _zip(path: Path, forms, deprecated, held) -> Iterator[Item]:
 def _csv(opener, forms, source: str, form_id: str = "", prefix: str = "") -> Iterator[Item]:
     """A CSV export: read in column batches when it suits (columnar.py), else row by row."""
     items = columnar.read_csv(opener, forms, source, form_id, prefix)
-    if items is not None:
-        yield from items
-        return
+    return items if items is not None else _csv_rows(opener, forms, source, form_id, prefix)
+
+
+def _csv_rows(opener, forms, source: str, form_id: str, prefix: str) -> Iterator[Item]:
     with opener() as stream:
         yield from read_table(csv_rows(stream), forms, source, form_id, prefix,
                               reopen=lambda: _opened_rows(opener))

@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 import zlib
+from collections import Counter
 from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
@@ -22,7 +23,7 @@ from ....catalogue import WARNING, issue
 from ....model import SELECT_MULTIPLE, Form, Issue, Response
 from ....returns import EPOCH, converters, instant, normalise, pick_form
 from ....validation import answers_validator, flat_validator
-from .table import CHANNEL, CHOSEN, Plan, _is_tag_row, newest, respond, strip_uuid
+from .table import CHANNEL, CHOSEN, Plan, _is_tag_row, newest, respond
 
 BLOCK = 2 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
 Opener = Callable[[], IO[bytes]]
@@ -79,10 +80,9 @@ class _Utf8Checked(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self.stream.read(len(buffer))
-        self.decoder.decode(data, final=not data)
-        buffer[:len(data)] = data
-        return len(data)
+        size = self.stream.readinto(buffer)
+        self.decoder.decode(memoryview(buffer)[:size], final=not size)
+        return size
 
 
 def _batches(opener: Opener, sep: str, width: int, include: Optional[List[int]] = None):
@@ -108,35 +108,48 @@ def _meta(plan: Plan, batch, key: str, rows: int, columns: Optional[Dict[str, in
     return [v.strip() for v in column.to_pylist()]
 
 
+def _without_uuid(texts: List[str]) -> List[str]:
+    """table.strip_uuid of texts already stripped (inline: it runs several times a row)."""
+    return [t[5:] if t[:5].lower() == "uuid:" else t for t in texts]
+
+
 def _identities(plan: Plan, batch, rows: int, columns=None) -> Tuple[List[str], List[str]]:
     """Per row: (the submission's identity, the instance id), as table.respond names them."""
     roots, instances, uuids = (_meta(plan, batch, k, rows, columns) for k in ("root", "instance", "uuid"))
-    own = [strip_uuid(i or u) for i, u in zip(instances, uuids)]
-    return [strip_uuid(r) or i for r, i in zip(roots, own)], own
+    own = _without_uuid([i or u for i, u in zip(instances, uuids)])
+    return [r or i for r, i in zip(_without_uuid(roots), own)], own
 
 
 def _newest_rows(opener: Opener, plan: Plan, sep: str, width: int) -> Dict[str, int]:
-    """table.newest_rows for the submissions that have several rows (the others keep their only row)."""
-    keys = [k for k in ("root", "instance", "uuid", "submitted") if k in plan.meta]
-    columns = {k: n for n, k in enumerate(keys)}
-    best: Dict[str, Tuple[str, int]] = {}
-    several = set()
-    number = 1
-    for batch in _batches(opener, sep, width, [plan.meta[k] for k in keys]):
-        rows = batch.num_rows
-        identities, _ = _identities(plan, batch, rows, columns)
-        times = _meta(plan, batch, "submitted", rows, columns)
-        for key, when in zip(identities, times):
-            number += 1
-            if not key:
-                continue
-            if key in best:
-                several.add(key)
-                if (instant(when) or EPOCH) < (instant(best[key][0]) or EPOCH):
-                    continue
-            best[key] = (when, number)
-    return {key: best[key][1] for key in several}
+    """table.newest_rows for the submissions that have several rows (the others keep their only row).
 
+    Most exports hold one row a submission: a pass over the ids finds the few that have several, and only
+    then a second pass compares their submission times."""
+    names = [k for k in ("root", "instance", "uuid", "submitted") if k in plan.meta]
+    columns = {k: n for n, k in enumerate(names)}
+    include = [plan.meta[k] for k in names]
+    seen, several = set(), set()
+    for batch in _batches(opener, sep, width, include):
+        keys = [k for k in _identities(plan, batch, batch.num_rows, columns)[0] if k]
+        distinct = set(keys)
+        several |= seen & distinct
+        if len(distinct) < len(keys):
+            several |= {k for k, count in Counter(keys).items() if count > 1}
+        seen |= distinct
+    if not several:
+        return {}
+    best: Dict[str, Tuple[str, int]] = {}
+    number = 1
+    for batch in _batches(opener, sep, width, include):
+        identities = _identities(plan, batch, batch.num_rows, columns)[0]
+        for key, when in zip(identities, _meta(plan, batch, "submitted", batch.num_rows, columns)):
+            number += 1
+            if key not in several:
+                continue
+            if key in best and (instant(when) or EPOCH) < (instant(best[key][0]) or EPOCH):
+                continue
+            best[key] = (when, number)
+    return {key: number for key, (_, number) in best.items()}
 
 
 class _Cells:
@@ -189,32 +202,32 @@ def _items(opener: Opener, plan: Plan, forms, sep: str, width: int, keep: Dict[s
     import pyarrow as pa
     yield from plan.problems
     cells, start = _Cells(plan, forms, form_id), 2
+    wanted = [n for n, _ in plan.answers] + [n for splits in plan.splits.values() for n, _ in splits]
     try:
         for batch in _batches(opener, sep, width):
-            yield from _batch_items(plan, cells, batch, start, keep, source, prefix)
+            encoded = {n: batch.column(n).dictionary_encode() for n in wanted}
+            yield from _batch_items(plan, cells, batch, encoded, start, keep, source, prefix)
             start += batch.num_rows
     except pa.ArrowException as exc:  # the file changed since the first pass read it whole
         raise OSError(str(exc)) from exc
 
 
-def _answers(plan: Plan, cells: _Cells, batch, rows: int) -> Tuple[Dict[str, bulk.Column], np.ndarray]:
+def _answers(plan: Plan, cells: _Cells, encoded: dict, rows: int) -> Tuple[Dict[str, bulk.Column], np.ndarray]:
     """The batch's answers as columns, and per row whether every cell is clean."""
     columns, clean = {}, np.ones(rows, dtype=bool)
     for n, qid in plan.answers:
-        encoded = batch.column(n).dictionary_encode()
-        meanings = cells.meanings(qid, encoded.dictionary.to_pylist())
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        meanings = cells.meanings(qid, encoded[n].dictionary.to_pylist())
+        codes = encoded[n].indices.to_numpy(zero_copy_only=False)
         columns[qid] = bulk.Column([value for value, _ in meanings], codes)
         if not all(ok for _, ok in meanings):
             clean &= np.array([ok for _, ok in meanings])[codes]
     for qid, splits in plan.splits.items():  # a choice ticked in a split column: the row reader decodes it
-        chosen = np.logical_or.reduce([_chosen(batch.column(n)) for n, _ in splits])
+        chosen = np.logical_or.reduce([_chosen(encoded[n]) for n, _ in splits])
         clean &= ~(chosen & ~bulk.answered(columns.get(qid), rows))
     return columns, clean
 
 
-def _chosen(column) -> np.ndarray:
-    encoded = column.dictionary_encode()
+def _chosen(encoded) -> np.ndarray:
     return np.array([normalise(raw) in CHOSEN for raw in encoded.dictionary.to_pylist()],
                     dtype=bool)[encoded.indices.to_numpy(zero_copy_only=False)]
 
@@ -231,10 +244,10 @@ def _row(batch, r: int) -> List[str]:
     return [column[r].as_py() for column in batch.columns]
 
 
-def _batch_items(plan: Plan, cells: _Cells, batch, start: int, keep: Dict[str, int], source: str,
+def _batch_items(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Dict[str, int], source: str,
                  prefix: str) -> Iterator[Item]:
     form, rows = plan.form, batch.num_rows
-    columns, clean = _answers(plan, cells, batch, rows)
+    columns, clean = _answers(plan, cells, encoded, rows)
     statuses, stamps, versions = (_meta(plan, batch, k, rows) for k in ("status", "stamp", "version"))
     clean &= np.array([s.lower() != "not decrypted" and cells.version_ok(a or b)
                        for s, a, b in zip(statuses, stamps, versions)], dtype=bool)
@@ -249,23 +262,23 @@ def _batch_items(plan: Plan, cells: _Cells, batch, start: int, keep: Dict[str, i
     for code, qid, mask in bulk.warnings(form, columns, relevant, rows):
         message = issue(code, question=qid).message
         for r in np.flatnonzero(mask & fast).tolist():
-            warned.setdefault(r, []).append((code, qid, message))
+            warned.setdefault(start + r, []).append((code, qid, message))
     scores = bulk.scores(form, columns, relevant, rows, fast)
     qids = [qid for _, qid in plan.answers]
     values = [bulk.objects(columns[q].values)[columns[q].codes].tolist() for q in qids]
     submitted = _meta(plan, batch, "submitted", rows)
-    for r, row_values in enumerate(zip(*values)):
-        if skip[r]:
+    rows_of = zip(range(start, start + rows), skip.tolist(), clean.tolist(), newer, zip(*values), scores,
+                  instances, identities, submitted)
+    for number, skipped, ok, newest, row_values, score, instance, identity, when in rows_of:
+        if skipped:
             continue
-        number = start + r
         location = f"{prefix}row {number}"
-        if newer[r] != number:
-            yield issue("duplicate", source, location, newer=f"{prefix}row {newer[r]}")
-        elif not clean[r]:
-            yield from respond(plan, cells.forms, _row(batch, r), source, location, cells.form_id)
+        if newest != number:
+            yield issue("duplicate", source, location, newer=f"{prefix}row {newest}")
+        elif not ok:
+            yield from respond(plan, cells.forms, _row(batch, number - start), source, location, cells.form_id)
         else:
-            for code, qid, message in warned.get(r, ()):
+            for code, qid, message in warned.get(number, ()):
                 yield Issue(code, message, WARNING, source, f"{location}:{qid}", location)
             yield Response(form.id, form.version, Frozen({q: v for q, v in zip(qids, row_values) if v is not None}),
-                           CHANNEL, source, location, instances[r], identities[r], submitted[r], plan.language,
-                           scores[r])
+                           CHANNEL, source, location, instance, identity, when, plan.language, score)
