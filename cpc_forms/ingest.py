@@ -82,7 +82,8 @@ def _read_zip(path: Path, forms) -> Iterator[Tuple[str, Item]]:
             target = Path(tmp) / Path(member.filename).name
             target.write_bytes(archive.read(member))
             for name, item in read_file(target, forms):
-                yield name, replace(item, source=f"{path}!{member.filename}")
+                source = f"{path}!{member.filename}"
+                yield name, item._replace(source=source) if isinstance(item, Issue) else replace(item, source=source)
 
 
 _FORMS: Mapping[str, Form] = {}

@@ -229,9 +229,9 @@ class Response:
         return key[5:] if key.startswith("uuid:") else key
 
 
-@dataclass(frozen=True)
-class Issue:
-    """A problem found in a spec or an input: data, gathered into a report, never a traceback."""
+class Issue(NamedTuple):
+    """A problem found in a spec or an input: data, gathered into a report, never a traceback (a tuple:
+    a large export can carry hundreds of thousands of warnings). Change one with issue._replace()."""
     code: str
     message: str
     severity: str = "error"  # error: the thing is rejected; warning: read, but look

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 import unicodedata
 from functools import lru_cache
 from typing import Any, Iterable, List, Mapping, Optional, Tuple
@@ -154,7 +153,7 @@ def make_response(forms: Mapping[str, Form], raw_answers: Mapping[str, Any], *, 
     record = str(location) or "return"
     form, problems = pick_form(forms, form_id, version, source, location)
     if form is None:
-        return None, [replace(p, record=record) for p in problems]
+        return None, [p._replace(record=record) for p in problems]
     answers, found, convert = {}, [], converters(form)
     for key, raw in raw_answers.items():
         to_value = convert.get(key)
@@ -168,8 +167,8 @@ def make_response(forms: Mapping[str, Form], raw_answers: Mapping[str, Any], *, 
         elif value is not None:
             answers[key] = value
     for problem in validate_return(form, answers, str(source)):
-        found.append(replace(problem, location=":".join(p for p in (str(location), problem.location) if p)))
-    found = [replace(p, record=record) for p in found]
+        found.append(problem._replace(location=":".join(p for p in (str(location), problem.location) if p)))
+    found = [p._replace(record=record) for p in found]
     if any(p.severity == "error" for p in found):
         return None, found
     return Response(form.id, form.version, answers, source=str(source), location=str(location), **meta), found

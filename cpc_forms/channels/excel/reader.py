@@ -98,7 +98,7 @@ def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, h
                                       version=meta.get("form_version", ""), source=source, channel="excel",
                                       language=meta.get("language", ""))
     found += [_locate(p, form, cells, raw, meta.get("language", "")) for p in checked]
-    yield from (replace(p, record=sheet) for p in found)  # a workbook is one return, however many problems
+    yield from (p._replace(record=sheet) for p in found)  # a workbook is one return, however many problems
     if response is not None and not any(p.severity == "error" for p in found):
         yield replace(response, location=sheet, instance_id=content_id(response))
 
@@ -170,7 +170,7 @@ def _locate(problem: Issue, form: Form, cells: dict, raw: dict, language: str) -
         allowed = "; ".join(c.label.get(language, c.code) for c in q.choices)
         return issue("excel-bad-answer", problem.source, cells[qid], value=raw.get(qid), question=qid,
                      allowed=allowed if len(allowed) < 400 else allowed[:400] + "...")
-    return replace(problem, location=cells[qid])
+    return problem._replace(location=cells[qid])
 
 
 def _formula_cells(data: bytes, sheet: str) -> Dict[int, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import zipfile
 import zlib
-from dataclasses import replace
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ....catalogue import issue
@@ -161,11 +160,11 @@ def respond(plan: Plan, forms, row, source: str, location: str, form_id: str = "
             deprecated: Optional[dict] = None) -> Iterator[Union[Response, Issue]]:
     """The Response (or Issues) of one row read under a plan; deprecated collects edit links (XML)."""
     if plan.get(row, "status").lower() == "not decrypted":
-        yield replace(issue("not-decrypted", source, location), record=location)
+        yield issue("not-decrypted", source, location)._replace(record=location)
         return
     raw = plan.raw(row)
     if isinstance(raw, Issue):
-        yield replace(raw, source=source, location=location, record=location)
+        yield raw._replace(source=source, location=location, record=location)
         return
     instance = strip_uuid(plan.get(row, "instance") or plan.get(row, "uuid"))
     old = strip_uuid(plan.get(row, "deprecated"))
