@@ -73,7 +73,7 @@ def score(inputs, spec, out, formats, strict, include_personal, jobs):
     from .spec import form_versions
 
     form = _load(spec)
-    _batch_memory()
+    batch_memory()
     jobs = jobs or os.cpu_count() or 1
     report = run(inputs, form, form_versions(form), progress=_progress, jobs=jobs)
     errors = [i for i in report.issues if i.severity == "error"]
@@ -153,7 +153,7 @@ def _writing(folder):
                                    + (f" ({exc.filename})" if exc.filename else ""))
 
 
-def _batch_memory():
+def batch_memory():
     """A scoring run makes millions of small objects that live until the report: collect garbage less often."""
     import gc
     gc.freeze()

@@ -4,6 +4,8 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import shutil
+import tempfile
 import zipfile
 import zlib
 from itertools import chain
@@ -142,7 +144,7 @@ def _zip(path: Path, forms, deprecated, held) -> Iterator[Item]:
         for info in z.infolist():
             name, where = info.filename, f"{info.filename}: "
             if name.lower().endswith(".csv"):
-                yield from _csv(lambda: z.open(info), forms, str(path), Path(name).stem, where)
+                yield from _zipped_csv(z, info, forms, str(path), Path(name).stem, where)
             elif name.lower().endswith(".xml"):
                 records = xml_records(z.read(info), str(path), name)
                 yield from _held(read_records(records, forms, str(path), deprecated), held)
@@ -151,10 +153,26 @@ def _zip(path: Path, forms, deprecated, held) -> Iterator[Item]:
                 yield from _held(read_records(records, forms, str(path), deprecated), held)
 
 
-def _csv(opener, forms, source: str, form_id: str = "", prefix: str = "") -> Iterator[Item]:
+def _zipped_csv(z: zipfile.ZipFile, info: zipfile.ZipInfo, forms, source: str, form_id: str,
+                prefix: str) -> Iterator[Item]:
+    """A CSV in a zip, unpacked to a temporary file for the batch reader; a member that cannot be unpacked
+    whole is read row by row from the zip, which reports where it breaks after the rows before."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "member.csv"
+        try:
+            with z.open(info) as member, target.open("wb") as out:
+                shutil.copyfileobj(member, out, 1 << 20)
+        except BROKEN:
+            yield from _csv_rows(lambda: z.open(info), forms, source, form_id, prefix)
+            return
+        yield from _csv(target, forms, source, form_id, prefix, reopen=lambda: z.open(info))
+
+
+def _csv(path: Path, forms, source: str, form_id: str = "", prefix: str = "", reopen=None) -> Iterator[Item]:
     """A CSV export: read in column batches when it suits (columnar.py), else row by row."""
-    items = columnar.read_csv(opener, forms, source, form_id, prefix)
-    return items if items is not None else _csv_rows(opener, forms, source, form_id, prefix)
+    items = columnar.read_csv(path, forms, source, form_id, prefix)
+    return items if items is not None else _csv_rows(reopen or (lambda: path.open("rb")), forms, source, form_id,
+                                                     prefix)
 
 
 def _csv_rows(opener, forms, source: str, form_id: str, prefix: str) -> Iterator[Item]:
@@ -176,7 +194,7 @@ def _file(path: Path, forms, deprecated, held) -> Iterator[Item]:
         records = json_records(path.read_bytes(), str(path))
         yield from _held(read_records(records, forms, str(path), deprecated), held)
     else:
-        yield from _csv(lambda: path.open("rb"), forms, str(path))
+        yield from _csv(path, forms, str(path))
 
 
 def _edit_order(responses: List[Response], deprecated: Mapping[str, str]) -> List[Response]:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
-import zipfile
-import zlib
+from pathlib import Path
 from collections import Counter
-from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 from types import MappingProxyType as Frozen
@@ -26,7 +24,6 @@ from ....validation import answers_validator, flat_validator
 from .table import CHANNEL, CHOSEN, Plan, _is_tag_row, newest, respond
 
 BLOCK = 2 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
-Opener = Callable[[], IO[bytes]]
 Item = Union[Response, Issue]
 
 
@@ -35,8 +32,8 @@ def delimiter(first_line: str) -> str:
     return max((",", ";", "\t"), key=first_line.count)
 
 
-def _header(opener: Opener) -> Optional[Tuple[List[str], str]]:
-    with opener() as stream:
+def _header(path: Path) -> Optional[Tuple[List[str], str]]:
+    with path.open("rb") as stream:
         line = stream.readline()
     text = (line[3:] if line.startswith(codecs.BOM_UTF8) else line).decode("utf-8", "replace")
     if text.count('"') % 2:  # a header cell running over several lines: the row reader handles it
@@ -50,53 +47,50 @@ def _suited(plan: Plan) -> bool:
     return bool(qids) and len(set(qids)) == len(qids) and flat_validator(plan.form.schema_json) is not None
 
 
-def read_csv(opener: Opener, forms: Mapping[str, Form], source: str, form_id: str = "",
+def read_csv(path: Path, forms: Mapping[str, Form], source: str, form_id: str = "",
              prefix: str = "") -> Optional[Iterator[Item]]:
     """The items of an export CSV (the newest edit of each submission), or None when the file needs the
-    row reader. opener gives a fresh binary stream of the file each time it is called."""
+    row reader."""
     import pyarrow as pa
-    found = _header(opener)
+    found = _header(path)
     if found is None:
         return None
     header, sep = found
     plan = Plan(newest(forms), header, source, f"{prefix}row 1, ")
-    if not _suited(plan):
+    if not _suited(plan) or not _is_utf8(path):
         return None
     try:
-        keep = _newest_rows(opener, plan, sep, len(header))
-    except (pa.ArrowException, OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error):
+        keep = _newest_rows(path, plan, sep, len(header))
+    except (pa.ArrowException, OSError, ValueError):
         return None  # the row reader reads it and says where it breaks
-    return _items(opener, plan, forms, sep, len(header), keep, source, form_id, prefix)
+    return _items(path, plan, forms, sep, len(header), keep, source, form_id, prefix)
 
 
-class _Utf8Checked(io.RawIOBase):
-    """A byte stream that raises UnicodeDecodeError where its bytes stop being UTF-8 (pyarrow checks only
-    the columns it converts; the first pass converts just a few)."""
-
-    def __init__(self, stream: IO[bytes]):
-        self.stream, self.decoder = stream, codecs.getincrementaldecoder("utf-8")()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        size = self.stream.readinto(buffer)
-        self.decoder.decode(memoryview(buffer)[:size], final=not size)
-        return size
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file is UTF-8 (pyarrow checks only the columns it converts; the first pass
+    converts just a few)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
-def _batches(opener: Opener, sep: str, width: int, include: Optional[List[int]] = None):
+def _batches(path: Path, sep: str, width: int, include: Optional[List[int]] = None):
     import pyarrow as pa
     from pyarrow import csv as pacsv
     names = [f"c{n}" for n in range(width)]
-    with opener() as stream:
-        yield from pacsv.open_csv(
-            stream if include is None else _Utf8Checked(stream), read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False, include_columns=None if include is None else
-                [names[n] for n in include]))
+    yield from pacsv.open_csv(  # from the path: pyarrow reads the file itself, without the GIL
+        str(path), read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+            quoted_strings_can_be_null=False, include_columns=None if include is None else
+            [names[n] for n in include]))
 
 
 def _meta(plan: Plan, batch, key: str, rows: int, columns: Optional[Dict[str, int]] = None) -> List[str]:
@@ -120,7 +114,7 @@ def _identities(plan: Plan, batch, rows: int, columns=None) -> Tuple[List[str], 
     return [r or i for r, i in zip(_without_uuid(roots), own)], own
 
 
-def _newest_rows(opener: Opener, plan: Plan, sep: str, width: int) -> Dict[str, int]:
+def _newest_rows(path: Path, plan: Plan, sep: str, width: int) -> Dict[str, int]:
     """table.newest_rows for the submissions that have several rows (the others keep their only row).
 
     Most exports hold one row a submission: a pass over the ids finds the few that have several, and only
@@ -129,7 +123,7 @@ def _newest_rows(opener: Opener, plan: Plan, sep: str, width: int) -> Dict[str, 
     columns = {k: n for n, k in enumerate(names)}
     include = [plan.meta[k] for k in names]
     seen, several = set(), set()
-    for batch in _batches(opener, sep, width, include):
+    for batch in _batches(path, sep, width, include):
         keys = [k for k in _identities(plan, batch, batch.num_rows, columns)[0] if k]
         distinct = set(keys)
         several |= seen & distinct
@@ -140,7 +134,7 @@ def _newest_rows(opener: Opener, plan: Plan, sep: str, width: int) -> Dict[str, 
         return {}
     best: Dict[str, Tuple[str, int]] = {}
     number = 1
-    for batch in _batches(opener, sep, width, include):
+    for batch in _batches(path, sep, width, include):
         identities = _identities(plan, batch, batch.num_rows, columns)[0]
         for key, when in zip(identities, _meta(plan, batch, "submitted", batch.num_rows, columns)):
             number += 1
@@ -197,14 +191,14 @@ class _Cells:
         return self.versions[version]
 
 
-def _items(opener: Opener, plan: Plan, forms, sep: str, width: int, keep: Dict[str, int], source: str,
+def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, int], source: str,
            form_id: str, prefix: str) -> Iterator[Item]:
     import pyarrow as pa
     yield from plan.problems
     cells, start = _Cells(plan, forms, form_id), 2
     wanted = [n for n, _ in plan.answers] + [n for splits in plan.splits.values() for n, _ in splits]
     try:
-        for batch in _batches(opener, sep, width):
+        for batch in _batches(path, sep, width):
             encoded = {n: batch.column(n).dictionary_encode() for n in wanted}
             yield from _batch_items(plan, cells, batch, encoded, start, keep, source, prefix)
             start += batch.num_rows
