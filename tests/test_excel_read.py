@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from cpc_forms.channels import excel
+from cpc_forms.channels.excel import reader
 from cpc_forms.model import Issue
 from cpc_forms.returns import coerce
 from cpc_forms.spec import load_form
@@ -134,6 +135,23 @@ def test_a_formula_in_an_answer_cell_is_refused_and_never_evaluated(edge_form, t
     items = list(excel.read(path, {edge_form.version: edge_form}))
     assert errors(items) == [("excel-formula", f"Questionnaire!{cell}")]
     assert "=2+2" in next(i.message for i in items if isinstance(i, Issue))
+
+
+FORMULA_XML = {
+    "plain": (b'<c r="C5" t="str"><f>2+2</f><v>4</v></c>', {5: "2+2"}),
+    "shared": (b'<c r="C6" s="3"><f t="shared" si="0"/><v>1</v></c>', {6: ""}),
+    "prefixed": (b'<x:c r="C7"><x:f>SUM(A1)</x:f></x:c>', {7: "SUM(A1)"}),
+    "r not first, newline": (b'<c s="1" r="C8">\n <f>1</f></c>', {8: "1"}),
+    "empty cell then formula elsewhere": (b'<c r="C9" s="2"/><c r="D9"><f>1</f></c>', {}),
+    "other column": (b'<c r="CC9"><f>1</f></c><c r="C10"><v>3</v></c>', {}),
+    "attribute ending in r": (b'<c xr="C11"><f>1</f></c>', {}),
+    "value, no formula": (b'<c r="C12" t="s"><v>0</v></c>', {}),
+}
+
+
+@pytest.mark.parametrize("xml, rows", FORMULA_XML.values(), ids=FORMULA_XML.keys())
+def test_formula_cells_of_the_answer_column_are_found_in_any_spelling(xml, rows):
+    assert reader.formulas_in(xml) == rows
 
 
 def test_reordered_rows_are_read_by_their_hidden_id(form, tmp_path):

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
+import os
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Dict, Iterator, List, Mapping, Tuple, Union
 
@@ -51,15 +53,16 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     """Every return in one workbook (one at most), or the Issues that explain why it cannot be scored."""
     source = str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            head = stream.read(100)
     except OSError as exc:
         yield issue("unreadable", source, reason=exc.strerror or str(exc))
         return
-    if data.startswith(OLE) or (data.startswith(b"PK\x03\x04") and ODS in data[:100]):
-        yield issue("excel-format", source, found=".xls" if data.startswith(OLE) else ".ods")
+    if head.startswith(OLE) or (head.startswith(b"PK\x03\x04") and ODS in head):
+        yield issue("excel-format", source, found=".xls" if head.startswith(OLE) else ".ods")
         return
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = python_calamine.CalamineWorkbook.from_path(source)
         names = book.sheet_names
         meta = {str(r[0]): str(r[1]) for r in _rows(book, META) if len(r) > 1 and r[0]} if META in names else None
     except OPENED as exc:
@@ -73,10 +76,10 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     if sheet not in names:
         yield issue("excel-sheet-missing", source, sheet, sheet=sheet, what="the answers", found=", ".join(names))
         return
-    yield from _read_sheet(book, data, sheet, meta, forms, source, LISTS in names)
+    yield from _read_sheet(book, sheet, meta, forms, source, LISTS in names)
 
 
-def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, has_lists: bool):
+def _read_sheet(book, sheet: str, meta: dict, forms, source: str, has_lists: bool):
     """The return on the answers sheet, checked against the form version named in the metadata."""
     form, problems = pick_form(forms, meta.get("form_id", ""), meta.get("form_version", ""), source, sheet)
     if form is None:
@@ -88,8 +91,9 @@ def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, h
     if meta.get("spec_hash") and form.spec_hash and meta["spec_hash"] != form.spec_hash:
         found.append(issue("excel-spec-changed", source, f"{META}!B4", found=meta["spec_hash"][:12],
                            expected=form.spec_hash[:12]))
+    scan = _helper(os.getpid()).submit(_formula_cells, source, sheet)
     try:
-        rows, formulas = _rows(book, sheet), _formula_cells(data, sheet)
+        rows, formulas = _rows(book, sheet), scan.result()
     except OPENED as exc:
         yield issue("unreadable", source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({exc})"[:300])
         return
@@ -101,6 +105,13 @@ def _read_sheet(book, data: bytes, sheet: str, meta: dict, forms, source: str, h
     yield from (p._replace(record=sheet) for p in found)  # a workbook is one return, however many problems
     if response is not None and not any(p.severity == "error" for p in found):
         yield replace(response, location=sheet, instance_id=content_id(response))
+
+
+@lru_cache(maxsize=1)
+def _helper(pid: int) -> ThreadPoolExecutor:
+    """A thread that looks for typed formulas in the sheet's XML while calamine, which releases the GIL,
+    parses the same sheet (one per process id: a forked process starts its own)."""
+    return ThreadPoolExecutor(1, thread_name_prefix="cpc-forms-formulas")
 
 
 def content_id(response) -> str:
@@ -173,13 +184,17 @@ def _locate(problem: Issue, form: Form, cells: dict, raw: dict, language: str) -
     return problem._replace(location=cells[qid])
 
 
-def _formula_cells(data: bytes, sheet: str) -> Dict[int, str]:
-    """Rows whose answer cell holds a formula (shared ones included), with the formula text if any.
+def _formula_cells(path: str, sheet: str) -> Dict[int, str]:
+    """Rows whose answer cell holds a formula (shared ones included), with the formula text if any."""
+    with zipfile.ZipFile(path) as zf:
+        return formulas_in(zf.read(_sheet_part(zf, sheet)))
+
+
+def formulas_in(xml: bytes) -> Dict[int, str]:
+    """The formula cells of the answer column in a sheet's XML: row -> formula text ('' when shared).
 
     Only the answer cells are looked at: a search for their references, then for a formula element
     opening right after the cell's tag (its first child when present)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        xml = zf.read(_sheet_part(zf, sheet))
     found = {}
     for m in _ANSWER_CELL.finditer(xml):
         if xml[m.start() - 1:m.start()] not in b" \t\r\n" or xml[m.end() - 2:m.end() - 1] == b"/":
