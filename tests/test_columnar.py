@@ -132,6 +132,22 @@ def test_split_choice_columns_without_their_summary_read_alike(form, tmp_path, m
     assert_same(*both(path, {form.version: form}, monkeypatch), form)
 
 
+@pytest.mark.parametrize("kind", ["central", "kobo"])
+def test_ids_written_in_other_ways_name_the_same_submission_alike(form, kind, tmp_path, monkeypatch):
+    monkeypatch.setattr(columnar, "BLOCK", 1 << 12)  # batches of a few rows: plain ones and others
+    rows, sep = table(export(form, kind, tmp_path, 60, 8))
+    idents = [n for n, h in enumerate(rows[0]) if h.split("/")[-1].split("-")[-1] in ("KEY", "instanceID",
+                                                                                      "rootUuid", "_uuid")]
+    spellings = [lambda t: t.upper(), lambda t: t.replace("uuid:", ""), lambda t: " " + t + " ",
+                 lambda t: t + "é", lambda t: "\u3000" + t]
+    for n in range(2, len(rows), 2):  # the same submission as the row before, its ids spelt another way
+        for c in idents:
+            rows[n][c] = spellings[n * len(spellings) // len(rows)](rows[n - 1][c])
+    fast, slow = both(save(tmp_path / "ids.csv", rows, sep), {form.version: form}, monkeypatch)
+    assert_same(fast, slow, form)
+    assert duplicates(fast)
+
+
 def test_kobo_tag_row_is_skipped_alike(form, tmp_path, monkeypatch):
     rows, sep = table(export(form, "kobo", tmp_path, 10, 5))
     rows.insert(1, ["#tag" if n % 3 == 0 else "" for n in range(len(rows[0]))])

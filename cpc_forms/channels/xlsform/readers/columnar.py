@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 from pathlib import Path
-from collections import Counter
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
@@ -102,16 +101,32 @@ def _meta(plan: Plan, batch, key: str, rows: int, columns: Optional[Dict[str, in
     return [v.strip() for v in column.to_pylist()]
 
 
+_PLAIN = "^[!-~]*$"  # printable ASCII without spaces: text that str.strip() leaves as it is
+_UUID = "^[Uu][Uu][Ii][Dd]:"
+
+
 def _without_uuid(texts: List[str]) -> List[str]:
     """table.strip_uuid of texts already stripped (inline: it runs several times a row)."""
     return [t[5:] if t[:5].lower() == "uuid:" else t for t in texts]
 
 
-def _identities(plan: Plan, batch, rows: int, columns=None) -> Tuple[List[str], List[str]]:
-    """Per row: (the submission's identity, the instance id), as table.respond names them."""
-    roots, instances, uuids = (_meta(plan, batch, k, rows, columns) for k in ("root", "instance", "uuid"))
-    own = _without_uuid([i or u for i, u in zip(instances, uuids)])
-    return [r or i for r, i in zip(_without_uuid(roots), own)], own
+def _identity_columns(plan: Plan, batch, rows: int, columns=None):
+    """Per row, as pyarrow arrays: (the submission's identity, the instance id), as table.respond names them.
+
+    Computed by pyarrow when every id is plain ASCII (the usual uuid), else row by row in Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    found = {k: batch.column(columns[k] if columns else plan.meta[k]) for k in ("root", "instance", "uuid")
+             if k in plan.meta}
+    if not all(pc.all(pc.match_substring_regex(c, _PLAIN)).as_py() is not False for c in found.values()):
+        roots, instances, uuids = (_meta(plan, batch, k, rows, columns) for k in ("root", "instance", "uuid"))
+        own = _without_uuid([i or u for i, u in zip(instances, uuids)])
+        return pa.array([r or i for r, i in zip(_without_uuid(roots), own)], pa.string()), pa.array(own, pa.string())
+    blank = pa.array([""] * rows, pa.string())
+    root, instance, uuid = (found.get(k, blank) for k in ("root", "instance", "uuid"))
+    own = pc.replace_substring_regex(pc.if_else(pc.not_equal(instance, ""), instance, uuid), _UUID, "")
+    root = pc.replace_substring_regex(root, _UUID, "")
+    return pc.if_else(pc.not_equal(root, ""), root, own), own
 
 
 def _newest_rows(path: Path, plan: Plan, sep: str, width: int) -> Dict[str, int]:
@@ -119,23 +134,22 @@ def _newest_rows(path: Path, plan: Plan, sep: str, width: int) -> Dict[str, int]
 
     Most exports hold one row a submission: a pass over the ids finds the few that have several, and only
     then a second pass compares their submission times."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     names = [k for k in ("root", "instance", "uuid", "submitted") if k in plan.meta]
     columns = {k: n for n, k in enumerate(names)}
     include = [plan.meta[k] for k in names]
-    seen, several = set(), set()
-    for batch in _batches(path, sep, width, include):
-        keys = [k for k in _identities(plan, batch, batch.num_rows, columns)[0] if k]
-        distinct = set(keys)
-        several |= seen & distinct
-        if len(distinct) < len(keys):
-            several |= {k for k, count in Counter(keys).items() if count > 1}
-        seen |= distinct
+    keys = [_identity_columns(plan, batch, batch.num_rows, columns)[0]
+            for batch in _batches(path, sep, width, include)]
+    counts = pc.value_counts(pa.chunked_array(keys, pa.string()))
+    repeated = counts.filter(pc.greater(pc.struct_field(counts, "counts"), 1))
+    several = {key for key in pc.struct_field(repeated, "values").to_pylist() if key}
     if not several:
         return {}
     best: Dict[str, Tuple[str, int]] = {}
     number = 1
     for batch in _batches(path, sep, width, include):
-        identities = _identities(plan, batch, batch.num_rows, columns)[0]
+        identities = _identity_columns(plan, batch, batch.num_rows, columns)[0].to_pylist()
         for key, when in zip(identities, _meta(plan, batch, "submitted", batch.num_rows, columns)):
             number += 1
             if key not in several:
@@ -248,7 +262,7 @@ def _batch_items(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, ke
     skip = _blank(batch)
     if start == 2 and rows and _is_tag_row(_row(batch, 0)):
         skip[0] = True  # Kobo's HXL tag row
-    identities, instances = _identities(plan, batch, rows)
+    identities, instances = (column.to_pylist() for column in _identity_columns(plan, batch, rows))
     newer = [keep.get(key, number) if key else number for number, key in enumerate(identities, start)]
     fast = clean & ~skip & (np.array(newer) == np.arange(start, start + rows))
     relevant = bulk.relevance(form, columns, rows)
