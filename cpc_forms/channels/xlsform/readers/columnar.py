@@ -10,7 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from functools import partial
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 from types import MappingProxyType as Frozen
@@ -240,6 +241,19 @@ def _chosen(encoded) -> np.ndarray:
                     dtype=bool)[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
+def _distinct(plan: Plan, batch, key: str, test: Callable[[str], bool], rows: int) -> np.ndarray:
+    """Per row, test() of a metadata column's stripped text ('' where the export has none), once a text."""
+    n = plan.meta.get(key)
+    if n is None:
+        return np.full(rows, bool(test("")))
+    encoded = batch.column(n).dictionary_encode()
+    verdicts = [bool(test(text.strip())) for text in encoded.dictionary.to_pylist()]
+    return np.array(verdicts, dtype=bool)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+_new_issue = partial(tuple.__new__, Issue)  # as bulk.py builds its tuples: a NamedTuple's __new__ is Python
+
+
 def _blank(batch) -> np.ndarray:
     import pyarrow.compute as pc
     total = np.zeros(batch.num_rows, dtype=np.int64)
@@ -256,14 +270,16 @@ def _batch_items(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, ke
                  prefix: str) -> Iterator[Item]:
     form, rows = plan.form, batch.num_rows
     columns, clean = _answers(plan, cells, encoded, rows)
-    statuses, stamps, versions = (_meta(plan, batch, k, rows) for k in ("status", "stamp", "version"))
-    clean &= np.array([s.lower() != "not decrypted" and cells.version_ok(a or b)
-                       for s, a, b in zip(statuses, stamps, versions)], dtype=bool)
+    clean &= _distinct(plan, batch, "status", lambda s: s.lower() != "not decrypted", rows)
+    stamped = _distinct(plan, batch, "stamp", bool, rows)
+    clean &= np.where(stamped, _distinct(plan, batch, "stamp", cells.version_ok, rows),
+                      _distinct(plan, batch, "version", cells.version_ok, rows))
     skip = _blank(batch)
     if start == 2 and rows and _is_tag_row(_row(batch, 0)):
         skip[0] = True  # Kobo's HXL tag row
     identities, instances = (column.to_pylist() for column in _identity_columns(plan, batch, rows))
-    newer = [keep.get(key, number) if key else number for number, key in enumerate(identities, start)]
+    newer = ([keep.get(key, number) if key else number for number, key in enumerate(identities, start)] if keep
+             else range(start, start + rows))
     fast = clean & ~skip & (np.array(newer) == np.arange(start, start + rows))
     relevant = bulk.relevance(form, columns, rows)
     warned: Dict[int, list] = {}
@@ -287,6 +303,6 @@ def _batch_items(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, ke
             yield from respond(plan, cells.forms, _row(batch, number - start), source, location, cells.form_id)
         else:
             for code, qid, message in warned.get(number, ()):
-                yield Issue(code, message, WARNING, source, f"{location}:{qid}", location)
+                yield _new_issue((code, message, WARNING, source, f"{location}:{qid}", location))
             yield Response(form.id, form.version, Frozen({q: v for q, v in zip(qids, row_values) if v is not None}),
                            CHANNEL, source, location, instance, identity, when, plan.language, score)
