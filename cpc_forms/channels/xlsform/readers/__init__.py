@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from itertools import chain
 from pathlib import Path
-from typing import IO, Iterator, List, Mapping, Union
+from typing import IO, Callable, Iterator, List, Mapping, Union
 
 from ....catalogue import issue
 from ....model import Form, Issue, Response
@@ -114,11 +114,12 @@ def _opened_rows(opener) -> Iterator[List[str]]:
         yield from csv_rows(stream)
 
 
-def _guarded(items: Iterator[Item], source: str) -> Iterator[Item]:
-    """Pass items on; a file that breaks part-way gives an Issue after the rows already read."""
+def _guarded(items: Callable[[], Iterator[Item]], source: str) -> Iterator[Item]:
+    """Pass on the items that items() gives; a file that breaks part-way gives an Issue after the rows
+    already read (items is called in here, so a file that breaks at once is caught too)."""
     last = ""
     try:
-        for item in items:
+        for item in items():
             last = item.location or last
             yield item
     except BROKEN as exc:
@@ -182,19 +183,19 @@ def _csv_rows(opener, forms, source: str, form_id: str, prefix: str) -> Iterator
 
 
 def _file(path: Path, forms, deprecated, held) -> Iterator[Item]:
+    """The items of one file, by its kind (a function, not a generator: one level less for every row)."""
     head = _head(path)
     if head.startswith(b"PK") and path.suffix.lower() == ".xlsx":
-        yield from read_table(_xlsx_rows(path), forms, str(path), reopen=lambda: _xlsx_rows(path))
-    elif head.startswith(b"PK") or path.suffix.lower() == ".zip":
-        yield from _zip(path, forms, deprecated, held)
-    elif _text(head).startswith("<"):
+        return read_table(_xlsx_rows(path), forms, str(path), reopen=lambda: _xlsx_rows(path))
+    if head.startswith(b"PK") or path.suffix.lower() == ".zip":
+        return _zip(path, forms, deprecated, held)
+    if _text(head).startswith("<"):
         records = xml_records(path.read_bytes(), str(path), path.name)
-        yield from _held(read_records(records, forms, str(path), deprecated), held)
-    elif _text(head).startswith(("{", "[")):
+        return _held(read_records(records, forms, str(path), deprecated), held)
+    if _text(head).startswith(("{", "[")):
         records = json_records(path.read_bytes(), str(path))
-        yield from _held(read_records(records, forms, str(path), deprecated), held)
-    else:
-        yield from _csv(path, forms, str(path))
+        return _held(read_records(records, forms, str(path), deprecated), held)
+    return _csv(path, forms, str(path))
 
 
 def _edit_order(responses: List[Response], deprecated: Mapping[str, str]) -> List[Response]:
@@ -231,7 +232,7 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Item]:
     for file in files:
         if path.is_dir() and not sniff(file, _head(file)):
             continue
-        yield from _guarded(_file(file, forms, deprecated, responses), str(file))
+        yield from _guarded(lambda: _file(file, forms, deprecated, responses), str(file))
     kept, replaced = dedupe(_edit_order(responses, deprecated))
     yield from replaced
     yield from kept

@@ -210,12 +210,27 @@ def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, 
            form_id: str, prefix: str) -> Iterator[Item]:
     import pyarrow as pa
     yield from plan.problems
-    cells, start = _Cells(plan, forms, form_id), 2
+    cells, start, form = _Cells(plan, forms, form_id), 2, plan.form
     wanted = [n for n, _ in plan.answers] + [n for splits in plan.splits.values() for n, _ in splits]
+    qids = [qid for _, qid in plan.answers]
     try:
         for batch in _batches(path, sep, width):
-            encoded = {n: batch.column(n).dictionary_encode() for n in wanted}
-            yield from _batch_items(plan, cells, batch, encoded, start, keep, source, prefix)
+            rows, warned = _batch(plan, cells, batch, wanted, start, keep)
+            # the per-row loop stays here, in the generator itself: each level of generators costs every item
+            for number, skipped, ok, newest, row_values, score, instance, identity, when in rows:
+                if skipped:
+                    continue
+                location = f"{prefix}row {number}"
+                if newest != number:
+                    yield issue("duplicate", source, location, newer=f"{prefix}row {newest}")
+                elif not ok:
+                    yield from respond(plan, forms, _row(batch, number - start), source, location, form_id)
+                else:
+                    for code, qid, message in warned.get(number, ()):
+                        yield _new_issue((code, message, WARNING, source, f"{location}:{qid}", location))
+                    yield Response(form.id, form.version,
+                                   Frozen({q: v for q, v in zip(qids, row_values) if v is not None}),
+                                   CHANNEL, source, location, instance, identity, when, plan.language, score)
             start += batch.num_rows
     except pa.ArrowException as exc:  # the file changed since the first pass read it whole
         raise OSError(str(exc)) from exc
@@ -266,10 +281,11 @@ def _row(batch, r: int) -> List[str]:
     return [column[r].as_py() for column in batch.columns]
 
 
-def _batch_items(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Dict[str, int], source: str,
-                 prefix: str) -> Iterator[Item]:
+def _batch(plan: Plan, cells: _Cells, batch, wanted: List[int], start: int, keep: Dict[str, int]):
+    """One batch judged and scored column by column: per row (number, skipped, clean, the row number of the
+    newest edit, answers, scores, instance id, identity, submitted), and the warnings of each row number."""
     form, rows = plan.form, batch.num_rows
-    columns, clean = _answers(plan, cells, encoded, rows)
+    columns, clean = _answers(plan, cells, {n: batch.column(n).dictionary_encode() for n in wanted}, rows)
     clean &= _distinct(plan, batch, "status", lambda s: s.lower() != "not decrypted", rows)
     stamped = _distinct(plan, batch, "stamp", bool, rows)
     clean &= np.where(stamped, _distinct(plan, batch, "stamp", cells.version_ok, rows),
@@ -288,21 +304,7 @@ def _batch_items(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, ke
         for r in np.flatnonzero(mask & fast).tolist():
             warned.setdefault(start + r, []).append((code, qid, message))
     scores = bulk.scores(form, columns, relevant, rows, fast)
-    qids = [qid for _, qid in plan.answers]
-    values = [bulk.objects(columns[q].values)[columns[q].codes].tolist() for q in qids]
-    submitted = _meta(plan, batch, "submitted", rows)
-    rows_of = zip(range(start, start + rows), skip.tolist(), clean.tolist(), newer, zip(*values), scores,
-                  instances, identities, submitted)
-    for number, skipped, ok, newest, row_values, score, instance, identity, when in rows_of:
-        if skipped:
-            continue
-        location = f"{prefix}row {number}"
-        if newest != number:
-            yield issue("duplicate", source, location, newer=f"{prefix}row {newest}")
-        elif not ok:
-            yield from respond(plan, cells.forms, _row(batch, number - start), source, location, cells.form_id)
-        else:
-            for code, qid, message in warned.get(number, ()):
-                yield _new_issue((code, message, WARNING, source, f"{location}:{qid}", location))
-            yield Response(form.id, form.version, Frozen({q: v for q, v in zip(qids, row_values) if v is not None}),
-                           CHANNEL, source, location, instance, identity, when, plan.language, score)
+    values = [bulk.objects(columns[qid].values)[columns[qid].codes].tolist() for _, qid in plan.answers]
+    per_row = zip(range(start, start + rows), skip.tolist(), clean.tolist(), newer, zip(*values), scores,
+                  instances, identities, _meta(plan, batch, "submitted", rows))
+    return per_row, warned
