@@ -244,14 +244,20 @@ def report(figures: dict) -> None:
         line(f"excel: {e['files']} workbooks read + scored", f"{e['files_per_s']:.0f} files/s")
         line("excel: raw calamine parse, answer column", f"{e['raw_files_per_s']:.0f} files/s")
         line("excel: ratio ours / raw", f"{e['ratio']:.2f}x", _verdict(e["ratio"] <= TARGETS["excel_ratio"], "<= 1.5x"))
+    largest = max(figures.get("sizes", {}).get("csv", (0,)))
     for key, value in figures.get("csv", {}).items():
         if key.endswith("memory_ratio"):
             line(f"{key.replace('_', ' ')} (large / small)", f"{value:.2f}",
                  _verdict(value < TARGETS["csv_memory_ratio"], "< 2"))
-        else:
-            line(f"csv {key.replace('_', ' ')} rows read + scored", f"{value['rows_per_s']:,.0f} rows/s, {value['peak_mib']:.0f} MiB",
-                 _verdict(value["rows_per_s"] >= TARGETS["csv_rows_per_s"], ">= 50,000 rows/s"))
-            line("  one-off start of that process", f"{value['start_s']:.2f} s (imports, validators; not in the rate)")
+            continue
+        # the target is the rate on the large export; the small one is there for the memory ratio
+        target = _verdict(value["rows_per_s"] >= TARGETS["csv_rows_per_s"], ">= 50,000 rows/s") \
+            if int(key.rsplit("_", 1)[1]) == largest else "(for the memory ratio)"
+        line(f"csv {key.replace('_', ' ')} rows read + scored",
+             f"{value['rows_per_s']:,.0f} rows/s, {value['peak_mib']:.0f} MiB", target)
+    starts = [v["start_s"] for k, v in figures.get("csv", {}).items() if not k.endswith("memory_ratio")]
+    if starts:
+        line("csv: one-off start of each process", f"{max(starts):.2f} s (imports, validators; not in the rates)")
     if "files" in figures:
         f = figures["files"]
         line(f"xml: {f['xml']['rows']} instances read + scored",
