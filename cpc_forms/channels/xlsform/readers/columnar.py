@@ -69,11 +69,11 @@ def read_csv(path: Path, forms: Mapping[str, Form], source: str, form_id: str = 
 def _is_utf8(path: Path) -> bool:
     """Whether the whole file is UTF-8 (pyarrow checks only the columns it converts; the first pass
     converts just a few)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    decoder, buffer = codecs.getincrementaldecoder("utf-8")(), bytearray(1 << 20)
     try:
         with path.open("rb") as stream:
-            while chunk := stream.read(1 << 20):
-                decoder.decode(chunk)
+            while size := stream.readinto(buffer):
+                decoder.decode(memoryview(buffer)[:size])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -214,8 +214,8 @@ def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, 
     wanted = [n for n, _ in plan.answers] + [n for splits in plan.splits.values() for n, _ in splits]
     qids = [qid for _, qid in plan.answers]
     try:
-        for batch in _batches(path, sep, width):
-            rows, warned = _batch(plan, cells, batch, wanted, start, keep)
+        for batch, encoded in _ahead(_batches(path, sep, width), wanted):
+            rows, warned = _batch(plan, cells, batch, encoded, start, keep)
             # the per-row loop stays here, in the generator itself: each level of generators costs every item
             for number, skipped, ok, newest, row_values, score, instance, identity, when in rows:
                 if skipped:
@@ -234,6 +234,22 @@ def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, 
             start += batch.num_rows
     except pa.ArrowException as exc:  # the file changed since the first pass read it whole
         raise OSError(str(exc)) from exc
+
+
+def _ahead(batches: Iterator, wanted: List[int]):
+    """(batch, its wanted columns dictionary-encoded), the next batch parsed and encoded by a helper thread
+    meanwhile: pyarrow works without the GIL, beside the Python that turns a batch into returns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def prepare():
+        batch = next(batches, None)
+        return None if batch is None else (batch, {n: batch.column(n).dictionary_encode() for n in wanted})
+
+    with ThreadPoolExecutor(1, thread_name_prefix="cpc-forms-csv") as helper:
+        ready = helper.submit(prepare)
+        while (done := ready.result()) is not None:
+            ready = helper.submit(prepare)
+            yield done
 
 
 def _answers(plan: Plan, cells: _Cells, encoded: dict, rows: int) -> Tuple[Dict[str, bulk.Column], np.ndarray]:
@@ -281,11 +297,11 @@ def _row(batch, r: int) -> List[str]:
     return [column[r].as_py() for column in batch.columns]
 
 
-def _batch(plan: Plan, cells: _Cells, batch, wanted: List[int], start: int, keep: Dict[str, int]):
+def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Dict[str, int]):
     """One batch judged and scored column by column: per row (number, skipped, clean, the row number of the
     newest edit, answers, scores, instance id, identity, submitted), and the warnings of each row number."""
     form, rows = plan.form, batch.num_rows
-    columns, clean = _answers(plan, cells, {n: batch.column(n).dictionary_encode() for n in wanted}, rows)
+    columns, clean = _answers(plan, cells, encoded, rows)
     clean &= _distinct(plan, batch, "status", lambda s: s.lower() != "not decrypted", rows)
     stamped = _distinct(plan, batch, "stamp", bool, rows)
     clean &= np.where(stamped, _distinct(plan, batch, "stamp", cells.version_ok, rows),
