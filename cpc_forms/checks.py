@@ -293,7 +293,7 @@ def _roles(doc):
         qid, qnode = roles["perceived_level"]
         codes = {c["const"] for c in choice_source(doc, qnode)[1] or () if "x-special" not in c}
         if not codes <= levels:
-            yield issue("bad-role", location=f"/properties", reason=f"perceived level '{qid}' has choices "
+            yield issue("bad-role", location="/properties", reason=f"perceived level '{qid}' has choices "
                         f"{sorted(codes - levels)} that are not partnership levels ({sorted(levels)})")
     groups = doc["x-scoring"].get("gap", {}).get("groups", [])
     if groups:

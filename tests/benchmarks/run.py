@@ -139,18 +139,20 @@ def bench_excel(form, folder: Path, n: int, runs: int) -> dict:
     return {"files": n, "files_per_s": n / ours_s, "raw_files_per_s": n / raw_s, "ratio": ours_s / raw_s}
 
 
+def export(form, folder: Path, flavour: str, n: int, seed: int) -> Path:
+    """A Central (zipped) or Kobo export of n returns."""
+    path = folder / f"{flavour}-{n}" / (f"{form.id}.csv.zip" if flavour == "central" else f"{form.id}.csv")
+    path.parent.mkdir()
+    writer = xlsform.write_central_csv_zip if flavour == "central" else xlsform.write_kobo_csv
+    return writer(form, records(form, n, seed), path)
+
+
 def bench_csv(form, folder: Path, sizes, runs: int) -> dict:
     out = {}
     for flavour in ("central", "kobo"):
-        for n in (WARM_ROWS,) + tuple(sizes):
-            path = folder / f"{flavour}-{n}" / (f"{form.id}.csv.zip" if flavour == "central" else f"{form.id}.csv")
-            path.parent.mkdir()
-            writer = xlsform.write_central_csv_zip if flavour == "central" else xlsform.write_kobo_csv
-            writer(form, records(form, n, seed=2 if n == WARM_ROWS else 1), path)
-            if n != WARM_ROWS:
-                out[f"{flavour}_{n}"] = read_and_score("xlsform", path, warm, runs)
-            else:
-                warm = path
+        warm = export(form, folder, flavour, WARM_ROWS, 2)
+        for n in sizes:
+            out[f"{flavour}_{n}"] = read_and_score("xlsform", export(form, folder, flavour, n, 1), warm, runs)
         small, large = (out[f"{flavour}_{n}"]["peak_mib"] for n in sizes)
         out[f"{flavour}_memory_ratio"] = large / small
     return out

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import codecs
 import csv
-from pathlib import Path
 from functools import partial
+from pathlib import Path
+from types import MappingProxyType as Frozen
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
-from types import MappingProxyType as Frozen
 
 from .... import bulk
 from ....catalogue import WARNING, issue
 from ....model import SELECT_MULTIPLE, Form, Issue, Response
-from ....returns import EPOCH, converters, instant, normalise, pick_form
+from ....returns import converters, normalise, pick_form
 from ....validation import answers_validator, flat_validator
+from . import ids
 from .table import CHANNEL, CHOSEN, Plan, _is_tag_row, newest, respond
 
 BLOCK = 2 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
@@ -60,7 +61,7 @@ def read_csv(path: Path, forms: Mapping[str, Form], source: str, form_id: str = 
     if not _suited(plan) or not _is_utf8(path):
         return None
     try:
-        keep = _newest_rows(path, plan, sep, len(header))
+        keep = ids.newest_rows(lambda columns: _batches(path, sep, len(header), columns), plan)
     except (pa.ArrowException, OSError, ValueError):
         return None  # the row reader reads it and says where it breaks
     return _items(path, plan, forms, sep, len(header), keep, source, form_id, prefix)
@@ -91,74 +92,6 @@ def _batches(path: Path, sep: str, width: int, include: Optional[List[int]] = No
             column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
             quoted_strings_can_be_null=False, include_columns=None if include is None else
             [names[n] for n in include]))
-
-
-def _meta(plan: Plan, batch, key: str, rows: int, columns: Optional[Dict[str, int]] = None) -> List[str]:
-    """One metadata column of a batch as stripped text per row ('' where the export has none)."""
-    n = plan.meta.get(key)
-    if n is None:
-        return [""] * rows
-    column = batch.column(columns[key] if columns else n)
-    return [v.strip() for v in column.to_pylist()]
-
-
-_PLAIN = "^[!-~]*$"  # printable ASCII without spaces: text that str.strip() leaves as it is
-_UUID = "^[Uu][Uu][Ii][Dd]:"
-
-
-def _without_uuid(texts: List[str]) -> List[str]:
-    """table.strip_uuid of texts already stripped (inline: it runs several times a row)."""
-    return [t[5:] if t[:5].lower() == "uuid:" else t for t in texts]
-
-
-def _identity_columns(plan: Plan, batch, rows: int, columns=None):
-    """Per row, as pyarrow arrays: (the submission's identity, the instance id), as table.respond names them.
-
-    Computed by pyarrow when every id is plain ASCII (the usual uuid), else row by row in Python."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    found = {k: batch.column(columns[k] if columns else plan.meta[k]) for k in ("root", "instance", "uuid")
-             if k in plan.meta}
-    if not all(pc.all(pc.match_substring_regex(c, _PLAIN)).as_py() is not False for c in found.values()):
-        roots, instances, uuids = (_meta(plan, batch, k, rows, columns) for k in ("root", "instance", "uuid"))
-        own = _without_uuid([i or u for i, u in zip(instances, uuids)])
-        return pa.array([r or i for r, i in zip(_without_uuid(roots), own)], pa.string()), pa.array(own, pa.string())
-    blank = pa.array([""] * rows, pa.string())
-    root, instance, uuid = (found.get(k, blank) for k in ("root", "instance", "uuid"))
-    own = pc.replace_substring_regex(pc.if_else(pc.not_equal(instance, ""), instance, uuid), _UUID, "")
-    root = pc.replace_substring_regex(root, _UUID, "")
-    return pc.if_else(pc.not_equal(root, ""), root, own), own
-
-
-def _newest_rows(path: Path, plan: Plan, sep: str, width: int) -> Dict[str, int]:
-    """table.newest_rows for the submissions that have several rows (the others keep their only row).
-
-    Most exports hold one row a submission: a pass over the ids finds the few that have several, and only
-    then a second pass compares their submission times."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    names = [k for k in ("root", "instance", "uuid", "submitted") if k in plan.meta]
-    columns = {k: n for n, k in enumerate(names)}
-    include = [plan.meta[k] for k in names]
-    keys = [_identity_columns(plan, batch, batch.num_rows, columns)[0]
-            for batch in _batches(path, sep, width, include)]
-    counts = pc.value_counts(pa.chunked_array(keys, pa.string()))
-    repeated = counts.filter(pc.greater(pc.struct_field(counts, "counts"), 1))
-    several = {key for key in pc.struct_field(repeated, "values").to_pylist() if key}
-    if not several:
-        return {}
-    best: Dict[str, Tuple[str, int]] = {}
-    number = 1
-    for batch in _batches(path, sep, width, include):
-        identities = _identity_columns(plan, batch, batch.num_rows, columns)[0].to_pylist()
-        for key, when in zip(identities, _meta(plan, batch, "submitted", batch.num_rows, columns)):
-            number += 1
-            if key not in several:
-                continue
-            if key in best and (instant(when) or EPOCH) < (instant(best[key][0]) or EPOCH):
-                continue
-            best[key] = (when, number)
-    return {key: number for key, (_, number) in best.items()}
 
 
 class _Cells:
@@ -217,12 +150,12 @@ def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, 
         for batch, encoded in _ahead(_batches(path, sep, width), wanted):
             rows, warned = _batch(plan, cells, batch, encoded, start, keep)
             # the per-row loop stays here, in the generator itself: each level of generators costs every item
-            for number, skipped, ok, newest, row_values, score, instance, identity, when in rows:
+            for number, skipped, ok, latest, row_values, score, instance, identity, when in rows:
                 if skipped:
                     continue
                 location = f"{prefix}row {number}"
-                if newest != number:
-                    yield issue("duplicate", source, location, newer=f"{prefix}row {newest}")
+                if latest != number:
+                    yield issue("duplicate", source, location, newer=f"{prefix}row {latest}")
                 elif not ok:
                     yield from respond(plan, forms, _row(batch, number - start), source, location, form_id)
                 else:
@@ -309,7 +242,7 @@ def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Di
     skip = _blank(batch)
     if start == 2 and rows and _is_tag_row(_row(batch, 0)):
         skip[0] = True  # Kobo's HXL tag row
-    identities, instances = (column.to_pylist() for column in _identity_columns(plan, batch, rows))
+    identities, instances = (column.to_pylist() for column in ids.identity_columns(plan, batch, rows))
     newer = ([keep.get(key, number) if key else number for number, key in enumerate(identities, start)] if keep
              else range(start, start + rows))
     fast = clean & ~skip & (np.array(newer) == np.arange(start, start + rows))
@@ -322,5 +255,5 @@ def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Di
     scores = bulk.scores(form, columns, relevant, rows, fast)
     values = [bulk.objects(columns[qid].values)[columns[qid].codes].tolist() for _, qid in plan.answers]
     per_row = zip(range(start, start + rows), skip.tolist(), clean.tolist(), newer, zip(*values), scores,
-                  instances, identities, _meta(plan, batch, "submitted", rows))
+                  instances, identities, ids.meta_texts(plan, batch, "submitted", rows))
     return per_row, warned
