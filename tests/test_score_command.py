@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import openpyxl
-import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

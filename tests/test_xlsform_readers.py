@@ -157,7 +157,7 @@ def test_kobo_deployment_id_in_version_column_yields_to_the_stamped_version(form
 
 
 def test_a_wide_label_mode_kobo_export_is_recognised_by_its_whole_header(form, tmp_path):
-    from cpc_forms.channels.xlsform import read, sniff
+    from cpc_forms.channels.xlsform import sniff
     from cpc_forms.ingest import run
     questions = [q for q in form.questions if q.kind == "select_one" and q.role is None]
     every = [q for q in form.questions if q.role is None]  # a real export has a column for every question

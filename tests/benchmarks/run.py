@@ -293,6 +293,8 @@ def main() -> None:
         for name in args.only or GROUPS:
             figures[name] = GROUPS[name](form, Path(tmp), sizes)
     report(figures)
+    if args.quick:
+        print("quick sizes: the targets are set for the full sizes, so these verdicts are only indicative")
     Path(args.out).write_text(json.dumps(figures, indent=1), encoding="utf-8")
     print(f"figures written to {args.out}")
 
