@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Dict, Iterator, List, Mapping, Tuple, Union
+from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import python_calamine
 
@@ -52,34 +52,86 @@ def sniff(path, head: bytes) -> bool:
 def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     """Every return in one workbook (one at most), or the Issues that explain why it cannot be scored."""
     source = str(path)
-    try:
-        with open(path, "rb") as stream:
-            head = stream.read(100)
-    except OSError as exc:
-        yield issue("unreadable", source, reason=exc.strerror or str(exc))
+    opened = _open(source)
+    if isinstance(opened, Issue):
+        yield opened
         return
-    if head.startswith(OLE) or (head.startswith(b"PK\x03\x04") and ODS in head):
-        yield issue("excel-format", source, found=".xls" if head.startswith(OLE) else ".ods")
-        return
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(source)
-        names = book.sheet_names
-        meta = {str(r[0]): str(r[1]) for r in _rows(book, META) if len(r) > 1 and r[0]} if META in names else None
-    except OPENED as exc:
-        yield issue("unreadable", source, reason=f"not an Excel workbook ({type(exc).__name__}: {exc})"[:300])
-        return
-    if meta is None:
+    book, names = opened
+    if META not in names:
         yield issue("excel-sheet-missing", source, META, sheet=META, what="the hidden form id and version",
                     found=", ".join(names))
+        return
+    # The helper thread reads the hidden metadata and looks for typed formulas while calamine, which
+    # releases the GIL, parses the answers sheet here (the one our workbooks use; another is parsed after).
+    ahead = _helper(os.getpid()).submit(_meta_and_formulas, source)
+    rows = _parsed(book, QUESTIONNAIRE) if QUESTIONNAIRE in names else None
+    meta, formulas = ahead.result()
+    if isinstance(meta, Exception):
+        yield issue("unreadable", source, reason=f"not an Excel workbook ({type(meta).__name__}: {meta})"[:300])
         return
     sheet = meta.get("questionnaire", QUESTIONNAIRE)
     if sheet not in names:
         yield issue("excel-sheet-missing", source, sheet, sheet=sheet, what="the answers", found=", ".join(names))
         return
-    yield from _read_sheet(book, sheet, meta, forms, source, LISTS in names)
+    rows = rows if sheet == QUESTIONNAIRE else _parsed(book, sheet)
+    broken = next((r for r in (rows, formulas) if isinstance(r, Exception)), None)
+    if broken is not None:
+        yield issue("unreadable", source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({broken})"[:300])
+        return
+    yield from _read_sheet(rows, formulas, sheet, meta, forms, source, LISTS in names)
 
 
-def _read_sheet(book, sheet: str, meta: dict, forms, source: str, has_lists: bool):
+def _open(source: str):
+    """(calamine workbook, sheet names), or the Issue saying why the file is not a workbook we read."""
+    # calamine would read an .xls or .ods too: those are refused by their first bytes, before or after
+    wrong = _other_format(source) if Path(source).suffix.lower() in (".xls", ".ods") else None
+    try:
+        if wrong is None:
+            book = python_calamine.CalamineWorkbook.from_path(source)
+            return book, book.sheet_names
+    except OPENED as exc:
+        wrong = _other_format(source) or f"not an Excel workbook ({type(exc).__name__}: {exc})"[:300]
+    if wrong in (".xls", ".ods"):
+        return issue("excel-format", source, found=wrong)
+    return issue("unreadable", source, reason=wrong)
+
+
+def _other_format(source: str) -> Optional[str]:
+    """'.xls' or '.ods' when the file is one whatever its name, a reason when it cannot be read, else None."""
+    try:
+        with open(source, "rb") as stream:
+            head = stream.read(100)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if head.startswith(OLE):
+        return ".xls"
+    return ".ods" if head.startswith(b"PK\x03\x04") and ODS in head else None
+
+
+def _parsed(book, sheet: str):
+    """The rows of a sheet, or the exception that stopped calamine."""
+    try:
+        return _rows(book, sheet)
+    except OPENED as exc:
+        return exc
+
+
+def _meta_and_formulas(source: str):
+    """(the hidden metadata, the answer cells holding formulas), each an exception where it failed: the
+    helper thread's share of reading a workbook, with a calamine workbook of its own."""
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(source)
+        meta = {str(r[0]): str(r[1]) for r in _rows(book, META) if len(r) > 1 and r[0]}
+    except OPENED as exc:
+        return exc, None
+    try:
+        return meta, _formula_cells(source, meta.get("questionnaire", QUESTIONNAIRE))
+    except OPENED as exc:
+        return meta, exc
+
+
+def _read_sheet(rows: list, formulas: Dict[int, str], sheet: str, meta: dict, forms, source: str,
+                has_lists: bool):
     """The return on the answers sheet, checked against the form version named in the metadata."""
     form, problems = pick_form(forms, meta.get("form_id", ""), meta.get("form_version", ""), source, sheet)
     if form is None:
@@ -91,17 +143,11 @@ def _read_sheet(book, sheet: str, meta: dict, forms, source: str, has_lists: boo
     if meta.get("spec_hash") and form.spec_hash and meta["spec_hash"] != form.spec_hash:
         found.append(issue("excel-spec-changed", source, f"{META}!B4", found=meta["spec_hash"][:12],
                            expected=form.spec_hash[:12]))
-    scan = _helper(os.getpid()).submit(_formula_cells, source, sheet)
-    try:
-        rows, formulas = _rows(book, sheet), scan.result()
-    except OPENED as exc:
-        yield issue("unreadable", source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({exc})"[:300])
-        return
     raw, cells = _answers(form, rows, sheet, formulas, meta.get("language", ""), source, found)
     response, checked = make_response(forms, raw, form_id=meta.get("form_id", ""),
                                       version=meta.get("form_version", ""), source=source, channel="excel",
                                       language=meta.get("language", ""))
-    found += [_locate(p, form, cells, raw, meta.get("language", "")) for p in checked]
+    found += [_locate(p, form, sheet, cells, raw, meta.get("language", "")) for p in checked]
     yield from (p._replace(record=sheet) for p in found)  # a workbook is one return, however many problems
     if response is not None and not any(p.severity == "error" for p in found):
         yield replace(response, location=sheet, instance_id=content_id(response))
@@ -109,8 +155,8 @@ def _read_sheet(book, sheet: str, meta: dict, forms, source: str, has_lists: boo
 
 @lru_cache(maxsize=1)
 def _helper(pid: int) -> ThreadPoolExecutor:
-    """A thread that looks for typed formulas in the sheet's XML while calamine, which releases the GIL,
-    parses the same sheet (one per process id: a forked process starts its own)."""
+    """The thread that reads a workbook's metadata and formulas beside the main one (one per process id: a
+    forked process starts its own)."""
     return ThreadPoolExecutor(1, thread_name_prefix="cpc-forms-formulas")
 
 
@@ -128,7 +174,7 @@ def _rows(book, name: str) -> list:
 
 def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], language: str, source: str,
              found: List[Issue]) -> Tuple[dict, dict]:
-    """Raw answers keyed by question id (multi-selects as tuples of codes), and the cell of each."""
+    """Raw answers keyed by question id (multi-selects as tuples of codes), and the row of each."""
     raw, cells, first = {}, {}, {}
     chosen: Dict[str, list] = {}
     yes, no = yes_words(), no_words()
@@ -138,40 +184,44 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
         qid = str(row[i_id]).strip() if len(row) > i_id and row[i_id] not in (None, "") else ""
         if not qid or qid in sections:
             continue
-        q, cell = form.question(qid), f"{sheet}!{ANSWER}{n}"
+        q = form.question(qid)
         option = str(row[i_option]).strip() if len(row) > i_option and row[i_option] not in (None, "") else ""
         value = row[i_answer] if len(row) > i_answer else None
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # calamine reads every number as a float: 7 typed is 7
         if q is None:
-            found.append(issue("unknown-field", source, cell, field=qid))
+            found.append(issue("unknown-field", source, _cell(sheet, n), field=qid))
             continue
         key = (qid, option)
         if key in first:
-            found.append(issue("excel-duplicate-row", source, cell, question=qid, first=first[key]))
+            found.append(issue("excel-duplicate-row", source, _cell(sheet, n), question=qid, first=first[key]))
             continue
         first[key] = n
         if n in formulas:
-            found.append(issue("excel-formula", source, cell, formula="=" + formulas[n], question=qid))
+            found.append(issue("excel-formula", source, _cell(sheet, n), formula="=" + formulas[n], question=qid))
             continue
         if q.kind != SELECT_MULTIPLE:
-            cells[qid] = cell
+            cells[qid] = n
             if value not in (None, ""):
                 raw[qid] = value
             continue
-        cells.setdefault(qid, cell)
+        cells.setdefault(qid, n)
         mark = str(value).strip().casefold() if value not in (None, "") else ""
         if mark in yes:
             chosen.setdefault(qid, []).append(option)
         elif mark and mark not in no:
-            found.append(issue("excel-bad-answer", source, cell, value=value, question=qid,
+            found.append(issue("excel-bad-answer", source, _cell(sheet, n), value=value, question=qid,
                                allowed=f"{texts(language)['yes']} or blank"))
     for qid, codes in chosen.items():
         raw[qid] = tuple(codes)
     return raw, cells
 
 
-def _locate(problem: Issue, form: Form, cells: dict, raw: dict, language: str) -> Issue:
+def _cell(sheet: str, row: int) -> str:
+    return f"{sheet}!{ANSWER}{row}"
+
+
+def _locate(problem: Issue, form: Form, sheet: str, cells: dict, raw: dict, language: str) -> Issue:
     """Point a problem of one question at its cell; a bad choice lists the answers allowed, as labels."""
     qid = problem.location
     if qid not in cells:
@@ -179,9 +229,9 @@ def _locate(problem: Issue, form: Form, cells: dict, raw: dict, language: str) -
     q = form.question(qid)
     if problem.code == "bad-value" and q.choices and q.kind != SELECT_MULTIPLE:
         allowed = "; ".join(c.label.get(language, c.code) for c in q.choices)
-        return issue("excel-bad-answer", problem.source, cells[qid], value=raw.get(qid), question=qid,
+        return issue("excel-bad-answer", problem.source, _cell(sheet, cells[qid]), value=raw.get(qid), question=qid,
                      allowed=allowed if len(allowed) < 400 else allowed[:400] + "...")
-    return problem._replace(location=cells[qid])
+    return problem._replace(location=_cell(sheet, cells[qid]))
 
 
 def _formula_cells(path: str, sheet: str) -> Dict[int, str]:
