@@ -59,13 +59,18 @@ def some_form(request, form, example_form):
     return {"default": form, "example": example_form, "tiny": tiny_form()}[request.param]
 
 
+def batch(form, seed: int, count: int):
+    """(a random generator, count random returns, their columns, their relevance by bulk.py)."""
+    rng = random.Random(seed)
+    sets = returns(form, rng, count)
+    cols = columns(form, sets)
+    return rng, sets, cols, bulk.relevance(form, cols, count)
+
+
 @SETTINGS
 @given(seed=st.integers(0, 2 ** 32), count=st.integers(1, 40))
 def test_bulk_scores_equal_score_return(some_form, seed, count):
-    rng = random.Random(seed)
-    sets = returns(some_form, rng, count)
-    cols = columns(some_form, sets)
-    relevant = bulk.relevance(some_form, cols, count)
+    rng, sets, cols, relevant = batch(some_form, seed, count)
     keep = np.array([rng.random() < 0.8 for _ in sets])
     got = bulk.scores(some_form, cols, relevant, count, keep)
     for answers, kept, score in zip(sets, keep, got):
@@ -75,10 +80,7 @@ def test_bulk_scores_equal_score_return(some_form, seed, count):
 @SETTINGS
 @given(seed=st.integers(0, 2 ** 32), count=st.integers(1, 40))
 def test_bulk_relevance_and_warnings_equal_validation(some_form, seed, count):
-    rng = random.Random(seed)
-    sets = returns(some_form, rng, count)
-    cols = columns(some_form, sets)
-    relevant = bulk.relevance(some_form, cols, count)
+    _, sets, cols, relevant = batch(some_form, seed, count)
     found = [[] for _ in sets]
     for code, qid, mask in bulk.warnings(some_form, cols, relevant, count):
         for n in np.flatnonzero(mask):
