@@ -86,7 +86,7 @@ class _Section(NamedTuple):
     completeness: np.ndarray  # NaN: nothing applicable
     answered: np.ndarray
     applicable: np.ndarray
-    items: np.ndarray  # rows x items, of ItemScore
+    items: List[list]  # per item, its ItemScore in each row
 
 
 def _items(q, column: Optional[Column], skipped: Optional[ItemScore], relevant: Optional[np.ndarray],
@@ -102,12 +102,12 @@ def _items(q, column: Optional[Column], skipped: Optional[ItemScore], relevant: 
 
 def _section(form: Form, section, columns: Mapping[str, Column], relevant, rows: int) -> _Section:
     plan = section_plan(form, section.id)
-    items = np.empty((rows, len(plan)), dtype=object)
+    items = []
     numerator, denominator = np.zeros(rows), np.zeros(rows)
     scored, unanswered = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
-    for n, (qid, _, skipped, q) in enumerate(plan):
+    for qid, _, skipped, q in plan:
         table, codes = _items(q, columns.get(qid), skipped, relevant.get(qid), rows)
-        items[:, n] = objects(table)[codes]
+        items.append(objects(table)[codes].tolist())
         got = [i is not None and i.status == SCORED for i in table]
         # the same operations in the same order as scoring.section_score: the same floats, bit for bit
         numerator += np.array([i.weight * i.score if ok else 0.0 for i, ok in zip(table, got)])[codes]
@@ -148,8 +148,9 @@ def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.
     indexes = _maybe(index)
     levels = _levels(form, index)
     perceived = _perceived(form, sub, relevant, count)
+    # zip builds each row's tuples in C: its items, then its sections
     sections = [map(_new_section, zip(repeat(s.id), _maybe(p.score), _maybe(p.completeness), p.answered.tolist(),
-                                      p.applicable.tolist(), zip(*(p.items[:, n].tolist() for n in range(p.items.shape[1])))))
+                                      p.applicable.tolist(), zip(*p.items) if p.items else repeat(())))
                 for s, p in zip(form.scored_sections, parts)]
     out: List[Optional[ReturnScore]] = [None] * rows
     for row, score in zip(picked.tolist(), map(_new_return, zip(zip(*sections), indexes, levels, perceived))):
