@@ -1,81 +1,93 @@
 """scores.xlsx: summary, returns, countries (with a native chart), agencies, perception gaps, issues.
 
+Written with XlsxWriter, which streams rows out (twice as fast as openpyxl's write-only mode here).
+
 The Returns sheet holds the data as scores.csv does (codes, full-precision numbers; row 1 the column
 ids, row 2 their labels); the other sheets are for reading, in labels. Scores show one decimal through
-number formats only. Every text is a string cell, never a formula (neutral.text_cell)."""
+number formats only. Every text is a string cell, never a formula; one that a spreadsheet could take for a
+formula is also quote-prefixed, as if typed after an apostrophe."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from ..model import Report
 from . import rows
 from .labels import Labels
-from .neutral import text_cell
+from .neutral import is_risky
 
 SCORE, FRACTION = "0.0", "0%"
-BOLD = Font(bold=True)
-FLAG = PatternFill("solid", fgColor="F4B6B6")
+FLAG = "#F4B6B6"
 
 
-def put(ws, value: Any, fmt: Optional[str] = None, bold: bool = False, fill=None):
-    """One cell: text as a string cell (never a formula), numbers with their display format."""
-    if fmt is None and not bold and fill is None and not isinstance(value, str):
-        return value  # a plain number or an empty cell needs no cell object (write-only mode is fast with these)
-    cell = WriteOnlyCell(ws)
-    if isinstance(value, str):
-        if value:  # '' is no value: leave the cell empty
-            text_cell(cell, value)
-    elif value is not None:
-        cell.value = value
-        if fmt and not isinstance(value, bool):
-            cell.number_format = fmt
-    if bold:
-        cell.font = BOLD
-    if fill is not None:
-        cell.fill = fill
-    return cell
+class Sheet:
+    """One worksheet filled row by row (XlsxWriter streams each row out as the next one starts)."""
 
+    def __init__(self, book, ws, formats: dict):
+        """formats: the workbook's formats made so far, shared by its sheets."""
+        self.book, self.ws, self.row, self.formats = book, ws, 0, formats
 
-def put_row(ws, values: Iterable[Any], fmts: Iterable[Optional[str]] = (), bold: bool = False, fill=None):
-    """The next row, from column 1; fmts gives each cell's number format."""
-    fmts = list(fmts)
-    ws.append([put(ws, value, fmts[n] if n < len(fmts) else None, bold, fill) for n, value in enumerate(values)])
+    def style(self, fmt: Optional[str] = None, bold: bool = False, fill: Optional[str] = None,
+              quoted: bool = False):
+        """The workbook format of one combination of number format, bold, fill and quote prefix (None: plain)."""
+        key = (fmt, bold, fill, quoted)
+        if key not in self.formats:
+            props = {"num_format": fmt, "bold": bold, "bg_color": fill, "pattern": 1 if fill else 0,
+                     "quote_prefix": quoted}
+            self.formats[key] = self.book.add_format({k: v for k, v in props.items() if v}) if any(key) else None
+        return self.formats[key]
+
+    def put(self, col: int, value: Any, fmt: Optional[str] = None, bold: bool = False, fill=None) -> None:
+        """One cell: text as a string cell (never a formula, a risky one quote-prefixed as if typed with an
+        apostrophe), numbers with their display format; '' and None leave the cell empty."""
+        if isinstance(value, str) and value:
+            quoted = is_risky(value)
+            if "\r" in value:  # a bare CR reads back as a line break anyway; XlsxWriter would escape it
+                value = value.replace("\r\n", "\n").replace("\r", "\n")
+            self.ws.write_string(self.row, col, value, self.style(None, bold, fill, quoted))
+        elif isinstance(value, bool):
+            self.ws.write_boolean(self.row, col, value, self.style(None, bold, fill))
+        elif isinstance(value, (int, float)):
+            self.ws.write_number(self.row, col, value, self.style(fmt, bold, fill))
+        elif bold or fill:
+            self.ws.write_blank(self.row, col, None, self.style(None, bold, fill))
+
+    def put_row(self, values: Iterable[Any], fmts: Iterable[Optional[str]] = (), bold: bool = False,
+                fill=None) -> None:
+        """The next row, from column 1; fmts gives each cell's number format."""
+        fmts = list(fmts)
+        for n, value in enumerate(values):
+            self.put(n, value, fmts[n] if n < len(fmts) else None, bold, fill)
+        self.row += 1
 
 
 def _summary(ws, report: Report, L: Labels):
     form = report.form
-    ws.column_dimensions["A"].width = 24
-    put_row(ws, [L.text(form.title)], bold=True)
-    put_row(ws, [L["form"], form.id])
-    put_row(ws, [L["version"], form.version])
-    put_row(ws, [L["generated"], report.generated])
-    put_row(ws, [])
+    ws.ws.set_column(0, 0, 24)
+    ws.put_row([L.text(form.title)], bold=True)
+    ws.put_row([L["form"], form.id])
+    ws.put_row([L["version"], form.version])
+    ws.put_row([L["generated"], report.generated])
+    ws.put_row([])
     keys = ("read", "accepted", "rejected", "duplicates")
-    put_row(ws, [L["channel"], *(L[k] for k in keys)], bold=True)
+    ws.put_row([L["channel"], *(L[k] for k in keys)], bold=True)
     for channel, counts in report.counts.items():
-        put_row(ws, [channel, *(int(counts.get(k, 0)) for k in keys)])
+        ws.put_row([channel, *(int(counts.get(k, 0)) for k in keys)])
     totals = rows.totals(report)
-    put_row(ws, [L["total"], *(totals[k] for k in keys)], bold=True)
+    ws.put_row([L["total"], *(totals[k] for k in keys)], bold=True)
 
 
 def _returns(ws, report: Report, L: Labels, personal: bool):
     names = rows.columns(report.form, personal)
     fmts = [FRACTION if n.endswith(".completeness") else SCORE if n.endswith(".score") or n == "index" else None
             for n in names]
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(names))}{max(2, len(report.returns) + 2)}"
-    put_row(ws, names)
-    put_row(ws, [L.column(n, personal) for n in names], bold=True)
+    ws.ws.freeze_panes(2, 0)
+    ws.ws.autofilter(1, 0, max(1, len(report.returns) + 1), len(names) - 1)
+    ws.put_row(names)
+    ws.put_row([L.column(n, personal) for n in names], bold=True)
     for scored in report.returns:
         got = rows.flat(report.form, rows.return_row(report, scored, personal), personal)
-        put_row(ws, [got[n] for n in names], fmts)
+        ws.put_row([got[n] for n in names], fmts)
 
 
 def _group_rows(ws, start: int, groups, L: Labels, sections, with_agency: bool):
@@ -86,32 +98,49 @@ def _group_rows(ws, start: int, groups, L: Labels, sections, with_agency: bool):
         values = [country, L.country(country), *agency, g.returns, *(g.sections.get(s.id) for s in sections),
                   g.index, L.level(g.level), L.level(g.perceived_mode)]
         lead = 3 + len(agency)
-        put_row(ws, values, [None] * lead + [SCORE] * (len(sections) + 1))
+        ws.put_row(values, [None] * lead + [SCORE] * (len(sections) + 1))
         row += 1
     return row
 
 
 def _countries(ws, report: Report, L: Labels):
     sections = report.form.scored_sections
-    ws.column_dimensions["B"].width = 22
-    put_row(ws, [L["code"], L["country"], L["returns"], *(L.section(s.id) for s in sections), L["index"],
+    ws.ws.set_column(1, 1, 22)
+    ws.put_row([L["code"], L["country"], L["returns"], *(L.section(s.id) for s in sections), L["index"],
                  L["measured_level"], L["perceived_level"]], bold=True)
     end = _group_rows(ws, 2, [(c.country, c.total, True) for c in report.countries], L, sections, False)
     if report.countries:
-        chart = BarChart()
-        chart.type, chart.title, chart.height, chart.width = "col", L["chart_title"], 9, 22
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
-        chart.x_axis.delete = chart.y_axis.delete = False
-        chart.add_data(Reference(ws, min_col=4, max_col=3 + len(sections), min_row=1, max_row=end - 1),
-                       titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=end - 1))
-        ws.add_chart(chart, f"B{end + 2}")
+        ws.ws.insert_chart(end + 1, 1, _chart(ws, L, len(sections), end - 1))  # at B(end + 2)
+
+
+def _chart(ws: Sheet, L: Labels, sections: int, last: int):
+    """A native column chart of each country's section scores (rows 2 to last, sections from column D)."""
+    chart = ws.book.add_chart({"type": "column"})
+    sheet = "'" + ws.ws.get_name().replace("'", "''") + "'"
+    for n in range(sections):
+        col = _letter(3 + n)
+        chart.add_series({"name": f"={sheet}!${col}$1", "categories": f"={sheet}!$B$2:$B${last}",
+                          "values": f"={sheet}!${col}$2:${col}${last}"})
+    chart.set_title({"name": L["chart_title"]})
+    chart.set_y_axis({"min": 0, "max": 100})
+    chart.set_size({"width": 830, "height": 340})  # about 22 cm by 9 cm
+    return chart
+
+
+def _letter(col: int) -> str:
+    """The letters of a 0-based column index (A, ..., Z, AA, ...)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _agencies(ws, report: Report, L: Labels):
     sections = report.form.scored_sections
-    ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 22
-    put_row(ws, [L["code"], L["country"], L["agency"], L["returns"], *(L.section(s.id) for s in sections),
+    ws.ws.set_column(1, 2, 22)
+    ws.put_row([L["code"], L["country"], L["agency"], L["returns"], *(L.section(s.id) for s in sections),
                  L["index"], L["measured_level"], L["perceived_level"]], bold=True)
     groups = [(c.country, g, g is c.total) for c in report.countries for g in (c.total, *c.agencies)]
     _group_rows(ws, 2, groups, L, sections, True)
@@ -119,37 +148,40 @@ def _agencies(ws, report: Report, L: Labels):
 
 def _gaps(ws, report: Report, L: Labels):
     form = report.form
-    ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 28
+    ws.ws.set_column(1, 2, 28)
     if len(form.gap_groups) != 2:
-        put_row(ws, [L["no_gaps"]])
+        ws.put_row([L["no_gaps"]])
         return
     first, second = (L.agency(code) for code in form.gap_groups)
-    put_row(ws, [L["gap_note"].format(first=first, second=second, flag=f"{form.gap_flag:g}")])
-    put_row(ws, [L["code"], L["country"], L["section"], first, second, L["gap"], L["flagged"]], bold=True)
+    ws.put_row([L["gap_note"].format(first=first, second=second, flag=f"{form.gap_flag:g}")])
+    ws.put_row([L["code"], L["country"], L["section"], first, second, L["gap"], L["flagged"]], bold=True)
     for c in report.countries:
         for g in c.gaps:
-            put_row(ws, [c.country, L.country(c.country), L.section(g.section), g.first, g.second, g.gap,
+            ws.put_row([c.country, L.country(c.country), L.section(g.section), g.first, g.second, g.gap,
                          L["yes"] if g.flagged else ""], [None, None, None, SCORE, SCORE, SCORE],
                     fill=FLAG if g.flagged else None)
 
 
 def _issues(ws, report: Report, L: Labels):
-    ws.column_dimensions["C"].width, ws.column_dimensions["E"].width = 30, 80
-    put_row(ws, [L["severity"], L["code"], L["source"], L["location"], L["message"]], bold=True)
+    ws.ws.set_column(2, 2, 30)
+    ws.ws.set_column(4, 4, 80)
+    ws.put_row([L["severity"], L["code"], L["source"], L["location"], L["message"]], bold=True)
     for i in report.issues:
-        put_row(ws, [L[i.severity] if i.severity in ("error", "warning") else i.severity, i.code, i.source,
+        ws.put_row([L[i.severity] if i.severity in ("error", "warning") else i.severity, i.code, i.source,
                      i.location, i.message])
 
 
 def write(report: Report, path, *, personal: bool = False, language: Optional[str] = None) -> Path:
     """Write scores.xlsx, labelled in language (default: the form's default language)."""
-    L = Labels(report.form, language)
-    wb = Workbook(write_only=True)  # rows stream out to the file instead of piling up in memory
+    import xlsxwriter
+    L, path = Labels(report.form, language), Path(path)
+    # constant_memory: rows stream out to the file instead of piling up in memory
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheets = [("summary", _summary), ("returns", _returns), ("countries", _countries),
               ("agencies", _agencies), ("gaps", _gaps), ("issues", _issues)]
+    formats: dict = {}
     for key, fill in sheets:
-        ws = wb.create_sheet(L[key][:31])
+        ws = Sheet(book, book.add_worksheet(L[key][:31]), formats)
         fill(ws, report, L, personal) if key == "returns" else fill(ws, report, L)
-    path = Path(path)
-    wb.save(path)
+    book.close()
     return path
