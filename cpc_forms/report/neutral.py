@@ -20,10 +20,3 @@ def neutralise(value: Any) -> Any:
         return "'" + value
     return value
 
-
-def text_cell(cell, text: str) -> None:
-    """For XLSX: store text as a string cell, never a formula, marked 'quote prefix' like a typed-in '=..."""
-    cell.value = text
-    cell.data_type = "s"
-    if is_risky(text):
-        cell.quotePrefix = True
