@@ -170,3 +170,12 @@ def test_a_file_pyarrow_cannot_parse_goes_to_the_row_reader(form, damage, tmp_pa
         assert columnar.read_csv(path, {form.version: form}, str(path)) is None
     fast, slow = both(path, {form.version: form}, monkeypatch)
     assert fast == slow and any(isinstance(i, Response) for i in fast)
+
+
+def test_lines_ended_by_a_bare_cr_are_reported_by_the_row_reader(form, tmp_path, monkeypatch):
+    rows, sep = table(export(form, "central", tmp_path, 5, 9))
+    path = save(tmp_path / "mac.csv", rows, sep)
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r"))
+    fast, slow = both(path, {form.version: form}, monkeypatch)
+    assert fast == slow
+    assert [(i.code, i.source) for i in fast] == [("unreadable", str(path))]

@@ -40,7 +40,10 @@ def _header(path: Path) -> Optional[Tuple[List[str], str]]:
     if text.count('"') % 2:  # a header cell running over several lines: the row reader handles it
         return None
     sep = delimiter(text)
-    return next(csv.reader([text.rstrip("\r\n")], delimiter=sep), []), sep
+    try:
+        return next(csv.reader([text.rstrip("\r\n")], delimiter=sep), []), sep
+    except csv.Error:  # lines ended by a bare CR, say: the row reader says what it makes of them
+        return None
 
 
 def _suited(plan: Plan) -> bool:
