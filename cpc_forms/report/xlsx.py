@@ -115,26 +115,17 @@ def _countries(ws, report: Report, L: Labels):
 
 def _chart(ws: Sheet, L: Labels, sections: int, last: int):
     """A native column chart of each country's section scores (rows 2 to last, sections from column D)."""
+    from xlsxwriter.utility import xl_col_to_name
     chart = ws.book.add_chart({"type": "column"})
     sheet = "'" + ws.ws.get_name().replace("'", "''") + "'"
     for n in range(sections):
-        col = _letter(3 + n)
+        col = xl_col_to_name(3 + n)
         chart.add_series({"name": f"={sheet}!${col}$1", "categories": f"={sheet}!$B$2:$B${last}",
                           "values": f"={sheet}!${col}$2:${col}${last}"})
     chart.set_title({"name": L["chart_title"]})
     chart.set_y_axis({"min": 0, "max": 100})
     chart.set_size({"width": 830, "height": 340})  # about 22 cm by 9 cm
     return chart
-
-
-def _letter(col: int) -> str:
-    """The letters of a 0-based column index (A, ..., Z, AA, ...)."""
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _agencies(ws, report: Report, L: Labels):

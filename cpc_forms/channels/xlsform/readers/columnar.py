@@ -22,7 +22,7 @@ from ....model import SELECT_MULTIPLE, Form, Issue, Response
 from ....returns import converters, normalise, pick_form
 from ....validation import answers_validator, flat_validator
 from . import ids
-from .table import CHANNEL, CHOSEN, Plan, _is_tag_row, newest, respond
+from .table import CHANNEL, CHOSEN, Plan, is_tag_row, newest, respond
 
 BLOCK = 2 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
 Item = Union[Response, Issue]
@@ -129,7 +129,7 @@ class _Cells:
         if raw == "":
             return None, True
         if self.form.question(qid).kind == SELECT_MULTIPLE:
-            raw = self.plan._multi(qid, raw, ())
+            raw = self.plan.summary(qid, raw)
             if raw is None or isinstance(raw, Issue):
                 return None, raw is None
         value, problem = self.convert[qid](raw)
@@ -243,7 +243,7 @@ def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Di
     clean &= np.where(stamped, _distinct(plan, batch, "stamp", cells.version_ok, rows),
                       _distinct(plan, batch, "version", cells.version_ok, rows))
     skip = _blank(batch)
-    if start == 2 and rows and _is_tag_row(_row(batch, 0)):
+    if start == 2 and rows and is_tag_row(_row(batch, 0)):
         skip[0] = True  # Kobo's HXL tag row
     identities, instances = (column.to_pylist() for column in ids.identity_columns(plan, batch, rows))
     newer = ([keep.get(key, number) if key else number for number, key in enumerate(identities, start)] if keep

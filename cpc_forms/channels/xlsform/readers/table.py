@@ -79,22 +79,28 @@ class Plan:
         return raw
 
     def _multi(self, qid: str, summary: Any, row: Sequence[Any]):
-        q = self.form.question(qid)
-        if summary is not None and str(summary).strip() not in ("", "n/a"):
-            text = str(summary)
-            if all(q.choice(w) for w in text.split()):
-                return tuple(text.split())
-            ways = split_labels(q, text)
-            if len(ways) == 1:
-                return ways[0]
-            if len(ways) > 1:
-                return issue("ambiguous-label", "", "", question=qid, value=text,
-                             codes=" | ".join(" ".join(w) for w in ways))
-            return text  # not choices: validation names it
+        decoded = self.summary(qid, summary)
+        if decoded is not None:
+            return decoded
         chosen = tuple(code for n, code in self.splits.get(qid, ())
                        if n < len(row) and normalise(str(row[n] or "")) in CHOSEN)
         return chosen or None
 
+    def summary(self, qid: str, summary: Any):
+        """A multi-select's summary cell decoded: a tuple of codes, its text when it names no choices (for
+        validation to refuse), the Issue of an ambiguous label, or None when blank (the split columns say)."""
+        if summary is None or str(summary).strip() in ("", "n/a"):
+            return None
+        q, text = self.form.question(qid), str(summary)
+        if all(q.choice(w) for w in text.split()):
+            return tuple(text.split())
+        ways = split_labels(q, text)
+        if len(ways) == 1:
+            return ways[0]
+        if len(ways) > 1:
+            return issue("ambiguous-label", "", "", question=qid, value=text,
+                         codes=" | ".join(" ".join(w) for w in ways))
+        return text
 
 def _identity(plan: Plan, row) -> str:
     return strip_uuid(plan.get(row, "root")) or strip_uuid(plan.get(row, "instance") or plan.get(row, "uuid"))
@@ -118,7 +124,7 @@ def newest_rows(plan: Plan, rows: Iterable[Sequence[Any]]) -> Dict[str, int]:
     return {key: number for key, (_, number) in best.items()}
 
 
-def _is_tag_row(row: Sequence[Any]) -> bool:
+def is_tag_row(row: Sequence[Any]) -> bool:
     """Kobo's HXL row under the header: '#tags' in the tagged columns, the others empty."""
     cells = [str(c).strip() for c in row if c not in (None, "")]
     return bool(cells) and all(c.startswith("#") for c in cells)
@@ -145,7 +151,7 @@ def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source:
         next(again, None)
         keep = newest_rows(plan, again)
     for number, row in enumerate(rows, start=2):
-        if number == 2 and _is_tag_row(row):
+        if number == 2 and is_tag_row(row):
             continue  # Kobo's HXL tag row
         if not any(c not in (None, "") for c in row):
             continue
