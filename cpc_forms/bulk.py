@@ -14,7 +14,8 @@ import numpy as np
 
 from . import conditions
 from .model import Form, ItemScore, ReturnScore, SectionScore
-from .scoring import DK, MISSING, SCORED, _answered, item_score, section_plan, section_weights
+from .answers import answered as is_answer
+from .scoring import DK, MISSING, SCORED, item_score, section_plan, section_weights
 from .validation import required
 
 
@@ -66,7 +67,7 @@ def answered(column: Optional[Column], rows: int) -> np.ndarray:
     """Per row, whether the question has an answer."""
     if column is None:
         return np.zeros(rows, dtype=bool)
-    return _per_row(column, [_answered(v) for v in column.values], bool)
+    return _per_row(column, [is_answer(v) for v in column.values], bool)
 
 
 def warnings(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.ndarray],

@@ -10,6 +10,7 @@ import json
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional, Tuple
 
+from .answers import answered
 from .model import Condition, Form
 
 COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte")
@@ -32,10 +33,6 @@ def parse(node: Mapping[str, Any]) -> Condition:
     return Condition(op, question=node["question"], value=value)
 
 
-def _answered(value: Any) -> bool:
-    return value is not None and value != "" and value != () and value != []
-
-
 def evaluate(cond: Condition, get: Callable[[str], Any]) -> bool:
     """Whether the condition holds, reading answers through get(question_id)."""
     if cond.op in ("all", "any"):
@@ -45,8 +42,8 @@ def evaluate(cond: Condition, get: Callable[[str], Any]) -> bool:
         return not evaluate(cond.terms[0], get)
     value = get(cond.question)
     if cond.op == "answered":
-        return _answered(value) == bool(cond.value)
-    if not _answered(value):
+        return answered(value) == bool(cond.value)
+    if not answered(value):
         return False
     if cond.op == "in":
         chosen = value if isinstance(value, (tuple, list)) else (value,)
@@ -62,11 +59,7 @@ def evaluate(cond: Condition, get: Callable[[str], Any]) -> bool:
 @lru_cache(maxsize=64)
 def _plan(form: Form) -> Tuple[dict, tuple]:
     """(every question id -> True, the conditional questions in dependency order with their conditions)."""
-    conds = {}
-    for q in form.questions:
-        own = tuple(c for c in (form.section(q.section).relevant, q.relevant) if c is not None)
-        if own:
-            conds[q.id] = own
+    conds = {q.id: form.conditions_of(q.id) for q in form.questions if form.conditions_of(q.id)}
     order: list = []
 
     def visit(qid, path=()):

@@ -19,6 +19,11 @@ def _freeze(obj, name, value):
     object.__setattr__(obj, name, value if type(value) is MappingProxyType else MappingProxyType(dict(value)))
 
 
+def bare_id(text: str) -> str:
+    """An instance id as compared across sources: without the 'uuid:' prefix servers write or leave out."""
+    return text[5:] if text[:5].lower() == "uuid:" else text
+
+
 def _rebuild(cls, fields):
     return cls(**fields)
 
@@ -183,6 +188,16 @@ class Form:
         """The question that plays a role (country, agency, perceived_level...), if any."""
         return self._roles.get(role)
 
+    def conditions_of(self, qid: str) -> Tuple[Condition, ...]:
+        """The conditions a question is relevant under: its section's, then its own (none: always relevant)."""
+        return self._conditions.get(qid, ())
+
+    @cached_property
+    def _conditions(self) -> Mapping[str, Tuple[Condition, ...]]:
+        found = {q.id: tuple(c for c in (s.relevant, q.relevant) if c is not None)
+                 for s in self.sections for q in s.questions}
+        return MappingProxyType({qid: conds for qid, conds in found.items() if conds})
+
     @cached_property
     def _roles(self) -> Mapping[str, Question]:
         roles: dict = {}
@@ -225,8 +240,7 @@ class Response:
     @property
     def identity(self) -> str:
         """The id that groups the edits of one submission (servers write it with or without 'uuid:')."""
-        key = self.root_id or self.instance_id
-        return key[5:] if key.startswith("uuid:") else key
+        return bare_id(self.root_id or self.instance_id)
 
 
 class Issue(NamedTuple):

@@ -8,10 +8,10 @@ from functools import lru_cache
 from typing import Any, Iterable, List, Mapping, Optional, Tuple
 
 from .catalogue import issue
+from .report.neutral import TRIGGERS
 from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, TEXT, Form, Issue, Question, Response
 from .validation import validate_return
 
-INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -23,13 +23,14 @@ def pick_form(forms: Mapping[str, Form], form_id: str, version: str, source="", 
     if form_id and form_id != any_form.id:
         return None, [issue("other-form", source, location, found=form_id, expected=any_form.id)]
     if not version:
-        return forms[max(forms, key=_version_key)], []
+        return forms[max(forms, key=version_key)], []
     if version not in forms:
         return None, [issue("unknown-version", source, location, found=version, known=", ".join(sorted(forms)))]
     return forms[version], []
 
 
-def _version_key(version: str):
+def version_key(version: str):
+    """A sort key of version texts: numeric parts compared as numbers (1.10 after 1.9)."""
     return [int(p) if p.isdigit() else p for p in re.split(r"[._-]", version)]
 
 
@@ -49,7 +50,7 @@ def _label_index(q: Question) -> dict:
 
 def unquote_defensive(raw: str) -> str:
     """Strip the apostrophe that Ona and others put before = + - @ tab CR against formula injection."""
-    if raw.startswith("'") and raw[1:2] and raw[1] in "=+-@\t\r":
+    if raw.startswith("'") and raw[1:].startswith(TRIGGERS):
         return raw[1:]
     return raw
 

@@ -9,49 +9,11 @@ from functools import lru_cache
 from typing import Any, Mapping, Optional
 
 from . import conditions
+from .answers import answered, flatten
 from .model import (DONT_KNOW, NOT_APPLICABLE, SELECT_MULTIPLE, SELECT_ONE, Form, ItemScore, Question,
                     ReturnScore, SectionScore)
 
 SCORED, NA, NOT_RELEVANT, DK, MISSING = "scored", "not_applicable", "not_relevant", "dont_know", "missing"
-
-
-def flatten(form: Form, answers: Mapping[str, Any]) -> dict:
-    """question id -> value, from the nested return shape ({section: {question: value}}) or a flat one."""
-    if not any(_is_mapping(answers.get(sid)) for sid in _section_ids(form)):
-        return answers  # already flat
-    flat = {}
-    for key, value in answers.items():
-        if form.section(key) is not None and _is_mapping(value):
-            flat.update(value)
-        else:
-            flat[key] = value
-    return flat
-
-
-def _is_mapping(value: Any) -> bool:
-    return type(value) is dict or (value is not None and not isinstance(value, (str, int, float, tuple, list))
-                                   and isinstance(value, Mapping))
-
-
-@lru_cache(maxsize=64)
-def _section_ids(form: Form) -> tuple:
-    return tuple(s.id for s in form.sections)
-
-
-def nest(form: Form, flat: Mapping[str, Any]) -> dict:
-    """The nested return shape of flat answers (unknown keys are kept at the top, for validation to name)."""
-    nested: dict = {}
-    for key, value in flat.items():
-        q = form.question(key)
-        if q is None:
-            nested[key] = value
-        else:
-            nested.setdefault(q.section, {})[key] = list(value) if isinstance(value, tuple) else value
-    return nested
-
-
-def _answered(value: Any) -> bool:
-    return value is not None and value != "" and value != () and value != []
 
 
 def item_score(q: Question, value: Any, relevant: bool = True) -> ItemScore:
@@ -59,7 +21,7 @@ def item_score(q: Question, value: Any, relevant: bool = True) -> ItemScore:
     base = dict(question=q.id, max_score=q.max_score, weight=q.weight)
     if not relevant:
         return ItemScore(status=NOT_RELEVANT, **base)
-    if not _answered(value):
+    if not answered(value):
         return ItemScore(status=MISSING, **base)
     if q.kind == SELECT_ONE:
         choice = q.choice(str(value))

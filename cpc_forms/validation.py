@@ -9,14 +9,14 @@ from typing import Any, List, Mapping, Optional
 from . import conditions
 from .catalogue import issue
 from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Issue, Question
-from .scoring import _answered, flatten, nest
+from .answers import answered, flatten, nest
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def is_email(value: str) -> bool:
     """The one e-mail rule every validator and channel uses (formats constrain strings only)."""
-    return not isinstance(value, str) or bool(_EMAIL.match(value))
+    return not isinstance(value, str) or bool(EMAIL.match(value))
 
 
 _ANNOTATIONS = ("title", "description", "$comment", "examples", "default")
@@ -171,9 +171,9 @@ def validate_return(form: Form, answers: Mapping[str, Any], source: str = "") ->
     found = schema_issues(form, answers, source)
     relevant = conditions.relevance(form, flat)
     for qid in conditions.conditional(form):
-        if not relevant[qid] and _answered(flat.get(qid)):
+        if not relevant[qid] and answered(flat.get(qid)):
             found.append(issue("not-relevant-answer", source, qid, question=qid))
     for qid in required(form):
-        if (qid not in flat or not _answered(flat[qid])) and relevant[qid]:
+        if (qid not in flat or not answered(flat[qid])) and relevant[qid]:
             found.append(issue("required-missing", source, qid, question=qid))
     return found

@@ -15,7 +15,8 @@ from cpc_forms import conditions
 from cpc_forms.channels import html
 from cpc_forms.channels.html.page import widget
 from cpc_forms.model import NUMERIC_KINDS, Response
-from cpc_forms.scoring import _answered, display, score_return
+from cpc_forms.answers import answered
+from cpc_forms.scoring import display, score_return
 from cpc_forms.spec import build_form, check_document
 from cpc_forms.synth import random_answers, random_value
 
@@ -79,7 +80,7 @@ def put(page, q, value) -> None:
 
 def fill(page, form, answers, languages=()) -> None:
     """Answer in display order, switching to languages[0] first and languages[1] half-way."""
-    todo = [q for q in form.questions if _answered(answers.get(q.id))]
+    todo = [q for q in form.questions if answered(answers.get(q.id))]
     for n, q in enumerate(todo):
         if languages and n in (0, len(todo) // 2):
             page.select_option("#cpc-lang", languages[0 if n == 0 else 1])
@@ -88,7 +89,7 @@ def fill(page, form, answers, languages=()) -> None:
 
 def expected(form, answers) -> dict:
     relevant = conditions.relevance(form, answers)
-    return {k: v for k, v in answers.items() if _answered(v) and relevant[k]}
+    return {k: v for k, v in answers.items() if answered(v) and relevant[k]}
 
 
 def plain(answers) -> dict:

@@ -11,14 +11,14 @@ import pytest
 from cpc_forms import conditions
 from cpc_forms.channels import html
 from cpc_forms.model import Issue, Response
-from cpc_forms.scoring import _answered
+from cpc_forms.answers import answered
 from cpc_forms.synth import random_answers
 
 
 def expected(form, answers):
     """What a reader must give back: the relevant, answered answers."""
     relevant = conditions.relevance(form, answers)
-    return {k: v for k, v in answers.items() if _answered(v) and relevant[k]}
+    return {k: v for k, v in answers.items() if answered(v) and relevant[k]}
 
 
 def read_all(path, form):

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cpc_forms import conditions
-from cpc_forms.scoring import nest, score_return
+from cpc_forms.answers import nest
+from cpc_forms.scoring import score_return
 from cpc_forms.synth import random_answers, random_value
 from cpc_forms.validation import fast_validator, reference_validator
 

@@ -12,7 +12,8 @@ import pytest
 from cpc_forms.channels import html as web
 from cpc_forms.model import Response
 from cpc_forms.returns import unquote_defensive
-from cpc_forms.scoring import flatten, score_return
+from cpc_forms.answers import flatten
+from cpc_forms.scoring import score_return
 from cpc_forms.server import create_app
 from cpc_forms.server.admin import build_report
 from cpc_forms.synth import random_answers

@@ -12,7 +12,7 @@ import pytest
 import waitress
 
 from cpc_forms.channels.html.page import ui_texts, widget
-from cpc_forms.scoring import nest
+from cpc_forms.answers import nest
 from cpc_forms.server import create_app
 from cpc_forms.synth import random_answers
 

@@ -10,7 +10,7 @@ import pytest
 from cpc_forms import store
 from cpc_forms.channels.html import envelope
 from cpc_forms.model import Issue, Response
-from cpc_forms.scoring import flatten
+from cpc_forms.answers import flatten
 from cpc_forms.synth import random_answers
 
 

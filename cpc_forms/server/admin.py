@@ -14,7 +14,7 @@ from .. import ingest
 from ..model import Form, Report
 from ..report import html as report_html
 from ..report.neutral import neutralise
-from ..scoring import flatten
+from ..answers import flatten
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 META = ("id", "instance_id", "form_id", "form_version", "language", "started", "submitted", "received")

@@ -9,7 +9,7 @@ from typing import Any, List, Mapping, Tuple
 from ..catalogue import issue
 from ..model import Form, Issue
 from ..returns import instant, make_response, pick_form
-from ..scoring import flatten, nest
+from ..answers import flatten, nest
 from ..store import CREATED, Store
 
 SOURCE = "submission"

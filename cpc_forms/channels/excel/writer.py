@@ -104,7 +104,7 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     put(ws, f"{NUMBER}{r}", q.id, alignment=WRAP)
     put(ws, f"{QUESTION}{r}", q.label.get(language, q.id) + ("\n" + hint if hint else ""), alignment=WRAP)
     put(ws, f"{ID}{r}", q.id)
-    relevant_cell(ws, r, fx.relevant(form, layout, row.section.relevant, q.relevant))
+    relevant_cell(ws, r, fx.relevant(form, layout, *form.conditions_of(q.id)))
     if q.required:
         put(ws, f"{REQUIRED}{r}", 1)
     formula(ws, f"{CODE}{r}", fx.code(q, r, layout, lookup_ranges(form)))

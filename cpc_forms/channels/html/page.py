@@ -110,12 +110,11 @@ def packed_texts(form: Form) -> dict:
 def relevance_script(form: Form) -> str:
     """One JavaScript function per conditional question, compiled from the spec by conditions.py."""
     lines = []
-    for s in form.sections:
-        for q in s.questions:
-            conds = [c for c in (s.relevant, q.relevant) if c is not None]
-            if conds:
-                body = " && ".join(conditions.to_javascript(c) for c in conds)
-                lines.append(f"  {json.dumps(q.id)}: function (c) {{ return {body}; }}")
+    for q in form.questions:
+        conds = form.conditions_of(q.id)
+        if conds:
+            body = " && ".join(conditions.to_javascript(c) for c in conds)
+            lines.append(f"  {json.dumps(q.id)}: function (c) {{ return {body}; }}")
     return "window.CPC_RELEVANT = {\n" + ",\n".join(lines) + "\n};\n"
 
 

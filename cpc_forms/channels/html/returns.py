@@ -11,7 +11,7 @@ from ... import conditions
 from ...catalogue import issue
 from ...model import Form, Issue, Response
 from ...returns import make_response, pick_form
-from ...scoring import _answered, flatten, nest
+from ...answers import answered, flatten, nest
 
 CHANNEL = "html"
 MAX_BYTES = 32 * 1024 * 1024  # a file of about 15,000 returns; anything bigger is refused unread
@@ -28,7 +28,7 @@ def envelope(form: Form, answers: Mapping[str, Any], language: Optional[str] = N
     """The return the web form downloads and posts; unanswered and non-relevant questions left out."""
     flat = flatten(form, answers)
     relevant = conditions.relevance(form, flat)
-    kept = {q.id: flat[q.id] for q in form.questions if relevant[q.id] and _answered(flat.get(q.id))}
+    kept = {q.id: flat[q.id] for q in form.questions if relevant[q.id] and answered(flat.get(q.id))}
     submitted = submitted or _now()
     return {"form_id": form.id, "form_version": form.version, "language": language or form.default_language,
             "instance_id": instance_id or f"uuid:{uuid.uuid4()}", "started": started or submitted,

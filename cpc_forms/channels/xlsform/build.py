@@ -5,7 +5,7 @@ from typing import Dict, List, Optional
 
 from ... import conditions
 from ...model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Question
-from ...validation import _EMAIL
+from ...validation import EMAIL
 from . import scoring
 
 TYPES = {INTEGER: "integer", DECIMAL: "decimal", DATE: "date"}
@@ -48,7 +48,7 @@ def constraint(q: Question) -> Optional[str]:
     if q.max_length:
         parts.append(f"string-length(.) <= {q.max_length}")
     if q.format == "email":
-        parts.append(f"regex(., '{_EMAIL.pattern}')")
+        parts.append(f"regex(., '{EMAIL.pattern}')")
     return " and ".join(parts) or None
 
 

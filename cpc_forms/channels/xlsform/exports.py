@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ... import conditions
 from ...model import SELECT_MULTIPLE, Form, Question
-from ...returns import INJECTION_PREFIXES
-from ...scoring import flatten
+from ...report.neutral import neutralise
+from ...answers import flatten
 from .build import VERSION_STAMP
 
 Record = Tuple[Mapping[str, Any], Mapping[str, str]]
@@ -60,17 +60,12 @@ def write_instance(form: Form, answers: Mapping[str, Any], path, instance_id: st
     return Path(path)
 
 
-def _safe(value: str) -> str:
-    """Neutralise a cell that a spreadsheet would run as a formula."""
-    return "'" + value if value.startswith(INJECTION_PREFIXES) else value
-
-
 def _cells(form: Form, flat: Mapping[str, Any], split: bool) -> List[str]:
     relevant = conditions.relevance(form, flat)
     row = []
     for q in form.questions:
         value = flat.get(q.id) if relevant[q.id] else None
-        row.append(_safe(text(q, value)))
+        row.append(neutralise(text(q, value)))
         if split and q.kind == SELECT_MULTIPLE:
             chosen = set(value or ())
             row += ["" if value is None else ("1" if c.code in chosen else "0") for c in q.choices]

@@ -30,7 +30,7 @@ def names(form: Form) -> List[str]:
 
 def item_relevance(form: Form, q: Question) -> str:
     """XPath of whether an item is relevant (its section's condition and its own), compiled by conditions.py."""
-    terms = tuple(c for c in (form.section(q.section).relevant, q.relevant) if c is not None)
+    terms = form.conditions_of(q.id)
     return conditions.to_xpath(Condition("all", terms=terms), form) if terms else "true()"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+from ....model import bare_id
 from ....returns import EPOCH, instant
 from .table import Plan
 
@@ -22,8 +23,8 @@ _UUID = "^[Uu][Uu][Ii][Dd]:"
 
 
 def _without_uuid(texts: List[str]) -> List[str]:
-    """table.strip_uuid of texts already stripped (inline: it runs several times a row)."""
-    return [t[5:] if t[:5].lower() == "uuid:" else t for t in texts]
+    """table.strip_uuid of texts already stripped."""
+    return list(map(bare_id, texts))
 
 
 def identity_columns(plan: Plan, batch, rows: int, columns=None):

@@ -7,8 +7,8 @@ import zlib
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ....catalogue import issue
-from ....model import SELECT_MULTIPLE, Form, Issue, Response
-from ....returns import EPOCH, instant, make_response, normalise
+from ....model import SELECT_MULTIPLE, Form, Issue, Response, bare_id
+from ....returns import EPOCH, instant, make_response, normalise, version_key
 from .columns import Column, describe, language_of, resolve, split_labels
 
 CHANNEL = "xlsform"
@@ -17,14 +17,12 @@ CHOSEN = {"1", "1.0", "true", "yes"}
 
 def strip_uuid(value: Any) -> str:
     """An instance id compared across sources: text, without the 'uuid:' prefix."""
-    text = "" if value is None else str(value).strip()
-    return text[5:] if text.lower().startswith("uuid:") else text
+    return bare_id("" if value is None else str(value).strip())
 
 
 def newest(forms: Mapping[str, Form]) -> Form:
     """The newest of the known versions of a form."""
-    from ....returns import _version_key
-    return forms[max(forms, key=_version_key)]
+    return forms[max(forms, key=version_key)]
 
 
 class Plan:
