@@ -1,5 +1,6 @@
-"""Submission storage in SQLite (WAL, one transaction per submission, replaced edits kept in history),
-and the reader the scorer uses on such a database (channel "server")."""
+"""Submission storage in SQLite (WAL, one transaction per submission, replaced edits kept in history).
+
+Storage only: the scorer's reader of such a database is the "server" channel (cpc_forms/channels/server.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,16 +10,11 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, List, Mapping, Optional, Union
+from typing import Any, Iterator, List, Mapping, Optional
 
-from .catalogue import issue
-from .model import Form, Issue, Response
-from .channels.html.returns import read_envelope
 from .returns import instant
 
-CHANNEL = "server"
-APPLICATION_ID = 0x43504346  # "CPCF": stamped into the file header, so sniff() needs no query
-MAGIC = b"SQLite format 3\x00"
+APPLICATION_ID = 0x43504346  # "CPCF": stamped into the file header, so a reader knows the file without a query
 CREATED, REPLACED, DUPLICATE, OLDER = "created", "replaced", "duplicate", "older"
 
 SCHEMA = """
@@ -193,33 +189,3 @@ def integrity_check(path) -> List[str]:
     finally:
         conn.close()
 
-
-def sniff(path, head: bytes) -> bool:
-    """Whether a file is a submissions database of this server."""
-    return head[:16] == MAGIC and int.from_bytes(head[68:72], "big") == APPLICATION_ID
-
-
-def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
-    """Every stored submission as a Response (or the Issue why not); replaced edits as 'duplicate' warnings."""
-    source = str(path)
-    try:
-        conn = connect(path, readonly=True)
-        rows = conn.execute("SELECT id, body FROM submissions ORDER BY id").fetchall()
-        older = conn.execute("SELECT h.id, h.instance_id FROM history h ORDER BY h.id").fetchall()
-        conn.close()
-    except sqlite3.Error as exc:
-        yield issue("unreadable", source, reason=exc)
-        return
-    for sid, body in rows:
-        try:
-            item = json.loads(body)
-        except ValueError as exc:  # written by hand or by another program: reported, the rest still read
-            yield issue("unreadable", source, f"submissions/{sid}", reason=exc)
-            continue
-        yield from _response(item, forms, source, f"submissions/{sid}")
-    for hid, instance_id in older:
-        yield issue("duplicate", source, f"history/{hid}", newer=instance_id)
-
-
-def _response(item: dict, forms: Mapping[str, Form], source: str, location: str):
-    return read_envelope(item, forms, source, location, channel=CHANNEL)

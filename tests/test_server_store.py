@@ -1,4 +1,4 @@
-"""The submissions store: idempotence, edit history, integrity, and the scorer's reader of the database."""
+"""The submissions store: idempotence, edit history, integrity; and the server channel's reader of the database."""
 from __future__ import annotations
 
 import json
@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from cpc_forms import store
+from cpc_forms.channels import server
 from cpc_forms.channels.html import envelope
 from cpc_forms.model import Issue, Response
 from cpc_forms.answers import flatten
@@ -54,9 +55,9 @@ def test_sniff_knows_its_own_databases_only(form, tmp_path):
     other.commit()
     other.close()
     (tmp_path / "return.json").write_text(json.dumps(_envelope(form, 2)))
-    assert store.sniff(tmp_path / "ours.sqlite", _head(tmp_path / "ours.sqlite"))
-    assert not store.sniff(tmp_path / "other.sqlite", _head(tmp_path / "other.sqlite"))
-    assert not store.sniff(tmp_path / "return.json", _head(tmp_path / "return.json"))
+    assert server.sniff(tmp_path / "ours.sqlite", _head(tmp_path / "ours.sqlite"))
+    assert not server.sniff(tmp_path / "other.sqlite", _head(tmp_path / "other.sqlite"))
+    assert not server.sniff(tmp_path / "return.json", _head(tmp_path / "return.json"))
 
 
 def test_refuses_to_take_over_another_applications_database(tmp_path):
@@ -82,7 +83,7 @@ def _with_an_edit(form, path, count: int, edit_seed: int):
 def test_read_gives_every_current_return_and_flags_replaced_edits(any_form, tmp_path):
     path = tmp_path / "s.sqlite"
     sent, edit = _with_an_edit(any_form, path, 5, 99)
-    items = list(store.read(path, {any_form.version: any_form}))
+    items = list(server.read(path, {any_form.version: any_form}))
     responses = [i for i in items if isinstance(i, Response)]
     issues = [i for i in items if isinstance(i, Issue) and i.code != "required-missing"]
     assert [r.instance_id for r in responses] == [e["instance_id"] for e in sent]
@@ -99,7 +100,7 @@ def _comparable(form, answers):
 def test_read_reports_an_unreadable_database(form, tmp_path):
     path = tmp_path / "broken.sqlite"
     path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
-    [problem] = list(store.read(path, {form.version: form}))
+    [problem] = list(server.read(path, {form.version: form}))
     assert problem.code == "unreadable" and problem.source == str(path)
 
 
@@ -121,7 +122,7 @@ def test_read_reports_a_damaged_row_and_reads_the_rest(form, tmp_path):
     conn.execute("UPDATE submissions SET body = '{broken' WHERE id = 2")
     conn.commit()
     conn.close()
-    items = list(store.read(path, {form.version: form}))
+    items = list(server.read(path, {form.version: form}))
     assert [r.location for r in items if isinstance(r, Response)] == ["submissions/1", "submissions/3"]
     assert [(i.code, i.location) for i in items if isinstance(i, Issue) and i.severity == "error"] == [
         ("unreadable", "submissions/2")]

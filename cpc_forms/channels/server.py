@@ -1,11 +1,50 @@
 """The hosted web form's database as a channel, so that `cpc-forms score submissions.sqlite` reads it.
 
-The reader lives beside the storage it reads (cpc_forms/store.py); the page is the html channel's."""
-from ..store import read, sniff
+The storage itself is cpc_forms/store.py; the page is the html channel's."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Iterator, Mapping, Union
+
+from ..catalogue import issue
+from ..model import Form, Issue, Response
+from ..store import APPLICATION_ID, connect
+from .html.returns import read_envelope
 
 __all__ = ["generate", "sniff", "read"]
+
+CHANNEL = "server"
+MAGIC = b"SQLite format 3\x00"
 
 
 def generate(form, out_dir):
     """Nothing to build: the server renders the html channel's page on request."""
     return []
+
+
+def sniff(path, head: bytes) -> bool:
+    """Whether a file is a submissions database of this server."""
+    return head[:16] == MAGIC and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+
+
+def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
+    """Every stored submission as a Response (or the Issue why not); replaced edits as 'duplicate' warnings."""
+    source = str(path)
+    try:
+        conn = connect(path, readonly=True)
+        rows = conn.execute("SELECT id, body FROM submissions ORDER BY id").fetchall()
+        older = conn.execute("SELECT h.id, h.instance_id FROM history h ORDER BY h.id").fetchall()
+        conn.close()
+    except sqlite3.Error as exc:
+        yield issue("unreadable", source, reason=exc)
+        return
+    for sid, body in rows:
+        try:
+            item = json.loads(body)
+        except ValueError as exc:  # written by hand or by another program: reported, the rest still read
+            yield issue("unreadable", source, f"submissions/{sid}", reason=exc)
+            continue
+        yield from read_envelope(item, forms, source, f"submissions/{sid}", channel=CHANNEL)
+    for hid, instance_id in older:
+        yield issue("duplicate", source, f"history/{hid}", newer=instance_id)
