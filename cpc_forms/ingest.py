@@ -32,17 +32,16 @@ def expand(inputs: Iterable) -> List[Path]:
     return files
 
 
-# Text no channel claims outright still goes to the reader of its kind, which says what is wrong with it
-# (a 50 MB JSON file, a JSON of another shape, an XML of another form) better than "unrecognised".
-BY_FIRST_BYTE = {b"{": "html", b"[": "html", b"<": "xlsform"}
-
-
 def detect(path: Path, head: bytes) -> Optional[str]:
     """The channel whose reader claims this file, judged by its content."""
     for name in CHANNELS:
         if channel(name).sniff(path, head):
             return name
-    return BY_FIRST_BYTE.get(head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1])
+    # Text no channel claims outright still goes to the reader of its kind (the channel that declares its first
+    # byte), which says what is wrong with it (a 50 MB JSON file, a JSON of another shape, an XML of another
+    # form) better than "unrecognised".
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return next((name for name in CHANNELS if first in channel(name).FALLBACK_FIRST_BYTES), None)
 
 
 def read_file(path: Path, forms: Mapping[str, Form]) -> Iterator[Tuple[str, Item]]:

@@ -16,6 +16,7 @@ __all__ = ["generate", "sniff", "read"]
 
 CHANNEL = "server"
 MAGIC = b"SQLite format 3\x00"
+FALLBACK_FIRST_BYTES = ()  # a database of another application is not ours to read
 
 
 def generate(form, out_dir):

@@ -14,6 +14,8 @@ from .readers import read, sniff
 __all__ = ["generate", "sniff", "read", "write_xlsform", "to_xform",
            "write_instance", "write_central_csv_zip", "write_kobo_csv"]
 
+FALLBACK_FIRST_BYTES = (b"<",)  # XML nobody claims: this reader says what is wrong with it
+
 
 def write_xlsform(form: Form, path: Path) -> Path:
     """The XLSForm workbook (survey, choices, settings) of a form."""
