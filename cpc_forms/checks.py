@@ -6,7 +6,7 @@ from typing import Iterator, List
 
 from .catalogue import issue
 from .model import Issue
-from .spec import choice_source, question_kind
+from .nodes import choice_source, question_kind
 
 KNOWN_X = ("x-form", "x-scoring", "x-i18n", "x-handbook-ref", "x-score", "x-required", "x-relevant",
            "x-role", "x-personal", "x-appearance", "x-messages", "x-special")

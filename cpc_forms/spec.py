@@ -8,8 +8,9 @@ from typing import Any, List, Optional, Tuple
 
 from . import conditions
 from .catalogue import issue
-from .model import (DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, TEXT, Band, Choice, Form,
-                    Issue, Level, Question, Section)
+from .checks import cross_checks
+from .model import Band, Choice, Form, Issue, Level, Question, Section
+from .nodes import choice_source, question_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = ROOT / "spec" / "cpc_assessment.json"
@@ -65,7 +66,6 @@ def _locate(text: str, key: str) -> str:
 def check_document(doc: Any, source: str = "") -> List[Issue]:
     """Every problem of a parsed spec: JSON Schema 2020-12 validity, our meta-schema, cross-references."""
     from jsonschema import Draft202012Validator
-    from .checks import cross_checks
 
     found = []
     for validator in (Draft202012Validator(Draft202012Validator.META_SCHEMA),
@@ -133,26 +133,6 @@ def texts(node: dict, key: str, default: str, languages) -> dict:
         if value:
             out[lang] = value
     return out
-
-
-def choice_source(doc: dict, node: dict) -> Tuple[Optional[str], Optional[list]]:
-    """(list name, choice nodes) of a question: through $ref to $defs, inline oneOf, or array items."""
-    target = node.get("items", node) if node.get("type") == "array" else node
-    ref = target.get("$ref", "")
-    if ref.startswith("#/$defs/"):
-        name = ref[len("#/$defs/"):]
-        return name, doc.get("$defs", {}).get(name, {}).get("oneOf")
-    return None, target.get("oneOf")
-
-
-def question_kind(node: dict, has_choices: bool) -> str:
-    """The question type a schema node stands for."""
-    if node.get("type") == "array":
-        return SELECT_MULTIPLE
-    if has_choices:
-        return SELECT_ONE
-    return {"integer": INTEGER, "number": DECIMAL}.get(node.get("type"),
-                                                        DATE if node.get("format") == "date" else TEXT)
 
 
 def _question(doc, sid, qid, node, langs, default) -> Question:

@@ -1,0 +1,29 @@
+"""How a question's JSON Schema node reads: its choice list and its kind.
+
+Shared by the loader (spec.py) and the cross-reference checks (checks.py), so neither imports the other's
+internals: spec.py imports checks.py, never the reverse."""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, TEXT
+
+
+def choice_source(doc: dict, node: dict) -> Tuple[Optional[str], Optional[list]]:
+    """(list name, choice nodes) of a question: through $ref to $defs, inline oneOf, or array items."""
+    target = node.get("items", node) if node.get("type") == "array" else node
+    ref = target.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        name = ref[len("#/$defs/"):]
+        return name, doc.get("$defs", {}).get(name, {}).get("oneOf")
+    return None, target.get("oneOf")
+
+
+def question_kind(node: dict, has_choices: bool) -> str:
+    """The question type a schema node stands for."""
+    if node.get("type") == "array":
+        return SELECT_MULTIPLE
+    if has_choices:
+        return SELECT_ONE
+    return {"integer": INTEGER, "number": DECIMAL}.get(node.get("type"),
+                                                        DATE if node.get("format") == "date" else TEXT)
