@@ -6,15 +6,14 @@ import json
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
-from . import conditions
+from . import conditions, resources
 from .catalogue import issue
 from .checks import cross_checks
 from .model import Band, Choice, Form, Issue, Level, Question, Section
 from .nodes import choice_source, question_kind
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = ROOT / "spec" / "cpc_assessment.json"
-META_SCHEMA = ROOT / "spec" / "meta" / "x-keywords.schema.json"
+DEFAULT_SPEC = resources.spec_path()
+META_SCHEMA = resources.files("spec/meta/x-keywords.schema.json")
 
 
 class SpecError(Exception):

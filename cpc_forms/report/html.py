@@ -8,20 +8,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, StrictUndefined, select_autoescape
 
+from .. import resources
 from ..model import TEXT, CountryScore, Report
 from ..scoring import display
 from . import rows
 from .labels import Labels
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "generators" / "report"
+TEMPLATES = resources.files("generators/report")
 BAR, GAP, LABEL_W, PLOT_W = 9, 6, 230, 360  # chart geometry in px: bar height, gap between sections
 MAX_COMMENTS = 100  # per country; the rest are in scores.xlsx and scores.csv, and the page says so
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
+    env = Environment(loader=resources.template_loader(TEMPLATES), undefined=StrictUndefined,
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["score"] = lambda v, none="–": display(v) or none

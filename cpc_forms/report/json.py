@@ -5,10 +5,11 @@ import json
 from pathlib import Path
 from typing import Any, Dict
 
+from .. import resources
 from ..model import Report
 from . import rows
 
-SCHEMA = Path(__file__).with_name("scores.schema.json")
+SCHEMA = resources.files("cpc_forms/report/scores.schema.json")
 FORMAT = "cpc-forms/scores"
 FORMAT_VERSION = 1
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, Optional
 
+from .. import resources
 from ..model import Form
 from .rows import FIXED, TAIL, answer_columns
 
-STRINGS = Path(__file__).resolve().parents[2] / "generators" / "report" / "strings.json"
+STRINGS = resources.files("generators/report/strings.json")
 
 
 @lru_cache(maxsize=8)

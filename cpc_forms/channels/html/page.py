@@ -9,20 +9,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import List, Optional
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, StrictUndefined
 
-from ... import conditions
+from ... import conditions, resources
 from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Question
-from ...spec import ROOT
 
-TEMPLATES = ROOT / "generators" / "html"
+TEMPLATES = resources.files("generators/html")
 SELECT_LIMIT = 10  # a single choice with more options than this is a drop-down, not radios
 _BLOCK = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1>", re.S)
 
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+    return Environment(loader=resources.template_loader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
