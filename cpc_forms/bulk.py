@@ -13,9 +13,9 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tup
 import numpy as np
 
 from . import conditions
-from .model import Form, ItemScore, ReturnScore, SectionScore
 from .answers import answered as is_answer
-from .scoring import DK, MISSING, SCORED, item_score, section_plan, section_weights
+from .model import Form, ItemScore, ReturnScore, SectionScore
+from .scoring import DK, MISSING, SCORED, ItemPlan, ScoringPlan, SectionPlan, item_score, plan_for
 from .validation import required
 
 
@@ -90,24 +90,24 @@ class _Section(NamedTuple):
     items: List[list]  # per item, its ItemScore in each row
 
 
-def _items(q, column: Optional[Column], skipped: Optional[ItemScore], relevant: Optional[np.ndarray],
-           rows: int) -> Tuple[List[ItemScore], np.ndarray]:
+def _items(item: ItemPlan, column: Optional[Column], relevant: Optional[np.ndarray],
+           rows: int) -> Tuple[List[Optional[ItemScore]], np.ndarray]:
     """One item's distinct ItemScores, and per row the index of its own."""
     values = column.values if column is not None else [None]
     codes = column.codes if column is not None else np.zeros(rows, dtype=np.intp)
-    table = [item_score(q, v) for v in values] + [skipped]
+    skipped = item_score(item, None, False) if item.conditional else None
+    table = [item_score(item, v) for v in values] + [skipped]
     if skipped is not None and relevant is not None:
         codes = np.where(relevant, codes, len(values))
     return table, codes
 
 
-def _section(form: Form, section, columns: Mapping[str, Column], relevant, rows: int) -> _Section:
-    plan = section_plan(form, section.id)
+def _section(plan: ScoringPlan, section: SectionPlan, columns: Mapping[str, Column], relevant, rows: int) -> _Section:
     items = []
     numerator, denominator = np.zeros(rows), np.zeros(rows)
     scored, unanswered = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
-    for qid, _, skipped, q in plan:
-        table, codes = _items(q, columns.get(qid), skipped, relevant.get(qid), rows)
+    for item in section.items:
+        table, codes = _items(item, columns.get(item.question), relevant.get(item.question), rows)
         items.append(objects(table)[codes].tolist())
         got = [i is not None and i.status == SCORED for i in table]
         # the same operations in the same order as scoring.section_score: the same floats, bit for bit
@@ -116,9 +116,11 @@ def _section(form: Form, section, columns: Mapping[str, Column], relevant, rows:
         scored += np.array(got)[codes]
         unanswered += np.array([i is not None and i.status in (DK, MISSING) for i in table])[codes]
     applicable = scored + unanswered
+    threshold = plan.completeness
     with np.errstate(divide="ignore", invalid="ignore"):
         completeness = np.where(applicable > 0, scored / np.maximum(applicable, 1), np.nan)
-        enough = (applicable > 0) & (completeness >= form.completeness_threshold) & (denominator > 0)
+        passes = completeness >= threshold.value if threshold.inclusive else completeness > threshold.value
+        enough = (applicable > 0) & passes & (denominator > 0)
         score = np.where(enough, 100.0 * numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
     return _Section(score, completeness, scored, applicable, items)
 
@@ -136,23 +138,23 @@ def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.
     sub = {qid: Column(c.values, c.codes[picked]) for qid, c in columns.items()}
     relevant = {qid: mask[picked] for qid, mask in relevant.items()}
     count = len(picked)
-    parts = [_section(form, s, sub, relevant, count) for s in form.scored_sections]
-    weights = section_weights(form)
+    plan = plan_for(form)
+    parts = [_section(plan, s, sub, relevant, count) for s in plan.sections]
     numerator, denominator, have = np.zeros(count), np.zeros(count), np.zeros(count, dtype=np.int64)
-    for s, part in zip(form.scored_sections, parts):
+    for s, part in zip(plan.sections, parts):
         ok = ~np.isnan(part.score)
-        numerator += np.where(ok, weights[s.id] * np.where(ok, part.score, 0.0), 0.0)
-        denominator += np.where(ok, weights[s.id], 0.0)
+        numerator += np.where(ok, s.weight * np.where(ok, part.score, 0.0), 0.0)
+        denominator += np.where(ok, s.weight, 0.0)
         have += ok
     with np.errstate(divide="ignore", invalid="ignore"):
-        index = np.where(have >= form.min_sections, numerator / np.where(have > 0, denominator, 1.0), np.nan)
+        index = np.where(have >= plan.min_sections, numerator / np.where(have > 0, denominator, 1.0), np.nan)
     indexes = _maybe(index)
-    levels = _levels(form, index)
-    perceived = _perceived(form, sub, relevant, count)
+    levels = _levels(plan, index)
+    perceived = _perceived(plan, sub, relevant, count)
     # zip builds each row's tuples in C: its items, then its sections
-    sections = [map(_new_section, zip(repeat(s.id), _maybe(p.score), _maybe(p.completeness), p.answered.tolist(),
+    sections = [map(_new_section, zip(repeat(s.section), _maybe(p.score), _maybe(p.completeness), p.answered.tolist(),
                                       p.applicable.tolist(), zip(*p.items) if p.items else repeat(())))
-                for s, p in zip(form.scored_sections, parts)]
+                for s, p in zip(plan.sections, parts)]
     out: List[Optional[ReturnScore]] = [None] * rows
     for row, score in zip(picked.tolist(), map(_new_return, zip(zip(*sections), indexes, levels, perceived))):
         out[row] = score
@@ -164,22 +166,20 @@ _new_section = partial(tuple.__new__, SectionScore)
 _new_return = partial(tuple.__new__, ReturnScore)
 
 
-def _levels(form: Form, index: np.ndarray) -> list:
-    """Per row, the level code the index falls in (scoring.level_for: low <= index < high, the top closed)."""
+def _levels(plan: ScoringPlan, index: np.ndarray) -> list:
+    """Per row, the level code of the first level band the index falls in (scoring.Band.contains)."""
     out = np.full(len(index), None, dtype=object)
-    for n, level in reversed(list(enumerate(form.levels))):
-        last = n == len(form.levels) - 1
-        inside = ((level.low <= index) & (index < level.high)) | ((index == level.high) if last else False)
-        out[inside] = level.code
+    for band in reversed(plan.levels):
+        inside = (index >= band.low) & ((index < band.high) | ((index == band.high) if band.closed else False))
+        out[inside] = band.value
     return out.tolist()
 
 
-def _perceived(form: Form, columns: Mapping[str, Column], relevant, rows: int) -> list:
-    q = form.role("perceived_level")
-    column = columns.get(q.id) if q is not None else None
+def _perceived(plan: ScoringPlan, columns: Mapping[str, Column], relevant, rows: int) -> list:
+    column = columns.get(plan.perceived) if plan.perceived is not None else None
     if column is None:
         return [None] * rows
     seen = objects([v or None for v in column.values])[column.codes]
-    if q.id in relevant:
-        seen[~relevant[q.id]] = None
+    if plan.perceived in relevant:
+        seen[~relevant[plan.perceived]] = None
     return seen.tolist()

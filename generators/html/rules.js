@@ -1,6 +1,6 @@
 /* cpc-forms web form rules: skip logic, scores and value checks, with no page behind them.
-   They port conditions.py and scoring.py and must keep their semantics exactly: the browser tests
-   compare them with the Python engine on hundreds of answer sets. */
+   Skip logic keeps conditions.py's semantics; scores render the form's ScoringPlan (scoring.py), which holds
+   every scoring rule as data. The browser tests compare both with the Python engine on hundreds of answer sets. */
 window.cpcRules = function (D, RELEVANT) {
   "use strict";
   var Q = {};
@@ -51,58 +51,58 @@ window.cpcRules = function (D, RELEVANT) {
     return out;
   }
 
-  // --- scoring: scoring.py semantics --------------------------------------------------------------
-  function itemScore(q, v, rel) {
-    var item = { question: q.id, status: "missing", score: null, max: q.max_score, weight: q.weight };
-    function done(status, score) { item.status = status; item.score = score === undefined ? null : score; return item; }
+  // --- scoring: renders the form's ScoringPlan (D.scoring, built by scoring.py), whose data hold every rule ---
+  var P = D.scoring;
+  function has(list, code) { return list.indexOf(String(code)) >= 0; }
+  function within(x, b) { return x >= b.low && (b.high === null || x < b.high || (b.closed && x === b.high)); }
+  function band(x, bands) { return bands.filter(function (b) { return within(x, b); })[0]; }
+  function reaches(x, t) { return t.inclusive ? x >= t.value : x > t.value; }
+
+  function itemScore(item, v, rel) {
+    var out = { question: item.question, status: "missing", score: null, max: item.max_points, weight: item.weight };
+    function done(status, score) { out.status = status; out.score = score === undefined ? null : score; return out; }
     if (!rel) { return done("not_relevant"); }
     if (!answered(v) || isBad(v)) { return done("missing"); }
-    var number;
-    if (q.kind === "select_one") {
-      var ch = q.choices.filter(function (x) { return x[0] === String(v); })[0];
-      if (!ch) { return done("missing"); }
-      if (ch[2] === "na") { return done("not_applicable"); }
-      if (ch[2] === "dk" || ch[1] === null) { return done("dont_know"); }
-      return done("scored", ch[1]);
+    var number, b;
+    if (item.kind === "choice") {
+      var code = String(v);
+      if (Object.prototype.hasOwnProperty.call(item.points, code)) { return done("scored", item.points[code]); }
+      return done(has(item.not_applicable, code) ? "not_applicable" : has(item.dont_know, code) ? "dont_know" : "missing");
     }
-    if (q.kind === "select_multiple") {
-      var chosen = q.choices.filter(function (x) { return v.indexOf(x[0]) >= 0; });
-      if (chosen.some(function (x) { return x[2] === "na"; })) { return done("not_applicable"); }
-      number = chosen.filter(function (x) { return x[2] === null; }).length;
+    if (item.kind === "count") {
+      var chosen = [].concat(v).map(String);
+      if (chosen.some(function (c) { return has(item.not_applicable, c); })) { return done("not_applicable"); }
+      number = item.counted.filter(function (c) { return chosen.indexOf(c) >= 0; }).length;
     } else {
       number = Number(v);
       if (isNaN(number)) { return done("missing"); }
     }
-    var band = q.bands.filter(function (b) { return number >= b[0] && (b[1] === null || number < b[1]); })[0];
-    return band ? done("scored", band[2]) : done("missing");
+    b = band(number, item.bands);
+    return b ? done("scored", b.value) : done("missing");
   }
 
   function sectionScore(s, answers, rel) {
-    var items = s.questions.filter(function (id) { return Q[id].scored; })
-      .map(function (id) { return itemScore(Q[id], answers[id], rel[id]); });
+    var items = s.items.map(function (item) { return itemScore(item, answers[item.question], rel[item.question]); });
     var applicable = items.filter(function (i) { return ["scored", "dont_know", "missing"].indexOf(i.status) >= 0; });
     var got = items.filter(function (i) { return i.status === "scored"; });
     var completeness = applicable.length ? got.length / applicable.length : null;
     var den = got.reduce(function (t, i) { return t + i.weight * i.max; }, 0);
     var num = got.reduce(function (t, i) { return t + i.weight * i.score; }, 0);
     var score = null;
-    if (completeness !== null && completeness >= D.completeness_threshold && den > 0) { score = 100 * num / den; }
-    return { section: s.id, weight: s.weight, score: score, completeness: completeness,
+    if (completeness !== null && reaches(completeness, P.completeness) && den > 0) { score = 100 * num / den; }
+    return { section: s.section, weight: s.weight, score: score, completeness: completeness,
              answered: got.length, applicable: applicable.length };
   }
 
   function scores(answers, rel) {
-    var sections = D.sections.filter(function (s) { return s.scored; })
-      .map(function (s) { return sectionScore(s, answers, rel); });
+    var sections = P.sections.map(function (s) { return sectionScore(s, answers, rel); });
     var have = sections.filter(function (s) { return s.score !== null; });
-    var index = null, level = null;
-    if (have.length >= D.min_sections) {
+    var index = null, level = null, b;
+    if (have.length >= P.min_sections) {
       index = have.reduce(function (t, s) { return t + s.weight * s.score; }, 0) /
               have.reduce(function (t, s) { return t + s.weight; }, 0);
-      D.levels.forEach(function (lv, n) {
-        var last = n === D.levels.length - 1;
-        if (level === null && ((lv[1] <= index && index < lv[2]) || (last && index === lv[2]))) { level = lv[0]; }
-      });
+      b = band(index, P.levels);
+      level = b ? b.value : null;
     }
     return { sections: sections, index: index, level: level };
   }

@@ -1,15 +1,15 @@
 """Excel formulas of the workbook, compiled from the spec: codes, skip logic, item and section scores.
 
-They mirror scoring.py exactly (see its docstrings); functions used exist in LibreOffice and Excel 2010+.
-Formulas come without the leading '='.
+The scoring cells render the arithmetic of the form's ScoringPlan (scoring.py), whose data decide every rule;
+functions used exist in LibreOffice and Excel 2010+. Formulas come without the leading '='.
 """
 from __future__ import annotations
 
 from typing import Dict, Optional, Sequence, Tuple
 
 from ... import conditions
-from ...model import (NOT_APPLICABLE, NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE, Band, Condition, Form,
-                      Level, Question)
+from ...model import NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE, Condition, Form, Question
+from ...scoring import CHOICE, COUNT, Band, ItemPlan, Threshold
 from .layout import (ANSWER, ANSWERED, APPLICABLE, CODE, QUESTIONNAIRE, RELEVANT, REQUIRED, SCORE, WMAX,
                      WSCORE, Layout, list_name)
 from .texts import TEXTS
@@ -69,39 +69,49 @@ def status(r: int, texts: dict, option: bool = False) -> str:
     return f'IF(${RELEVANT}{r},{missing},{string(texts["not_applicable"])})'
 
 
-def bands(x: str, items: Sequence[Band]) -> str:
-    """The score of number x under half-open bands, in spec order; "" when none contains it."""
+def at_least(x: str, threshold: Threshold) -> str:
+    """Whether x reaches a threshold of the plan."""
+    return f"{x}{'>=' if threshold.inclusive else '>'}{number(threshold.value)}"
+
+
+def within(x: str, band: Band) -> str:
+    """Whether number x falls in a band of the plan (scoring.Band.contains)."""
+    if band.high is None:
+        return f"{x}>={number(band.low)}"
+    return f"AND({x}>={number(band.low)},{x}{'<=' if band.closed else '<'}{number(band.high)})"
+
+
+def bands(x: str, items: Sequence[Band], show=number) -> str:
+    """show(value) of the first band that contains number x; "" when none does."""
     out = '""'
     for b in reversed(items):
-        test = f"{x}>={number(b.low)}" if b.high is None else f"AND({x}>={number(b.low)},{x}<{number(b.high)})"
-        out = f"IF({test},{number(b.score)},{out})"
+        out = f"IF({within(x, b)},{show(b.value)},{out})"
     return out
 
 
-def item(q: Question, r: int, layout: Layout) -> Dict[str, str]:
+def item(plan: ItemPlan, r: int, layout: Layout) -> Dict[str, str]:
     """Formulas of the hidden scoring cells of one scored item: score, answered, applicable, weighted."""
     h, rel = f"${CODE}{r}", f"${RELEVANT}{r}"
-    if q.kind == SELECT_ONE:
-        scored = [c for c in q.choices if c.score is not None and c.special is None]
-        scores = "{" + ",".join(number(c.score) for c in scored) + "}"
-        codes = "{" + ",".join(string(c.code) for c in scored) + "}"
+    if plan.kind == CHOICE:
+        scores = "{" + ",".join(number(p) for p in plan.points.values()) + "}"
+        codes = "{" + ",".join(string(c) for c in plan.points) + "}"
         score = f'IF({h}="","",IFERROR(INDEX({scores},MATCH({h},{codes},0)),""))'
-        na = [f"{h}<>{string(c.code)}" for c in q.choices if c.special == NOT_APPLICABLE]
+        na = [f"{h}<>{string(c)}" for c in plan.not_applicable]
         applicable = f"IF(AND({rel},{','.join(na)}),1,0)" if na else f"IF({rel},1,0)"
-    elif q.kind == SELECT_MULTIPLE:
-        def total(kinds):
-            cells = [f"${CODE}{layout.option_row[(q.id, c.code)]}" for c in q.choices if c.special in kinds]
+    elif plan.kind == COUNT:
+        def total(codes):
+            cells = [f"${CODE}{layout.option_row[(plan.question, c)]}" for c in codes]
             return f"SUM({','.join(cells)})" if cells else "0"
-        plain, na = total((None,)), total((NOT_APPLICABLE,))
-        score = f'IF(OR({h}=0,{na}>0),"",{bands(plain, q.bands)})'
+        counted, na = total(plan.counted), total(plan.not_applicable)
+        score = f'IF(OR({h}=0,{na}>0),"",{bands(counted, plan.bands)})'
         applicable = f"IF(AND({rel},{na}=0),1,0)"
     else:
-        score = f'IF(ISNUMBER({h}),{bands(h, q.bands)},"")'
+        score = f'IF(ISNUMBER({h}),{bands(h, plan.bands)},"")'
         applicable = f"IF({rel},1,0)"
     s, a = f"${SCORE}{r}", f"${ANSWERED}{r}"
     return {SCORE: score, ANSWERED: f"IF(ISNUMBER({s}),1,0)", APPLICABLE: applicable,
-            WSCORE: f"IF({a}=1,{number(q.weight)}*{s},0)",
-            WMAX: f"IF({a}=1,{number(q.weight * q.max_score)},0)"}
+            WSCORE: f"IF({a}=1,{number(plan.weight)}*{s},0)",
+            WMAX: f"IF({a}=1,{number(plan.weighted_max)},0)"}
 
 
 def section_sums(first: int, last: int) -> Dict[str, str]:
@@ -111,25 +121,19 @@ def section_sums(first: int, last: int) -> Dict[str, str]:
     return {"ws": total(WSCORE), "wm": total(WMAX), "answered": total(ANSWERED), "applicable": total(APPLICABLE)}
 
 
-def section_score(ws: str, wm: str, completeness: str, applicable: str, threshold: float) -> str:
+def section_score(ws: str, wm: str, completeness: str, applicable: str, threshold: Threshold) -> str:
     """100 x sum(w x s) / sum(w x max) when the section is complete enough, else ""."""
-    return (f'IF({applicable}=0,"",IF(AND({completeness}>={number(threshold)},{wm}>0),'
-            f'100*{ws}/{wm},""))')
+    return f'IF({applicable}=0,"",IF(AND({at_least(completeness, threshold)},{wm}>0),100*{ws}/{wm},""))'
 
 
 def index(has: str, wscores: str, weights: str, min_sections: int) -> str:
     """Weighted mean of the section scores, when at least min_sections have one."""
-    return f'IF(OR(SUM({has})=0,SUM({has})<{min_sections}),"",SUM({wscores})/SUM({weights}))'
+    return f'IF(SUM({has})>={min_sections},SUM({wscores})/SUM({weights}),"")'
 
 
-def level(x: str, levels: Sequence[Level], label) -> str:
-    """The level an index falls in (half-open bands, the top one closed), as label(level)."""
-    out = '""'
-    for n in reversed(range(len(levels))):
-        lv = levels[n]
-        top = "<=" if n == len(levels) - 1 else "<"
-        out = f"IF(AND({x}>={number(lv.low)},{x}{top}{number(lv.high)}),{string(label(lv))},{out})"
-    return f'IF(ISNUMBER({x}),{out},"")'
+def level(x: str, levels: Sequence[Band], label) -> str:
+    """The level band an index falls in, as label(level code)."""
+    return f'IF(ISNUMBER({x}),{bands(x, levels, lambda code: string(label(code)))},"")'
 
 
 def perceived(q: Optional[Question], layout: Layout, lists: Dict[str, Tuple[str, str]]) -> Optional[str]:

@@ -5,6 +5,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
 from ...model import SELECT_MULTIPLE, Form
+from ...scoring import plan_for
 from . import formulas as fx
 from .layout import (LAYOUT_VERSION, META, QUESTIONNAIRE, R_ANSWERED, R_APPLICABLE, R_COMPLETE, R_FIRST,
                      R_HAS, R_KEY, R_LABEL, R_VALUE, R_WEIGHT, R_WM, R_WS, R_WSCORE, YES_LIST, Layout, list_columns,
@@ -110,8 +111,8 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     heads = [t["section"], t["score"], t["completeness"], t["answered"], t["applicable"]]
     for col, text in zip("ABCDE", heads):
         put(ws, f"{col}3", text, font=HEAD_FONT, fill=HEAD_FILL, alignment=WRAP)
-    r = R_FIRST
-    for s in form.scored_sections:
+    r, plan = R_FIRST, plan_for(form)
+    for s, scoring in zip(form.scored_sections, plan.sections):
         first, last = layout.section_rows[s.id]
         sums = fx.section_sums(first, last)
         put(ws, f"{R_LABEL}{r}", s.label.get(language, s.id), alignment=WRAP)
@@ -120,24 +121,24 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
         formula(ws, f"{R_COMPLETE}{r}", f'IF({R_APPLICABLE}{r}=0,"",{R_ANSWERED}{r}/{R_APPLICABLE}{r})',
                 number_format="0%")
         formula(ws, f"{R_VALUE}{r}", fx.section_score(f"{R_WS}{r}", f"{R_WM}{r}", f"{R_COMPLETE}{r}",
-                                                       f"{R_APPLICABLE}{r}", form.completeness_threshold),
+                                                       f"{R_APPLICABLE}{r}", plan.completeness),
                 number_format="0.0", font=BOLD)
         formula(ws, f"{R_HAS}{r}", f"IF(ISNUMBER({R_VALUE}{r}),1,0)")
-        formula(ws, f"{R_WSCORE}{r}", f"IF({R_HAS}{r}=1,{fx.number(s.weight)}*{R_VALUE}{r},0)")
-        formula(ws, f"{R_WEIGHT}{r}", f"IF({R_HAS}{r}=1,{fx.number(s.weight)},0)")
+        formula(ws, f"{R_WSCORE}{r}", f"IF({R_HAS}{r}=1,{fx.number(scoring.weight)}*{R_VALUE}{r},0)")
+        formula(ws, f"{R_WEIGHT}{r}", f"IF({R_HAS}{r}=1,{fx.number(scoring.weight)},0)")
         put(ws, f"{R_KEY}{r}", f"section:{s.id}")
         r += 1
     span = lambda col: f"${col}${R_FIRST}:${col}${r - 1}"  # noqa: E731
     idx, lvl = r + 1, r + 2
     put(ws, f"{R_LABEL}{idx}", t["index"], font=BOLD)
-    formula(ws, f"{R_VALUE}{idx}", fx.index(span(R_HAS), span(R_WSCORE), span(R_WEIGHT), form.min_sections),
+    formula(ws, f"{R_VALUE}{idx}", fx.index(span(R_HAS), span(R_WSCORE), span(R_WEIGHT), plan.min_sections),
             number_format="0.0", font=BOLD)
     put(ws, f"{R_KEY}{idx}", "index")
     put(ws, f"{R_LABEL}{lvl}", t["level"], font=BOLD)
-    formula(ws, f"{R_VALUE}{lvl}", fx.level(f"{R_VALUE}{idx}", form.levels, lambda v: v.label.get(language, v.code)),
-            font=BOLD)
+    labels = {lv.code: lv.label.get(language, lv.code) for lv in form.levels}
+    formula(ws, f"{R_VALUE}{lvl}", fx.level(f"{R_VALUE}{idx}", plan.levels, labels.get), font=BOLD)
     put(ws, f"{R_KEY}{lvl}", "level")
-    formula(ws, f"{R_VALUE}{lvl + 1}", fx.level(f"{R_VALUE}{idx}", form.levels, lambda v: v.code))
+    formula(ws, f"{R_VALUE}{lvl + 1}", fx.level(f"{R_VALUE}{idx}", plan.levels, str))
     put(ws, f"{R_KEY}{lvl + 1}", "level_code")
     ws.row_dimensions[lvl + 1].hidden = True
     seen = fx.perceived(form.role("perceived_level"), layout, list_ranges(form))

@@ -12,6 +12,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ...model import DATE, DECIMAL, INTEGER, NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE, Form, Question
+from ...scoring import plan_for
 from . import formulas as fx
 from .layout import (ANSWER, CODE, FIRST_ROW, HIDDEN, ID, INSTRUCTIONS, LISTS, META, NOTES, NUMBER, OPTION,
                      QUESTION, QUESTIONNAIRE, RELEVANT, REQUIRED, RESULTS, STATUS, YES_LIST, Layout, list_name,
@@ -110,7 +111,7 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     formula(ws, f"{CODE}{r}", fx.code(q, r, layout, lookup_ranges(form)))
     formula(ws, f"{STATUS}{r}", fx.status(r, t))
     if q.scored:
-        for col, text in fx.item(q, r, layout).items():
+        for col, text in fx.item(plan_for(form).item(q.id), r, layout).items():
             formula(ws, f"{col}{r}", text)
     longest = max((c.label.get(language, c.code) for c in q.choices), key=len, default="")
     fit_height(ws, r, (ws[f"{QUESTION}{r}"].value, WIDTHS[QUESTION]), (longest, WIDTHS[ANSWER]),

@@ -13,6 +13,7 @@ from jinja2 import Environment, StrictUndefined
 
 from ... import conditions, resources
 from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Question
+from ...scoring import Band, plan_for
 
 TEMPLATES = resources.files("generators/html")
 SELECT_LIMIT = 10  # a single choice with more options than this is a drop-down, not radios
@@ -72,14 +73,25 @@ def widget(q: Question) -> str:
 
 
 def _rules(q: Question) -> dict:
-    """What the runtime needs to validate and score one question."""
-    rule = {"id": q.id, "section": q.section, "kind": q.kind, "widget": widget(q), "required": q.required,
-            "min": q.minimum, "max": q.maximum, "max_length": q.max_length, "email": q.format == "email",
-            "scored": q.scored, "weight": q.weight, "max_score": q.max_score,
-            "bands": [[b.low, b.high, b.score] for b in q.bands]}
-    if q.scored:
-        rule["choices"] = [[c.code, c.score, c.special] for c in q.choices]
-    return rule
+    """What the runtime needs to validate one question."""
+    return {"id": q.id, "section": q.section, "kind": q.kind, "widget": widget(q), "required": q.required,
+            "min": q.minimum, "max": q.maximum, "max_length": q.max_length, "email": q.format == "email"}
+
+
+def _band(band: Band) -> dict:
+    return {"low": band.low, "high": band.high, "value": band.value, "closed": band.closed}
+
+
+def scoring_data(form: Form) -> dict:
+    """The form's ScoringPlan as named objects, for the runtime's renderer of it (rules.js)."""
+    plan = plan_for(form)
+    items = lambda section: [  # noqa: E731
+        {"question": i.question, "kind": i.kind, "points": dict(i.points), "not_applicable": list(i.not_applicable),
+         "dont_know": list(i.dont_know), "counted": list(i.counted), "bands": [_band(b) for b in i.bands],
+         "weight": i.weight, "max_points": i.max_points} for i in section.items]
+    return {"sections": [{"section": s.section, "weight": s.weight, "items": items(s)} for s in plan.sections],
+            "completeness": {"value": plan.completeness.value, "inclusive": plan.completeness.inclusive},
+            "min_sections": plan.min_sections, "levels": [_band(b) for b in plan.levels]}
 
 
 def page_data(form: Form, submit_url: Optional[str], language: str) -> dict:
@@ -88,10 +100,8 @@ def page_data(form: Form, submit_url: Optional[str], language: str) -> dict:
         "form_id": form.id, "form_version": form.version, "language": language,
         "languages": list(form.languages), "submit_url": submit_url, "live_scores": form.live_scores,
         "questions": [_rules(q) for q in form.questions],
-        "sections": [{"id": s.id, "scored": s.scored, "weight": s.weight,
-                      "questions": [q.id for q in s.questions]} for s in form.sections],
-        "levels": [[lv.code, lv.low, lv.high] for lv in form.levels],
-        "completeness_threshold": form.completeness_threshold, "min_sections": form.min_sections,
+        "sections": [{"id": s.id, "questions": [q.id for q in s.questions]} for s in form.sections],
+        "scoring": scoring_data(form),
         "texts": packed_texts(form),
     }
 

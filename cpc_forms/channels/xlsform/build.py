@@ -42,9 +42,9 @@ def constraint(q: Question) -> Optional[str]:
     """The XPath constraint of a question's bounds, length and format (None: no constraint)."""
     parts = []
     if q.minimum is not None:
-        parts.append(f". >= {scoring._num(q.minimum)}")
+        parts.append(f". >= {scoring.number(q.minimum)}")
     if q.maximum is not None:
-        parts.append(f". <= {scoring._num(q.maximum)}")
+        parts.append(f". <= {scoring.number(q.maximum)}")
     if q.max_length:
         parts.append(f"string-length(.) <= {q.max_length}")
     if q.format == "email":

@@ -1,15 +1,17 @@
-"""The XLSForm `calculate` rows that reproduce scoring.py inside ODK Collect, Enketo and JavaRosa.
+"""The XLSForm `calculate` rows that render the form's ScoringPlan inside ODK Collect, Enketo and JavaRosa.
 
 Per scored item three flags/values (applicable, answered, points); per section the sums, completeness,
-a sufficiency flag and the unrounded score; then the index and the level. Nothing is rounded except the
-display values shown on the final note page.
+a sufficiency flag and the unrounded score; then the index and the level. Every rule (which codes score,
+which are not applicable, the bands, the threshold, the levels) is the plan's data (scoring.py); this module
+renders only its arithmetic. Nothing is rounded except the display values shown on the final note page.
 """
 from __future__ import annotations
 
-from typing import Iterator, List
+from typing import Iterator, List, Sequence
 
 from ... import conditions
-from ...model import DONT_KNOW, NOT_APPLICABLE, SELECT_MULTIPLE, SELECT_ONE, Condition, Form, Question
+from ...model import Condition, Form, Question
+from ...scoring import CHOICE, COUNT, Band, ItemPlan, Threshold, plan_for
 
 PREFIX = "sc_"
 
@@ -28,53 +30,65 @@ def names(form: Form) -> List[str]:
     return out + [f"{PREFIX}index", f"{PREFIX}index_disp", f"{PREFIX}level"]
 
 
+NO_SCORE = "–"  # shown before there is a score: plain text (a '-' would render as a Markdown bullet)
+
+
 def item_relevance(form: Form, q: Question) -> str:
     """XPath of whether an item is relevant (its section's condition and its own), compiled by conditions.py."""
     terms = form.conditions_of(q.id)
     return conditions.to_xpath(Condition("all", terms=terms), form) if terms else "true()"
 
 
-def _num(x: float) -> str:
+def number(x: float) -> str:
+    """An XPath number literal, exact."""
     return repr(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-def _any_of(form: Form, q: Question, codes) -> str:
-    """Whether the answer is one of these codes: the spec's own `in` condition, compiled like any other."""
-    return conditions.to_xpath(Condition("in", question=q.id, value=tuple(codes)), form) if codes else "false()"
+def at_least(x: str, threshold: Threshold) -> str:
+    """Whether x reaches a threshold of the plan."""
+    return f"{x} {'>=' if threshold.inclusive else '>'} {number(threshold.value)}"
 
 
-def _band_value(q: Question, number: str) -> str:
-    """Nested if() giving the band score of `number`; '' when no band holds it."""
+def within(x: str, band: Band) -> str:
+    """Whether number x falls in a band of the plan (scoring.Band.contains)."""
+    if band.high is None:
+        return f"{x} >= {number(band.low)}"
+    return f"{x} >= {number(band.low)} and {x} {'<=' if band.closed else '<'} {number(band.high)}"
+
+
+def bands(x: str, items: Sequence[Band], show=number) -> str:
+    """Nested if() giving show(value) of the first band that holds x; '' when none does."""
     out = "''"
-    for b in reversed(q.bands):
-        test = f"{number} >= {_num(b.low)}" + (f" and {number} < {_num(b.high)}" if b.high is not None else "")
-        out = f"if({test}, {_num(b.score)}, {out})"
+    for b in reversed(items):
+        out = f"if({within(x, b)}, {show(b.value)}, {out})"
     return out
 
 
-def _item(form: Form, q: Question) -> dict:
-    """(applicable, answered, points) expressions of one scored item, as in scoring.item_score."""
-    rel = item_relevance(form, q)
-    na = _any_of(form, q, [c.code for c in q.choices if c.special == NOT_APPLICABLE])
-    if q.kind == SELECT_ONE:
-        scored = [c for c in q.choices if c.special not in (NOT_APPLICABLE, DONT_KNOW) and c.score is not None]
-        has = _any_of(form, q, [c.code for c in scored])
+def _any_of(form: Form, qid: str, codes) -> str:
+    """Whether the answer is one of these codes: the spec's own `in` condition, compiled like any other."""
+    return conditions.to_xpath(Condition("in", question=qid, value=tuple(codes)), form) if codes else "false()"
+
+
+def _item(form: Form, q: Question, item: ItemPlan) -> dict:
+    """(applicable, answered, points) expressions of one scored item, as scoring.item_score decides them."""
+    rel, answer = item_relevance(form, q), ref(q.id)
+    na = _any_of(form, q.id, item.not_applicable)
+    if item.kind == CHOICE:
+        has = _any_of(form, q.id, tuple(item.points))
         value = "0"
-        for c in reversed(scored):
-            value = f"if({ref(q.id)} = '{c.code}', {_num(c.score)}, {value})"
+        for code, points in reversed(list(item.points.items())):
+            value = f"if({answer} = '{code}', {number(points)}, {value})"
     else:
-        if q.kind == SELECT_MULTIPLE:
-            specials = [c.code for c in q.choices if c.special]
-            number = "(count-selected(" + ref(q.id) + ")" + "".join(
-                f" - if(selected({ref(q.id)}, '{c}'), 1, 0)" for c in specials) + ")"
-            given = f"count-selected({ref(q.id)}) > 0"
+        if item.kind == COUNT:
+            count = _sum([f"if(selected({answer}, '{code}'), 1, 0)" for code in item.counted])
+            given = f"count-selected({answer}) > 0"
         else:
-            number, given = f"number({ref(q.id)})", f"string-length({ref(q.id)}) > 0"
-        value = _band_value(q, number)
+            count, given = f"number({answer})", f"string-length({answer}) > 0"
+        value = bands(count, item.bands)
         has = f"({given} and string-length({value}) > 0)"
     app = f"if(({rel}) and not({na}), 1, 0)"
     ans = f"if(({rel}) and not({na}) and {has}, 1, 0)"
-    pts = f"if({ref(PREFIX + q.id + '_ans')} = 1, {_num(q.weight)} * {value}, 0)"
+    pts = f"if({ref(PREFIX + q.id + '_ans')} = 1, {number(item.weight)} * {value}, 0)"
     return {"app": app, "ans": ans, "pts": pts}
 
 
@@ -87,48 +101,56 @@ def _sum(parts: List[str]) -> str:
     return out
 
 
-def _section(form: Form, s) -> Iterator[tuple]:
-    p = PREFIX + s.id
-    items = s.scored_questions
-    yield f"{p}_app", _sum([ref(f"{PREFIX}{q.id}_app") for q in items])
-    yield f"{p}_ans", _sum([ref(f"{PREFIX}{q.id}_ans") for q in items])
-    yield f"{p}_pts", _sum([ref(f"{PREFIX}{q.id}_pts") for q in items])
-    yield f"{p}_max", _sum([f"{ref(PREFIX + q.id + '_ans')} * {_num(q.weight * q.max_score)}" for q in items])
+def shown(x: str, ok: str) -> str:
+    """A score as shown on the notes: one decimal always (55.0, as scoring.display), NO_SCORE when there is none."""
+    rounded = f"round({x}, 1)"
+    return f"if({ok}, if({rounded} = int({rounded}), concat({rounded}, '.0'), {rounded}), '{NO_SCORE}')"
+
+
+def _section(form: Form, s, section) -> Iterator[tuple]:
+    p, plan = PREFIX + s.id, plan_for(form)
+    items = section.items
+    yield f"{p}_app", _sum([ref(f"{PREFIX}{i.question}_app") for i in items])
+    yield f"{p}_ans", _sum([ref(f"{PREFIX}{i.question}_ans") for i in items])
+    yield f"{p}_pts", _sum([ref(f"{PREFIX}{i.question}_pts") for i in items])
+    yield f"{p}_max", _sum([f"{ref(PREFIX + i.question + '_ans')} * {number(i.weighted_max)}" for i in items])
     yield f"{p}_completeness", f"if({ref(p + '_app')} > 0, {ref(p + '_ans')} div {ref(p + '_app')}, '')"
-    yield f"{p}_ok", (f"if({ref(p + '_app')} > 0 and {ref(p + '_ans')} div {ref(p + '_app')} >= "
-                      f"{_num(form.completeness_threshold)} and {ref(p + '_max')} > 0, 1, 0)")
+    completeness = f"{ref(p + '_ans')} div {ref(p + '_app')}"
+    yield f"{p}_ok", (f"if({ref(p + '_app')} > 0 and {at_least(completeness, plan.completeness)} and "
+                      f"{ref(p + '_max')} > 0, 1, 0)")
     yield f"{p}_score", f"if({ref(p + '_ok')} = 1, 100 * {ref(p + '_pts')} div {ref(p + '_max')}, '')"
-    yield f"{p}_disp", f"if({ref(p + '_ok')} = 1, round({ref(p + '_score')}, 1), '-')"
+    yield f"{p}_disp", shown(ref(p + "_score"), f"{ref(p + '_ok')} = 1")
 
 
 def _index(form: Form) -> str:
-    secs = form.scored_sections
+    plan = plan_for(form)
+    secs = plan.sections
     # recomputed from the integer sums (not the stored score strings) so the arithmetic is the Python one
-    total = _sum([f"if({ref(PREFIX + s.id + '_ok')} = 1, {_num(s.weight)} * "
-                  f"(100 * {ref(PREFIX + s.id + '_pts')} div {ref(PREFIX + s.id + '_max')}), 0)" for s in secs])
-    weight = _sum([f"{ref(PREFIX + s.id + '_ok')} * {_num(s.weight)}" for s in secs])
-    count = _sum([ref(PREFIX + s.id + "_ok") for s in secs])
-    return f"if({count} >= {form.min_sections} and {count} > 0, ({total}) div ({weight}), '')"
+    total = _sum([f"if({ref(PREFIX + s.section + '_ok')} = 1, {number(s.weight)} * "
+                  f"(100 * {ref(PREFIX + s.section + '_pts')} div {ref(PREFIX + s.section + '_max')}), 0)"
+                  for s in secs])
+    weight = _sum([f"{ref(PREFIX + s.section + '_ok')} * {number(s.weight)}" for s in secs])
+    count = _sum([ref(PREFIX + s.section + "_ok") for s in secs])
+    return f"if({count} >= {plan.min_sections}, ({total}) div ({weight}), '')"
 
 
 def _level(form: Form) -> str:
-    out = "''"
     x = ref(PREFIX + "index")
-    for n, lv in reversed(list(enumerate(form.levels))):
-        top = "<=" if n == len(form.levels) - 1 else "<"
-        out = f"if(string-length({x}) > 0 and {x} >= {_num(lv.low)} and {x} {top} {_num(lv.high)}, '{lv.code}', {out})"
-    return out
+    level = bands(x, plan_for(form).levels, lambda code: "'" + code + "'")
+    return f"if(string-length({x}) > 0, {level}, '')"
 
 
 def calculations(form: Form) -> Iterator[tuple]:
     """(name, calculation) of every scoring row, in dependency order."""
-    for s in form.scored_sections:
+    plan = plan_for(form)
+    for s, section in zip(form.scored_sections, plan.sections):
         for q in s.scored_questions:
-            for key, expr in _item(form, q).items():
+            for key, expr in _item(form, q, plan.item(q.id)).items():
                 yield f"{PREFIX}{q.id}_{key}", expr
-        yield from _section(form, s)
+        yield from _section(form, s, section)
     yield f"{PREFIX}index", _index(form)
-    yield f"{PREFIX}index_disp", f"if(string-length({ref(PREFIX + 'index')}) > 0, round({ref(PREFIX + 'index')}, 1), '-')"
+    index = ref(PREFIX + "index")
+    yield f"{PREFIX}index_disp", shown(index, f"string-length({index}) > 0")
     yield f"{PREFIX}level", _level(form)
 
 
