@@ -222,11 +222,13 @@ class Response:
     source: str = ""
     location: str = ""
     instance_id: str = ""
-    root_id: str = ""  # stays the same across edits (Central KEY, Kobo rootUuid); defaults to instance_id
+    root_id: str = ""  # stays the same across edits (Central KEY, Kobo _id or rootUuid); defaults to instance_id
     submitted: str = ""
     language: str = ""
     # set by a reader that scores whole batches at once (bulk.py); the same as score_return would give
     scores: Optional["ReturnScore"] = field(default=None, compare=False, repr=False)
+    review: str = ""  # the server's review state as it wrote it (Central ReviewState, Kobo _validation_status)
+    edits: int = 0  # edits before this version (Central Edits, the XML deprecatedID chain): orders the versions
 
     def __post_init__(self):
         _freeze(self, "answers", self.answers)
