@@ -105,6 +105,13 @@ class Store:
             conn = self._local.conn = connect(self.path)
         return conn
 
+    def close(self) -> None:
+        """Close this thread's connection; the last one closed folds the write-ahead log back into the file."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            conn.close()
+
     def _tx(self):
         return _Transaction(self._conn())
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Iterator, Mapping, Union
+from pathlib import Path
+from typing import Iterator, List, Mapping, Sequence, Union
 
 from ..catalogue import issue
 from ..model import Form, Issue, Response
-from ..store import APPLICATION_ID, connect
-from .html.returns import read_envelope
+from ..store import APPLICATION_ID, Store, connect
+from . import Record
+from .html.returns import envelope, read_envelope
 
-__all__ = ["generate", "sniff", "read"]
+__all__ = ["generate", "sniff", "read", "write_returns"]
 
 CHANNEL = "server"
 MAGIC = b"SQLite format 3\x00"
@@ -22,6 +24,21 @@ FALLBACK_FIRST_BYTES = ()  # a database of another application is not ours to re
 def generate(form, out_dir):
     """Nothing to build: the server renders the html channel's page on request."""
     return []
+
+
+def write_returns(form: Form, records: Sequence[Record], folder: Path) -> List[Path]:
+    """folder/submissions.sqlite filled as the hosted form fills it, one web-form envelope per record."""
+    if not records:
+        return []
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    store = Store(folder / "submissions.sqlite")
+    try:
+        for answers, meta in records:
+            store.put(envelope(form, answers, meta.get("language"), meta.get("instance_id"), meta.get("submitted")))
+    finally:
+        store.close()
+    return [store.path]
 
 
 def sniff(path, head: bytes) -> bool:

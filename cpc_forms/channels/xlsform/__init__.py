@@ -1,17 +1,19 @@
 """XLSForm channel: the XLSForm and XForm for ODK Collect / KoboToolbox, and readers of what they export."""
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
-from typing import List
+from typing import List, Sequence
 
 from openpyxl import Workbook
 
 from ...model import Form
+from .. import Record, record_name
 from .build import sheets
 from .exports import write_central_csv_zip, write_instance, write_kobo_csv
 from .readers import read, sniff
 
-__all__ = ["generate", "sniff", "read", "write_xlsform", "to_xform",
+__all__ = ["generate", "sniff", "read", "write_xlsform", "to_xform", "write_returns",
            "write_instance", "write_central_csv_zip", "write_kobo_csv"]
 
 FALLBACK_FIRST_BYTES = (b"<",)  # XML nobody claims: this reader says what is wrong with it
@@ -45,3 +47,26 @@ def generate(form: Form, out_dir: Path) -> List[Path]:
     xml = out_dir / f"{form.id}.xml"
     xml.write_text(to_xform(xlsx).xform, encoding="utf-8")
     return [xlsx, xml]
+
+
+def write_returns(form: Form, records: Sequence[Record], folder: Path) -> List[Path]:
+    """Returns as ODK hands them back, by each record's via: XML instances, a Central csv.zip, a Kobo CSV."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: List[Path] = []
+    exports: dict = {"central": [], "kobo": []}
+    for n, (answers, meta) in enumerate(records):
+        via = meta.get("via") or "central"
+        if via == "xml":
+            path, instance = folder / f"{record_name(meta, n)}.xml", meta.get("instance_id") or f"uuid:{uuid.uuid4()}"
+            written.append(write_instance(form, answers, path, instance, deprecated_id=meta.get("deprecated_id", ""),
+                                          version=meta.get("version", "")))
+        elif via in exports:
+            exports[via].append((answers, meta))
+        else:
+            raise ValueError(f"an xlsform return travels via central, kobo or xml, not {via!r}")
+    if exports["central"]:
+        written.append(write_central_csv_zip(form, exports["central"], folder / f"{form.id}.csv.zip"))
+    if exports["kobo"]:
+        written.append(write_kobo_csv(form, exports["kobo"], folder / f"{form.id}-kobo.csv"))
+    return written
