@@ -7,17 +7,19 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from .channels import CHANNELS, channel
+from .channels import CHANNELS, Record, channel
 from .model import Form
 from .synth import random_answers
 
-ROUTES = ("excel", "central", "kobo", "xml", "web")
+# How respondents send their returns back, taken in turn: (channel, its record's via, folder under returns/).
+ROUTES = (("excel", "", "excel"), ("xlsform", "central", "odk"), ("xlsform", "kobo", "odk"), ("xlsform", "xml", "xml"),
+          ("html", "", "web"))
 # Countries the demo prefers when the spec's country list has them (administrations, not uninhabited territories).
 LIKELY = ("KEN", "FRA", "BRA", "IDN", "MAR", "SEN", "DEU", "MEX", "PHL", "NGA", "ARG", "VNM", "EGY", "POL", "CHL",
           "THA", "GHA", "PER", "TUR", "COL", "JOR", "UZB", "NZL", "CMR", "ESP", "IND", "ZAF", "CAN", "JPN", "FJI")
 
 
-def _people(form: Form, countries: int, rng: random.Random) -> List[Tuple[Dict, str]]:
+def _people(form: Form, countries: int, rng: random.Random) -> List[Tuple[Dict, Tuple[str, str, str]]]:
     """(answers, route) for every synthetic respondent: a few per agency per country, each country its own maturity."""
     country_q, agency_q = form.role("country"), form.role("agency")
     codes = [c.code for c in country_q.choices] if country_q else [""]
@@ -43,28 +45,17 @@ def _people(form: Form, countries: int, rng: random.Random) -> List[Tuple[Dict, 
 def synthesise(form: Form, folder: Path, countries: int = 12, seed: int = 2018) -> List[Path]:
     """Write returns for N countries through every channel's own format into folder; the files written."""
     rng = random.Random(seed)
-    xlsform, excel, html = (channel(n) for n in ("xlsform", "excel", "html"))
-    for sub in ("excel", "xml", "web", "odk"):
+    batches: Dict[Tuple[str, str], List[Record]] = {}
+    for _, _, sub in ROUTES:
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    records: Dict[str, list] = {"central": [], "kobo": []}
-    written: List[Path] = []
     start = dt.datetime(2026, 10, 1, 8, 0, tzinfo=dt.timezone.utc)
-    for n, (answers, route) in enumerate(_people(form, countries, rng)):
-        instance = f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
-        submitted = (start + dt.timedelta(hours=7 * n)).isoformat()
-        language = form.languages[n % len(form.languages)]
-        if route == "excel":
-            written.append(excel.fill(form, answers, folder / "excel" / f"return-{n:03d}.{language}.xlsx", language))
-        elif route == "xml":
-            written.append(xlsform.write_instance(form, answers, folder / "xml" / f"return-{n:03d}.xml", instance))
-        elif route == "web":
-            written.append(html.write_return(form, answers, folder / "web" / f"return-{n:03d}.json", language,
-                                             instance, submitted))
-        else:
-            records[route].append((answers, {"instance_id": instance, "submitted": submitted}))
-    written.append(xlsform.write_central_csv_zip(form, records["central"], folder / "odk" / f"{form.id}.csv.zip"))
-    written.append(xlsform.write_kobo_csv(form, records["kobo"], folder / "odk" / f"{form.id}-kobo.csv"))
-    return written
+    for n, (answers, (name, via, sub)) in enumerate(_people(form, countries, rng)):
+        meta = {"name": f"return-{n:03d}", "language": form.languages[n % len(form.languages)],
+                "instance_id": f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                "submitted": (start + dt.timedelta(hours=7 * n)).isoformat(), "via": via}
+        batches.setdefault((name, sub), []).append((answers, meta))
+    return [path for (name, sub), records in batches.items()
+            for path in channel(name).write_returns(form, records, folder / sub)]
 
 
 def build_all(form: Form, folder: Path) -> List[Path]:
