@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpc_forms.channels import excel, html, xlsform
+from cpc_forms.channels import CHANNELS, channel
 from cpc_forms.cli import main
 from cpc_forms.ingest import run
 from cpc_forms.report import json as report_json
@@ -25,27 +25,39 @@ SCHEMA = json.loads((HERE.parent / "cpc_forms" / "report" / "scores.schema.json"
 SAME = ("country", "agency", "form_version", "sections", "index", "level", "perceived_level", "answers")
 
 
-def every_channel(form, answers, folder: Path, n: int = 0) -> None:
-    """The same answers written in each channel's own return format."""
-    for lang in form.languages:
-        excel.fill(form, answers, folder / f"w{n}.{lang}.xlsx", lang)
-    xlsform.write_instance(form, answers, folder / f"i{n}.xml", f"uuid:xml-{n}")
-    html.write_return(form, answers, folder / f"r{n}.json", instance_id=f"uuid:web-{n}")
-    meta = {"instance_id": f"uuid:central-{n}", "submitted": "2026-05-02T09:13:44.123Z"}
-    xlsform.write_central_csv_zip(form, [(answers, meta)], folder / f"c{n}.csv.zip")
-    xlsform.write_kobo_csv(form, [(answers, {"instance_id": f"kobo-{n}"})], folder / f"k{n}.csv")
+def _records(form, answers, n: int) -> dict:
+    """channel -> the n-th answers as that channel's users send them back (a workbook in every language)."""
+    return {"excel": [(answers, {"name": f"w{n}", "language": lang}) for lang in form.languages],
+            "xlsform": [(answers, {"via": "xml", "name": f"i{n}", "instance_id": f"uuid:xml-{n}"}),
+                        (answers, {"via": "central", "instance_id": f"uuid:central-{n}",
+                                   "submitted": "2026-05-02T09:13:44.123Z"}),
+                        (answers, {"via": "kobo", "instance_id": f"kobo-{n}"})],
+            "html": [(answers, {"name": f"r{n}", "instance_id": f"uuid:web-{n}"})],
+            "server": [(answers, {"instance_id": f"uuid:server-{n}"})]}
+
+
+def every_channel(form, answer_sets, folder: Path, channels=CHANNELS) -> None:
+    """Each set of answers written in each channel's own return formats, through the channel protocol."""
+    batches = {name: [] for name in channels}
+    for n, answers in enumerate(answer_sets):
+        records = _records(form, answers, n)
+        assert set(records) == set(CHANNELS)  # a new channel is written here too
+        for name in channels:
+            batches[name] += records[name]
+    for name, batch in batches.items():
+        channel(name).write_returns(form, batch, folder)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rng=st.randoms(use_true_random=False))
 def test_same_answers_through_every_channel_give_identical_rows(any_form, rng, tmp_path_factory):
     folder = tmp_path_factory.mktemp("same")
-    every_channel(any_form, random_answers(any_form, rng, fill=rng.uniform(0.3, 1)), folder)
+    every_channel(any_form, [random_answers(any_form, rng, fill=rng.uniform(0.3, 1))], folder)
     report = run([folder], any_form, {any_form.version: any_form})
     rows = report_json.document(report)["returns"]
     assert not [i for i in report.issues if i.severity == "error"]
     # the two workbooks (one per language) hold the same answers: one return, the other a duplicate
-    assert len(rows) == 5 and {r["channel"] for r in rows} == {"excel", "xlsform", "html"}
+    assert len(rows) == 6 and {r["channel"] for r in rows} == set(CHANNELS)
     first = {k: rows[0][k] for k in SAME}
     for row in rows[1:]:
         assert {k: row[k] for k in SAME} == first, row["source"]
@@ -113,8 +125,7 @@ def test_mixed_folder_scores_the_good_and_names_every_bad_input(form, tmp_path):
     folder = tmp_path / "inbox"
     folder.mkdir()
     rng = random.Random(7)
-    for n in range(3):
-        every_channel(form, random_answers(form, rng), folder, n)
+    every_channel(form, [random_answers(form, rng) for _ in range(3)], folder)
     shutil.copytree(XLSFORM_FIXTURES / "central_csv", folder / "central")
     (folder / "kobo.txt").write_bytes(next((XLSFORM_FIXTURES / "kobo_xml_csv").glob("*.csv")).read_bytes())
     bad = _bad_inputs(form, folder, next(folder.glob("w0.en.xlsx")))
@@ -136,14 +147,14 @@ def test_mixed_folder_scores_the_good_and_names_every_bad_input(form, tmp_path):
 def test_score_command_writes_reports_and_exit_codes(form, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    every_channel(form, random_answers(form, random.Random(3)), inbox)
+    every_channel(form, [random_answers(form, random.Random(3))], inbox)
     out = tmp_path / "scores"
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "scores.csv", "scores.json", "scores.xlsx"]
     document = json.loads((out / "scores.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, SCHEMA)
-    assert "total: 6 read, 5 accepted, 0 rejected, 1 duplicates" in result.output
+    assert "total: 7 read, 6 accepted, 0 rejected, 1 duplicates" in result.output
     (inbox / "bad.json").write_text("{")
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "again")])
     assert result.exit_code == 1 and "rejected:" in result.output and (tmp_path / "again" / "scores.json").exists()
@@ -153,8 +164,10 @@ def test_score_command_writes_reports_and_exit_codes(form, tmp_path):
 
 def test_parallel_reading_gives_the_same_report(form, tmp_path):
     rng = random.Random(11)
-    for n in range(4):
-        every_channel(form, random_answers(form, rng), tmp_path, n)
+    # Without the server's database: reading it leaves SQLite's -wal and -shm beside it, which the second run
+    # would reject (see test_server_store.test_a_second_run_ignores_the_files_sqlite_leaves_beside_a_database).
+    every_channel(form, [random_answers(form, rng) for _ in range(4)], tmp_path,
+                  [name for name in CHANNELS if name != "server"])
     one = report_json.document(run([tmp_path], form, {form.version: form}))
     two = report_json.document(run([tmp_path], form, {form.version: form}, jobs=2))
     assert one["returns"] == two["returns"] and one["counts"] == two["counts"]
@@ -162,10 +175,10 @@ def test_parallel_reading_gives_the_same_report(form, tmp_path):
 
 def test_a_newer_edit_through_another_channel_replaces_the_older(form, tmp_path):
     answers = random_answers(form, random.Random(5))
-    html.write_return(form, answers, tmp_path / "a.json", instance_id="uuid:same", submitted="2026-01-01T00:00:00+00:00")
+    sent = {"instance_id": "uuid:same", "submitted": "2026-01-01T00:00:00+00:00"}
+    channel("html").write_returns(form, [(answers, sent)], tmp_path)
     edited = dict(answers, unit="Edited unit")
-    meta = {"instance_id": "uuid:same", "submitted": "2026-02-01T00:00:00.000Z"}
-    xlsform.write_central_csv_zip(form, [(edited, meta)], tmp_path / "b.csv.zip")
+    channel("xlsform").write_returns(form, [(edited, dict(sent, submitted="2026-02-01T00:00:00.000Z"))], tmp_path)
     report = run([tmp_path], form, {form.version: form})
     (kept,) = report.returns
     assert kept.response.answers["unit"] == "Edited unit"
