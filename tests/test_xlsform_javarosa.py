@@ -12,7 +12,8 @@ from defusedxml.ElementTree import fromstring
 from cpc_forms import conditions
 from cpc_forms.channels import xlsform
 from cpc_forms.model import Response
-from cpc_forms.scoring import score_return
+from cpc_forms.channels.xlsform.scoring import NO_SCORE
+from cpc_forms.scoring import display, score_return
 from cpc_forms.synth import random_answers
 
 HERE = Path(__file__).parent
@@ -108,3 +109,15 @@ def test_javarosa_records_read_back_to_the_same_answers(filled, tmp_path):
     responses = sorted((i for i in items if isinstance(i, Response)), key=lambda r: r.source)
     assert [i for i in items if not isinstance(i, Response) and i.severity == "error"] == []
     assert [dict(r.answers) for r in responses] == [answers for answers, _, _ in parsed]
+
+
+def test_javarosa_shows_scores_as_display_does(filled):
+    """The notes show one decimal always (55.0), rounded half away from zero, and a plain dash before a score."""
+    form, parsed, _ = filled
+    shown = []
+    for answers, _, xml in parsed:
+        calc, want = calculated(xml), score_return(form, answers)
+        shown.append((calc["sc_index_disp"], display(want.index) or NO_SCORE))
+        shown += [(calc[f"sc_{s.section}_disp"], display(s.score) or NO_SCORE) for s in want.sections]
+    assert [(got, want) for got, want in shown if got != want] == []
+    assert {want for _, want in shown} & {NO_SCORE} and any(w.endswith(".0") for _, w in shown)

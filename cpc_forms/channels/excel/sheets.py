@@ -146,8 +146,8 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
         put(ws, f"{R_LABEL}{lvl + 2}", t["perceived"])
         formula(ws, f"{R_VALUE}{lvl + 2}", seen)
         put(ws, f"{R_KEY}{lvl + 2}", "perceived")
-    put(ws, f"A{lvl + 4}", t["insufficient_note"].format(threshold=form.completeness_threshold,
-                                                         min=form.min_sections), alignment=WRAP)
+    put(ws, f"A{lvl + 4}", t["insufficient_note"].format(threshold=plan.completeness.value,
+                                                         min=plan.min_sections), alignment=WRAP)
     ws.merge_cells(f"A{lvl + 4}:E{lvl + 4}")
     fit_height(ws, lvl + 4, (ws[f"A{lvl + 4}"].value, 90))
     for col, width in zip("ABCDE", (46, 14, 14, 12, 12)):

@@ -1,0 +1,108 @@
+"""One rule changed in the scoring plan changes it in every target: Python, NumPy, and the rules rendered into
+the workbook (LibreOffice), the XForm (JavaRosa) and the web form (Chromium). A target that decided the rule
+by itself would keep the old answer and fail here."""
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from cpc_forms import bulk, conditions, scoring
+from cpc_forms.channels import excel, html, xlsform
+from cpc_forms.scoring import Threshold, score_return
+from cpc_forms.spec import build_form
+
+from libreoffice import convert
+from test_xlsform_javarosa import jar
+from tiny import tiny_spec
+
+HERE = Path(__file__).parent
+# section one is exactly half complete (q2 don't know, q3 not applicable): a score under ">=", none under ">"
+BOUNDARY = {"q1": "2", "q2": "dk", "q3": "na", "n1": 3, "m1": ("a",)}
+
+
+@pytest.fixture
+def tiny():
+    return build_form(tiny_spec())
+
+
+@pytest.fixture
+def strict_threshold(monkeypatch):
+    """The plan's completeness rule mutated from >= to >, for every target built while it is in force."""
+    built = scoring.build_plan
+
+    def mutated(form):
+        plan = built(form)
+        return dataclasses.replace(plan, completeness=Threshold(plan.completeness.value, inclusive=False))
+    scoring.plan_for.cache_clear()
+    monkeypatch.setattr(scoring, "build_plan", mutated)
+    yield
+    scoring.plan_for.cache_clear()
+
+
+def python(form, tmp_path, request):
+    result = score_return(form, BOUNDARY)
+    return result.sections[0].score, result.index
+
+
+def numpy(form, tmp_path, request):
+    columns = {qid: bulk.Column([value], np.zeros(1, dtype=np.intp)) for qid, value in BOUNDARY.items()}
+    [result] = bulk.scores(form, columns, bulk.relevance(form, columns, 1), 1)
+    return result.sections[0].score, result.index
+
+
+def libreoffice(form, tmp_path, request):
+    soffice = request.getfixturevalue("soffice")
+    filled = excel.fill(form, dict(BOUNDARY), tmp_path / "boundary.xlsx", "en")
+    [out] = convert(soffice, [filled], tmp_path / "recalculated")
+    got = excel.read_results(out)
+    return tuple(None if got[key] == "" else got[key] for key in ("section:s1", "index"))
+
+
+def javarosa(form, tmp_path, request):
+    java = request.getfixturevalue("java")
+    xform = xlsform.generate(form, tmp_path)[1]
+    lines = [f"{k}\t{' '.join(v) if isinstance(v, tuple) else v}" for k, v in BOUNDARY.items()]
+    (tmp_path / "answers.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = subprocess.run([java, "-Djava.awt.headless=true", "-cp", str(jar()), str(HERE / "javarosa" / "JrFill.java"),
+                          str(xform), str(tmp_path / "answers.txt")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    record = fromstring(("<?xml" + run.stdout.split("<?xml", 1)[1].split("\n=====\n")[0]).encode("utf-8"))
+    calc = {el.tag: el.text or "" for el in record if el.tag.startswith("sc_")}
+    return tuple(float(calc[k]) if calc[k] else None for k in ("sc_s1_score", "sc_index"))
+
+
+def chromium(form, tmp_path, request):
+    browser = request.getfixturevalue("browser")
+    page_file = tmp_path / "tiny.html"
+    page_file.write_text(html.render(form), encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(page_file.as_uri())
+        answers = {k: list(v) if isinstance(v, tuple) else v for k, v in BOUNDARY.items()}
+        return tuple(page.evaluate("a => { const s = cpcForm.scores(a); return [s.sections[0].score, s.index]; }",
+                                   answers))
+    finally:
+        page.close()
+
+
+TARGETS = [python, numpy, libreoffice, javarosa, chromium]
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.__name__)
+def test_the_boundary_return_scores_alike_in_every_target(target, tiny, tmp_path, request):
+    want = score_return(tiny, BOUNDARY)
+    assert conditions.relevance(tiny, dict(BOUNDARY))["q3"] and want.sections[0].completeness == 0.5
+    assert target(tiny, tmp_path, request) == pytest.approx((want.sections[0].score, want.index))
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.__name__)
+def test_a_rule_changed_in_the_plan_changes_in_every_target(target, tiny, tmp_path, request, strict_threshold):
+    before = (100.0, 75.0)  # section one scored, index of two sections, under ">="
+    got = target(tiny, tmp_path, request)
+    assert got != pytest.approx(before)
+    assert got == (None, None)  # under ">", section one has no score and one section is too few for an index
