@@ -1,74 +1,252 @@
-"""The catalogue of problems: one code, one severity and one message template each."""
+"""The catalogue of problems: every code cpc-forms reports, with its severity, message template and meaning."""
 from __future__ import annotations
+
+from enum import Enum
+from os import PathLike
+from typing import Any, Dict, Tuple, Union
 
 from .model import Issue
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING = "error", "warning"  # error: the thing is rejected; warning: it is read, but look
 
-CATALOGUE = {
+
+class Code(str, Enum):
+    """A problem's code: a str, so it compares (and serialises) as the plain code, with its catalogue entry."""
+
+    _value_: str
+    severity: str  # ERROR or WARNING
+    template: str  # the message, filled in by issue() from its params
+    description: str  # what it means for the user, in one line (the README's table)
+
+    def __new__(cls, value: str, severity: str, template: str, description: str) -> Code:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.severity, member.template, member.description = severity, template, description
+        return member
+
+    def __str__(self) -> str:
+        return self._value_
+
+    def __format__(self, spec: str) -> str:
+        return format(self._value_, spec)
+
     # the spec
-    "invalid-json": (ERROR, "not valid JSON: {reason} (line {line}, column {column})"),
-    "duplicate-key": (ERROR, "key '{key}' appears twice in one object"),
-    "meta-schema": (ERROR, "{reason}"),
-    "unknown-keyword": (ERROR, "unknown keyword '{key}' (known x- keywords: {known})"),
-    "duplicate-id": (ERROR, "id '{id}' is used twice (also at {other}); ids must be unique in the whole form"),
-    "bad-id": (ERROR, "id '{id}' is not a valid name: use a letter or _ first, then letters, digits or _"),
-    "bad-choice-code": (ERROR, "choice code '{code}' is not XML-safe: use letters, digits, _ . or - and no spaces"),
-    "duplicate-choice": (ERROR, "choice code '{code}' appears twice in one list"),
-    "unknown-ref": (ERROR, "$ref '{ref}' points at nothing in this spec"),
-    "unknown-question": (ERROR, "condition names question '{question}', which the form does not have"),
-    "unknown-choice": (ERROR, "condition compares '{question}' with '{code}', which is not one of its choices"),
-    "bad-comparison": (ERROR, "'{op}' needs a numeric question, and '{question}' is {kind}"),
-    "condition-cycle": (ERROR, "relevance of '{question}' depends on itself: {path}"),
-    "missing-translation": (ERROR, "no {language} text for '{what}'"),
-    "unknown-language": (ERROR, "text in language '{language}', which x-form.languages does not list"),
-    "level-bands": (ERROR, "partnership levels must cover 0 to 100 without gap or overlap: {reason}"),
-    "score-bands": (ERROR, "score bands must run on without gap or overlap: {reason}"),
-    "unscored-choice": (ERROR, "choice '{code}' of a scored question has no x-score and is neither dk nor na"),
-    "unscorable": (ERROR, "scored question '{question}' has neither scored choices nor bands"),
-    "bad-role": (ERROR, "{reason}"),
-    "bad-question": (ERROR, "{reason}"),
+    INVALID_JSON = ("invalid-json", ERROR,
+                    "not valid JSON: {reason} (line {line}, column {column})",
+                    "A spec, a file of returns or a posted submission is not JSON (a missing comma, quote or "
+                    "bracket); the line and column show where.")
+    DUPLICATE_KEY = ("duplicate-key", ERROR,
+                     "key '{key}' appears twice in one object",
+                     "A JSON object names one key twice, so one of the two values would be lost silently.")
+    META_SCHEMA = ("meta-schema", ERROR,
+                   "the spec does not follow JSON Schema 2020-12 or the schema of the x- keywords: {reason}",
+                   "The spec breaks JSON Schema or the rules of the x- keywords (spec/meta/) at the pointer given.")
+    UNKNOWN_KEYWORD = ("unknown-keyword", ERROR,
+                       "unknown keyword '{key}' (known x- keywords: {known})",
+                       "An x- keyword cpc-forms does not know, often a misspelling; it would be ignored silently.")
+    DUPLICATE_ID = ("duplicate-id", ERROR,
+                    "id '{id}' is used twice (also at {other}); ids must be unique in the whole form",
+                    "Two sections or questions share an id; ids are unique in the whole form so every channel's "
+                    "answers map back to one question.")
+    BAD_ID = ("bad-id", ERROR,
+              "id '{id}' is not a valid name: use a letter or _ first, then letters, digits or _",
+              "A section or question id that is not a valid name (a letter or _ first), as XLSForm and the XForm "
+              "require.")
+    BAD_CHOICE_CODE = ("bad-choice-code", ERROR,
+                       "choice code '{code}' is not XML-safe: use letters, digits, _ . or - and no spaces",
+                       "A choice code with spaces or characters XML forbids; ODK writes a multiple choice as codes "
+                       "separated by spaces.")
+    DUPLICATE_CHOICE = ("duplicate-choice", ERROR,
+                        "choice code '{code}' appears twice in one list",
+                        "One code twice in a choice list, so an answer with it could mean either choice.")
+    UNKNOWN_REF = ("unknown-ref", ERROR,
+                   "$ref '{ref}' points at nothing in this spec",
+                   "A $ref that points at nothing, usually a misspelt choice list name under $defs.")
+    UNKNOWN_QUESTION = ("unknown-question", ERROR,
+                        "condition names question '{question}', which the form does not have",
+                        "A condition reads a question the form does not have.")
+    UNKNOWN_CHOICE = ("unknown-choice", ERROR,
+                      "condition compares '{question}' with '{code}', which is not one of its choices",
+                      "A condition compares a question with a code that is not one of its choices, so it never holds.")
+    BAD_COMPARISON = ("bad-comparison", ERROR,
+                      "'{op}' needs a numeric question, and '{question}' is {kind}",
+                      "A condition compares a question that is not a number with gt, gte, lt or lte.")
+    CONDITION_CYCLE = ("condition-cycle", ERROR,
+                       "relevance of '{question}' depends on itself: {path}",
+                       "Relevance conditions that depend on each other in a circle, so no order can decide them.")
+    MISSING_TRANSLATION = ("missing-translation", ERROR,
+                           "no {language} text for '{what}'",
+                           "A text lacks one of the form's languages; every channel shows every text in every "
+                           "language.")
+    UNKNOWN_LANGUAGE = ("unknown-language", ERROR,
+                        "text in language '{language}', which x-form.languages does not list",
+                        "A text in a language that x-form.languages does not list: add the language or remove the "
+                        "text.")
+    LEVEL_BANDS = ("level-bands", ERROR,
+                   "partnership levels must cover 0 to 100 without gap or overlap: {reason}",
+                   "The partnership levels leave a gap or overlap between 0 and 100, so an index would have no level "
+                   "or two.")
+    SCORE_BANDS = ("score-bands", ERROR,
+                   "score bands must run on without gap or overlap: {reason}",
+                   "A question's score bands leave a gap or overlap, so an answer would score nothing or twice.")
+    UNSCORED_CHOICE = ("unscored-choice", ERROR,
+                       "choice '{code}' of a scored question has no x-score and is neither dk nor na",
+                       "A choice of a scored question has no x-score and is neither don't know nor not applicable, "
+                       "so answering it could not be scored.")
+    UNSCORABLE = ("unscorable", ERROR,
+                  "scored question '{question}' has neither scored choices nor bands",
+                  "A question marked for scoring has neither scored choices nor bands.")
+    BAD_ROLE = ("bad-role", ERROR,
+                "a question's x-role does not fit the form: {reason}",
+                "A question's x-role (country, agency, perceived level) is taken twice, or its choices do not fit "
+                "what the scoring expects of that role.")
+    BAD_QUESTION = ("bad-question", ERROR,
+                    "this question cannot work as written: {reason}",
+                    "A question uses a feature its kind does not allow, such as bands on a text question or 'none of "
+                    "these' in a single choice.")
     # returns
-    "unreadable": (ERROR, "cannot be read: {reason}"),
-    "other-form": (ERROR, "a return of form '{found}', not of '{expected}'"),
-    "unknown-version": (ERROR, "form version '{found}' is not known (known: {known})"),
-    "bad-value": (ERROR, "'{question}': {value!r} is not valid; expected {expected}"),
-    "unknown-field": (ERROR, "'{field}' is not a question of this form"),
-    "bad-shape": (ERROR, "{reason}"),
-    "not-relevant-answer": (WARNING, "'{question}' was answered but is not relevant here; the answer is ignored"),
-    "required-missing": (WARNING, "required question '{question}' has no answer"),
-    "duplicate": (WARNING, "replaced by a newer edit of the same submission ({newer})"),
-    "ambiguous-label": (ERROR, "'{question}': label {value!r} matches several choices ({codes})"),
-    "rejected-row": (ERROR, "{reason}"),
+    UNREADABLE = ("unreadable", ERROR,
+                  "cannot be read: {reason}",
+                  "A file, or a part of it, cannot be opened or decoded (broken, truncated, not the format its name "
+                  "says); nothing in it is scored.")
+    OTHER_FORM = ("other-form", ERROR,
+                  "a return of form '{found}', not of '{expected}'",
+                  "A return of another form than the one being scored: score it with that form's --spec.")
+    UNKNOWN_VERSION = ("unknown-version", ERROR,
+                       "form version '{found}' is not known (known: {known})",
+                       "A return of a form version that is neither the current one nor one kept under "
+                       "spec/versions/; it is not scored.")
+    BAD_VALUE = ("bad-value", ERROR,
+                 "'{question}': {value!r} is not valid; expected {expected}",
+                 "An answer its question does not allow (not one of the choices, out of range, not a date); the "
+                 "return is rejected.")
+    UNKNOWN_FIELD = ("unknown-field", ERROR,
+                     "'{field}' is not a question of this form",
+                     "An answer to a question the form does not have; the return is rejected.")
+    BAD_SHAPE = ("bad-shape", ERROR,
+                 "not shaped as a return of this form: {reason}",
+                 "Something that is not shaped as a return of this form (not an object of answers, wrong nesting, a "
+                 "wrong type); it is rejected.")
+    NOT_RELEVANT_ANSWER = ("not-relevant-answer", WARNING,
+                           "'{question}' was answered but is not relevant here; the answer is ignored",
+                           "An answer to a question that the skip logic hides for this return; it is kept out of the "
+                           "scores.")
+    REQUIRED_MISSING = ("required-missing", WARNING,
+                        "required question '{question}' has no answer",
+                        "A required question has no answer; the return is scored without it.")
+    DUPLICATE = ("duplicate", WARNING,
+                 "replaced by a newer edit of the same submission ({newer})",
+                 "An earlier copy or edit of a return that was read again; only the newest one is scored.")
+    AMBIGUOUS_LABEL = ("ambiguous-label", ERROR,
+                       "'{question}': label {value!r} matches several choices ({codes})",
+                       "An answer written as a label that matches several choices, so it cannot be read as one code.")
     # xlsform channel
-    "unknown-column": (WARNING, "column '{column}' is not a question of form '{form}'; its values are ignored"),
-    "ambiguous-column": (ERROR, "column '{column}' matches several questions or choices ({targets}); ignored"),
-    "unsafe-xml": (ERROR, "refused XML with a DTD, entity or external reference: {reason}"),
-    "not-decrypted": (ERROR, "an encrypted submission that the server did not decrypt; nothing to score"),
+    UNKNOWN_COLUMN = ("unknown-column", WARNING,
+                      "column '{column}' is not a question of form '{form}'; its values are ignored",
+                      "An export column that is no question of the form (added or renamed on the server); its values "
+                      "are ignored.")
+    AMBIGUOUS_COLUMN = ("ambiguous-column", ERROR,
+                        "column '{column}' matches several questions or choices ({targets}); ignored",
+                        "An export column that could be more than one question or choice; it is ignored.")
+    UNSAFE_XML = ("unsafe-xml", ERROR,
+                  "refused XML with a DTD, entity or external reference: {reason}",
+                  "An XML file with a DTD, an entity or an external reference, refused because such XML can attack "
+                  "the machine that reads it.")
+    NOT_DECRYPTED = ("not-decrypted", ERROR,
+                     "an encrypted submission that the server did not decrypt; nothing to score",
+                     "An encrypted submission that the server exported without decrypting; export again with the "
+                     "form's private key.")
+    ENCRYPTED_MISSING = ("encrypted-missing", ERROR,
+                         "an encrypted submission whose encrypted data the server does not have ('missing encrypted "
+                         "form data'); nothing to score",
+                         "An encrypted submission whose data never reached the server, so there is nothing to score.")
+    SCORED_COLUMN_MISSING = ("scored-column-missing", ERROR,
+                             "no column holds the answers to scored question(s) {questions}: this file's returns are "
+                             "scored without them{unread}",
+                             "An export without the column of a scored question (left out in the export settings); "
+                             "its returns are scored without that question.")
+    COLUMN_MISSING = ("column-missing", WARNING,
+                      "no column holds the answers to question(s) {questions}; they read as unanswered",
+                      "An export without the column of an unscored question; those answers read as unanswered.")
+    VERSION_FALLBACK = ("version-fallback", WARNING,
+                        "{reason}: rows that name no known form version are read as version {version}",
+                        "Returns that name no known form version, read as the version given; check that it is the "
+                        "one they answered.")
+    RAGGED_ROWS = ("ragged-rows", WARNING,
+                   "from {first} on, rows hold cells past the header's last column; those cells are ignored (a "
+                   "KoboToolbox export adds one for a multiple-choice code the form does not have, and repeats it on "
+                   "every later row){detail}",
+                   "Rows with more cells than the header has columns; the extra cells are ignored.")
+    LOST_CHOICE = ("lost-choice", ERROR,
+                   "a multiple-choice answer holds a code the form does not have, which this export (multiple choice "
+                   "as separate columns only) wrote past the header: the answer cannot be read whole",
+                   "A multiple-choice answer with a code the form does not have, which an export of separate columns "
+                   "only cannot place; the return cannot be read whole.")
+    REVIEW_REJECTED = ("review-rejected", WARNING,
+                       "a reviewer on the server marked this return {state!r}: it is left out of the scores "
+                       "(--include-rejected keeps it)",
+                       "A return that a reviewer on the server rejected; it is left out of the scores unless "
+                       "--include-rejected is given.")
     # excel channel
-    "excel-format": (ERROR, "a {found} file: save the workbook as .xlsx (Excel Workbook) and send it again"),
-    "excel-sheet-missing": (ERROR, "sheet '{sheet}' is missing ({what}); sheets found: {found}"),
-    "excel-lists-missing": (WARNING, "hidden sheet '{sheet}' was deleted: the answers are read, but the workbook's "
-                                     "own drop-downs and scores no longer work"),
-    "excel-formula": (ERROR, "a formula ({formula}) in the answer to '{question}' is never evaluated; "
-                             "type the answer itself"),
-    "excel-bad-answer": (ERROR, "{value!r} is not an answer to '{question}'; allowed: {allowed}"),
-    "excel-duplicate-row": (ERROR, "question '{question}' appears a second time (first in row {first}); "
-                                   "rows must not be copied"),
-    "excel-spec-changed": (WARNING, "the workbook was built from another text of this form version (spec hash "
-                                    "{found}, expected {expected}); answers are read by question id"),
+    EXCEL_FORMAT = ("excel-format", ERROR,
+                    "a {found} file: save the workbook as .xlsx (Excel Workbook) and send it again",
+                    "A workbook saved in another format (.xls, .ods): save it as .xlsx and send it again.")
+    EXCEL_SHEET_MISSING = ("excel-sheet-missing", ERROR,
+                           "sheet '{sheet}' is missing ({what}); sheets found: {found}",
+                           "A sheet the workbook needs was deleted or renamed, so its answers cannot be found.")
+    EXCEL_LISTS_MISSING = ("excel-lists-missing", WARNING,
+                           "hidden sheet '{sheet}' was deleted: the answers are read, but the workbook's own "
+                           "drop-downs and scores no longer work",
+                           "The workbook's hidden lists sheet was deleted: its answers are read, but its drop-downs "
+                           "and live scores no longer work.")
+    EXCEL_FORMULA = ("excel-formula", ERROR,
+                     "a formula ({formula}) in the answer to '{question}' is never evaluated; type the answer itself",
+                     "An answer cell holds a formula, which is never evaluated; type the answer itself.")
+    EXCEL_BAD_ANSWER = ("excel-bad-answer", ERROR,
+                        "{value!r} is not an answer to '{question}'; allowed: {allowed}",
+                        "An answer cell holds something that is not one of the question's answers.")
+    EXCEL_DUPLICATE_ROW = ("excel-duplicate-row", ERROR,
+                           "question '{question}' appears a second time (first in row {first}); rows must not be "
+                           "copied",
+                           "A question's row appears twice (a copied row); the second one is not read.")
+    EXCEL_SPEC_CHANGED = ("excel-spec-changed", WARNING,
+                          "the workbook was built from another text of this form version (spec hash {found}, expected "
+                          "{expected}); answers are read by question id",
+                          "A workbook built from another text of the same form version; answers are read by question "
+                          "id, but the questions its users saw may differ.")
     # html channel
-    "too-large": (ERROR, "the file is {size} MB; a file of returns may hold at most {limit} MB"),
+    TOO_LARGE = ("too-large", ERROR,
+                 "the file is {size} MB; a file of returns may hold at most {limit} MB",
+                 "A file of web-form returns larger than the limit; split it into smaller files.")
     # server channel
-    "body-too-large": (ERROR, "the request body is larger than the {limit} bytes a submission may have"),
-    "wrong-type": (ERROR, "content type {found!r} is not accepted; send application/json"),
-    "rate-limited": (ERROR, "too many requests from this address; try again in {seconds} s"),
-    "bad-envelope": (ERROR, "'{field}': {reason}"),
-}
+    BODY_TOO_LARGE = ("body-too-large", ERROR,
+                      "the request body is larger than the {limit} bytes a submission may have",
+                      "A submission to the server larger than any return can be; it is refused.")
+    WRONG_TYPE = ("wrong-type", ERROR,
+                  "content type {found!r} is not accepted; send application/json",
+                  "A submission to the server that is not sent as application/json; it is refused.")
+    RATE_LIMITED = ("rate-limited", ERROR,
+                    "too many requests from this address; try again in {seconds} s",
+                    "Too many requests from one address within a minute; the server asks it to wait.")
+    BAD_ENVELOPE = ("bad-envelope", ERROR,
+                    "'{field}': {reason}",
+                    "A submission to the server whose envelope (form_id, form_version, instance_id, submitted, "
+                    "answers) lacks a field or holds a wrong one.")
 
 
-def issue(kind: str, /, source: str = "", location: str = "", **params) -> Issue:
-    """An Issue from the catalogue, its message filled in from params."""
-    severity, template = CATALOGUE[kind]
-    return Issue(code=kind, message=template.format(**params), severity=severity,
-                 source=str(source), location=str(location))
+# the plain code, severity and template per code, looked up by issue() for each of many thousand issues a run
+_ENTRIES: Dict[str, Tuple[str, str, str]] = {code._value_: (code._value_, code.severity, code.template)
+                                             for code in Code}
+
+
+def issue(code: Code, /, source: Union[str, PathLike[str]] = "", location: str = "", **params: Any) -> Issue:
+    """An Issue of that code (its plain string in Issue.code), its message filled in from params."""
+    value, severity, template = _ENTRIES[code]
+    return Issue(value, template.format(**params), severity, str(source), str(location))
+
+
+def markdown_table() -> str:
+    """The table of every code, its severity and what it means, as README.md shows it."""
+    rows = ["| code | severity | what it means |", "| --- | --- | --- |"]
+    rows += [f"| `{code._value_}` | {code.severity} | {code.description.replace('|', '&#124;')} |" for code in Code]
+    return "\n".join(rows) + "\n"
