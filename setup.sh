@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything cpc-forms needs on a fresh Debian machine: the real clients the tests drive (LibreOffice,
-# Chromium, Java), a virtual environment with the package and its test extras, and the npm tools.
+# Chromium, Java), a virtual environment with the package and its test extras, and the npm tools with the
+# Enketo and ODK Web Forms bundles (tests/js/dist) that the XForm tests load into Chromium.
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +26,6 @@ fi
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
 
 if [ -f tests/js/package.json ] && command -v npm >/dev/null; then
-  (cd tests/js && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+  (cd tests/js && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null && node build.mjs)
 fi
 echo "setup: ready (.venv/bin/cpc-forms)"
