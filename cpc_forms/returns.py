@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Iterable, List, Mapping, Optional, Tuple
 
 from .catalogue import issue
 from .report.neutral import TRIGGERS
-from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, TEXT, Form, Issue, Question, Response
+from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, TEXT, Form, Issue, Question, Response, bare_id
 from .validation import validate_return
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -94,15 +94,21 @@ def _date(raw: Any) -> Any:
     return match.group(1) if match else text
 
 
-def coerce(q: Question, raw: Any) -> Tuple[Any, Optional[str]]:
+def coerce(q: Question, raw: Any, written: bool = False) -> Tuple[Any, Optional[str]]:
     """Canonical value of a raw answer (text from a CSV cell, a label, an Excel number...), or the raw
-    value unchanged for validation to refuse; second item 'ambiguous' when a label matched several codes."""
+    value unchanged for validation to refuse; second item 'ambiguous' when a label matched several codes.
+
+    written: the source keeps text exactly as typed (ODK and Kobo exports): a text answer stays as written,
+    spaces, line breaks, 'n/a' and a leading apostrophe included; otherwise text is trimmed, 'n/a' is no
+    answer and the defensive apostrophe goes."""
     if type(raw) is str and q.kind == SELECT_ONE and q.choice(raw) is not None:
         return raw, None  # the common case, an exact code: nothing to normalise
-    if raw is None or (isinstance(raw, str) and raw.strip() in ("", "n/a")):
+    if written and type(raw) is str and q.kind == TEXT:
+        return (raw or None), None
+    if raw is None or (isinstance(raw, str) and raw.strip() in (("",) if written else ("", "n/a"))):
         return None, None
     if isinstance(raw, str):
-        raw = unquote_defensive(raw.strip())
+        raw = raw.strip() if written else unquote_defensive(raw.strip())
     if isinstance(raw, (dict, list)) and q.kind != SELECT_MULTIPLE:
         return raw, None  # a structure where one value belongs (JSON input): left for validation to refuse
     if q.kind == SELECT_ONE:
@@ -123,39 +129,53 @@ def coerce(q: Question, raw: Any) -> Tuple[Any, Optional[str]]:
     return (str(raw) if not isinstance(raw, float) or not raw.is_integer() else str(int(raw))), None
 
 
-def _converter(q: Question):
+@lru_cache(maxsize=4096)
+def _exact_labels(q: Question) -> dict:
+    """A choice's code and each label, exactly as written, -> the code (labels several choices share left out)."""
+    exact = {c.code: c.code for c in q.choices}
+    index = _label_index(q)
+    for c in q.choices:
+        for t in c.label.values():
+            found = index.get(normalise(t), ())
+            if len(found) == 1 and t not in exact:
+                exact[t] = next(iter(found))
+    return exact
+
+
+def _converter(q: Question, written: bool):
     """coerce() for one question, with a fast path for the shape nearly every answer has."""
+    slow = partial(coerce, q, written=written)
     if q.kind == SELECT_ONE:
-        exact = {c.code: c.code for c in q.choices}
-        for text, found in _label_index(q).items():
-            originals = {t for c in q.choices for t in c.label.values() if normalise(t) == text}
-            if len(found) == 1:
-                exact.update({t: next(iter(found)) for t in originals if t not in exact})
-        return lambda raw: (exact[raw], None) if raw.__class__ is str and raw in exact else coerce(q, raw)
+        exact = _exact_labels(q)
+        return lambda raw: (exact[raw], None) if raw.__class__ is str and raw in exact else slow(raw)
     if q.kind == INTEGER:
-        return lambda raw: (int(raw), None) if raw.__class__ is str and raw.isdigit() and raw.isascii() else coerce(q, raw)
+        return lambda raw: (int(raw), None) if raw.__class__ is str and raw.isdigit() and raw.isascii() else slow(raw)
+    if q.kind == TEXT and written:
+        return lambda raw: (raw or None, None) if raw.__class__ is str else slow(raw)
     if q.kind == TEXT or q.kind == DATE:
         plain = re.compile(r"^[^\s'=+\-@][\s\S]*(?<!\s)$") if q.kind == TEXT else re.compile(r"^\d{4}-\d{2}-\d{2}$")
-        return lambda raw: (raw, None) if raw.__class__ is str and plain.match(raw) and raw != "n/a" else coerce(q, raw)
-    return lambda raw: coerce(q, raw)
+        return lambda raw: (raw, None) if raw.__class__ is str and plain.match(raw) and raw != "n/a" else slow(raw)
+    return slow
 
 
 @lru_cache(maxsize=64)
-def converters(form: Form) -> dict:
-    """question id -> its converter, for every question of a form."""
-    return {q.id: _converter(q) for q in form.questions}
+def converters(form: Form, written: bool = False) -> dict:
+    """question id -> its converter, for every question of a form (written: see coerce)."""
+    return {q.id: _converter(q, written) for q in form.questions}
 
 
 def make_response(forms: Mapping[str, Form], raw_answers: Mapping[str, Any], *, form_id: str = "",
-                  version: str = "", source="", location="", **meta) -> Tuple[Optional[Response], List[Issue]]:
+                  version: str = "", source="", location="", written: bool = False,
+                  **meta) -> Tuple[Optional[Response], List[Issue]]:
     """Build a Response from raw answers keyed by question id: match the form version, coerce, validate.
 
-    Returns (None, issues) when the return must be rejected; warnings ride along with a Response."""
+    Returns (None, issues) when the return must be rejected; warnings ride along with a Response.
+    written: text is kept exactly as the source wrote it (see coerce)."""
     record = str(location) or "return"
     form, problems = pick_form(forms, form_id, version, source, location)
     if form is None:
         return None, [p._replace(record=record) for p in problems]
-    answers, found, convert = {}, [], converters(form)
+    answers, found, convert = {}, [], converters(form, written)
     for key, raw in raw_answers.items():
         to_value = convert.get(key)
         if to_value is None:
@@ -192,17 +212,34 @@ def _when(r: Response) -> dt.datetime:
     return instant(r.submitted) or EPOCH
 
 
+def edit_rank(r: Response) -> tuple:
+    """How new a version of a submission is: its edit count, then its submitted time, then (two versions the
+    platform does not tell apart) its instance id, so the choice never depends on the order files are read."""
+    return r.edits, _when(r), bare_id(r.instance_id)
+
+
 def dedupe(responses: Iterable[Response]) -> Tuple[List[Response], List[Issue]]:
-    """Keep the newest edit of each submission (by submitted time, then read order); report the others."""
+    """Keep the newest edit of each submission (edit_rank; read order between identical ranks); report the
+    others."""
     newest: dict = {}
     order: List[Response] = []
     for r in responses:
         order.append(r)
         key = r.identity
-        if not key or key not in newest or _when(r) >= _when(newest[key]):
+        if not key or key not in newest or edit_rank(r) >= edit_rank(newest[key]):
             newest[key or id(r)] = r
     kept = [r for r in order if newest.get(r.identity or id(r)) is r]
     dropped = [r for r in order if newest.get(r.identity or id(r)) is not r]
     issues = [issue("duplicate", r.source, r.location, newer=newest[r.identity].instance_id or newest[r.identity].source)
               for r in dropped]
     return kept, issues
+
+
+# Review states with which a coordinator refuses a return on the server: Central's ReviewState, Kobo's
+# _validation_status (its uid, or its label in a labels export), SurveyCTO's review_status.
+REVIEW_REJECTED = frozenset({"rejected", "validation_status_not_approved", "not approved"})
+
+
+def rejected_by_review(review: str) -> bool:
+    """Whether a server's review state says a coordinator refused the return."""
+    return " ".join(str(review).split()).casefold() in REVIEW_REJECTED

@@ -17,7 +17,9 @@ from cpc_forms.scoring import score_return
 from cpc_forms.synth import random_answers
 
 TRICKY = ["", " ", "n/a", "x", "99999", "-1", "1.5", "Fully", "Pleinement", "Yes", "oui", "'=SUM(A1)", "=1+1",
-          "dk", "na", "2026-13-01", " 1 ", "1,0", "3 1", "drugs drugs", "DRUGS", "officer@", "é" * 600]
+          "dk", "na", "2026-13-01", " 1 ", "1,0", "3 1", "drugs drugs", "DRUGS", "officer@", "é" * 600,
+          " two  spaces ", "line\r\nbreak", "line\nbreak"]
+IDENTS = ("KEY", "instanceID", "rootUuid", "_uuid", "_id")
 
 
 def export(form, kind: str, folder: Path, rows: int, seed: int) -> Path:
@@ -60,10 +62,11 @@ def mutate(rows, rng: random.Random, form) -> None:
     """Plant trouble: odd cells, edits of one submission, undecrypted and other-version rows, empty rows."""
     header, body = rows[0], rows[1:]
     answers = [n for n, h in enumerate(header) if form.question(h.replace("-", "/").split("/")[-1])]
-    idents = [n for n, h in enumerate(header) if h.split("/")[-1].split("-")[-1] in ("KEY", "instanceID", "rootUuid",
-                                                                                  "_uuid")]
-    version = column(header, "FormVersion", "__version__")
+    idents = [n for n, h in enumerate(header) if h.split("/")[-1].split("-")[-1] in IDENTS]
+    version = column(header, "FormVersion", "sc_form_version")
     status = next((n for n, h in enumerate(header) if h == "Status"), None)
+    review = column(header, "ReviewState", "_validation_status")
+    edits = next((n for n, h in enumerate(header) if h == "Edits"), None)
     for row in body:
         for n in rng.sample(answers, 2):
             if rng.random() < 0.3:
@@ -76,9 +79,13 @@ def mutate(rows, rng: random.Random, form) -> None:
         elif luck < 0.1:
             row[version] = rng.choice(["1999", "", form.version])
         elif luck < 0.12 and status is not None:
-            row[status] = "Not decrypted"
+            row[status] = rng.choice(["Not decrypted", "missing encrypted form data"])
         elif luck < 0.13:
             row[:] = [""] * len(row)
+        elif luck < 0.2:
+            row[review] = rng.choice(["rejected", "approved", "validation_status_not_approved", " edited "])
+        elif luck < 0.25 and edits is not None:
+            row[edits] = rng.choice(["1", "2", " 3", "x"])
 
 
 def both(path: Path, forms, monkeypatch):
@@ -136,8 +143,7 @@ def test_split_choice_columns_without_their_summary_read_alike(form, tmp_path, m
 def test_ids_written_in_other_ways_name_the_same_submission_alike(form, kind, tmp_path, monkeypatch):
     monkeypatch.setattr(columnar, "BLOCK", 1 << 12)  # batches of a few rows: plain ones and others
     rows, sep = table(export(form, kind, tmp_path, 60, 8))
-    idents = [n for n, h in enumerate(rows[0]) if h.split("/")[-1].split("-")[-1] in ("KEY", "instanceID",
-                                                                                      "rootUuid", "_uuid")]
+    idents = [n for n, h in enumerate(rows[0]) if h.split("/")[-1].split("-")[-1] in IDENTS]
     spellings = [lambda t: t.upper(), lambda t: t.replace("uuid:", ""), lambda t: " " + t + " ",
                  lambda t: t + "é", lambda t: "\u3000" + t]
     for n in range(2, len(rows), 2):  # the same submission as the row before, its ids spelt another way

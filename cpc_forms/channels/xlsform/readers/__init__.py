@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 from typing import IO, Callable, Iterator, List, Mapping, Union
@@ -91,9 +92,19 @@ def _xlsx_rows(path: Path) -> Iterator[tuple]:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
         raise OSError(f"not a readable workbook ({type(exc).__name__})") from exc
     try:
-        yield from wb.worksheets[0].iter_rows(values_only=True)
+        for row in wb.worksheets[0].iter_rows(values_only=True):
+            yield tuple(_unescape(c) if c.__class__ is str and "_x" in c else c for c in row)
     finally:
         wb.close()
+
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """A workbook string as typed: XlsxWriter (KoboToolbox's XLSX export) stores a carriage return and other
+    control characters as _xHHHH_, and a literal '_x' as _x005F_x; openpyxl leaves them escaped."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def csv_rows(stream: IO[bytes]) -> Iterator[List[str]]:
@@ -199,7 +210,8 @@ def _file(path: Path, forms, deprecated, held) -> Iterator[Item]:
 
 
 def _edit_order(responses: List[Response], deprecated: Mapping[str, str]) -> List[Response]:
-    """Give each XML edit its chain's first id as root, and put later edits after earlier ones."""
+    """Give each XML edit its chain's first id as root (unless the record names one) and its place in the
+    chain as its edit count, and put later edits after earlier ones."""
     def walk(instance: str):
         depth, seen = 0, {instance}
         while instance in deprecated and deprecated[instance] not in seen:
@@ -210,14 +222,11 @@ def _edit_order(responses: List[Response], deprecated: Mapping[str, str]) -> Lis
 
     out = []
     for r in responses:
-        root, depth = walk(r.instance_id) if not r.root_id else (r.root_id, 0)
-        out.append((depth, r if r.root_id else _with_root(r, root)))
+        root, depth = walk(r.instance_id)
+        if depth > r.edits or not r.root_id:
+            r = replace(r, root_id=r.root_id or root, edits=max(depth, r.edits))
+        out.append((depth, r))
     return [r for _, r in sorted(out, key=lambda pair: pair[0])]
-
-
-def _with_root(r: Response, root: str) -> Response:
-    from dataclasses import replace
-    return replace(r, root_id=root)
 
 
 def read(path, forms: Mapping[str, Form]) -> Iterator[Item]:

@@ -22,7 +22,8 @@ from ....model import SELECT_MULTIPLE, Form, Issue, Response
 from ....returns import converters, normalise, pick_form
 from ....validation import answers_validator, flat_validator
 from . import ids
-from .table import CHANNEL, CHOSEN, Plan, is_tag_row, newest, respond
+from .plan import CHOSEN, ENCRYPTED
+from .table import CHANNEL, Plan, is_tag_row, plan_for, respond
 
 BLOCK = 2 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
 Item = Union[Response, Issue]
@@ -60,7 +61,7 @@ def read_csv(path: Path, forms: Mapping[str, Form], source: str, form_id: str = 
     if found is None:
         return None
     header, sep = found
-    plan = Plan(newest(forms), header, source, f"{prefix}row 1, ")
+    plan = plan_for(forms, header, source, f"{prefix}row 1, ", table=True)
     if not _suited(plan) or not _is_utf8(path):
         return None
     try:
@@ -104,7 +105,7 @@ class _Cells:
 
     def __init__(self, plan: Plan, forms: Mapping[str, Form], form_id: str):
         self.plan, self.form, self.forms, self.form_id = plan, plan.form, forms, form_id
-        self.convert, self.validator = converters(plan.form), flat_validator(plan.form.schema_json)
+        self.convert, self.validator = converters(plan.form, True), flat_validator(plan.form.schema_json)
         self.memo: Dict[str, dict] = {qid: {} for _, qid in plan.answers}
         self.versions: Dict[str, bool] = {}
 
@@ -126,6 +127,7 @@ class _Cells:
         return [memo[raw] for raw in raws]
 
     def _convert(self, qid: str, raw: str) -> Tuple[Any, bool]:
+        raw = self.plan.cell(raw)
         if raw == "":
             return None, True
         if self.form.question(qid).kind == SELECT_MULTIPLE:
@@ -141,6 +143,10 @@ class _Cells:
             self.versions[version] = pick_form(self.forms, self.form_id, version)[0] is self.form
         return self.versions[version]
 
+    def deployment_ok(self, deployment: str) -> bool:
+        """version_ok of a row that names its version only in Kobo's __version__ (see Plan.version)."""
+        return self.version_ok(deployment if deployment in self.plan.versions else "")
+
 
 def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, int], source: str,
            form_id: str, prefix: str) -> Iterator[Item]:
@@ -153,7 +159,7 @@ def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, 
         for batch, encoded in _ahead(_batches(path, sep, width), wanted):
             rows, warned = _batch(plan, cells, batch, encoded, start, keep)
             # the per-row loop stays here, in the generator itself: each level of generators costs every item
-            for number, skipped, ok, latest, row_values, score, instance, identity, when in rows:
+            for number, skipped, ok, latest, row_values, score, instance, identity, when, review, edits in rows:
                 if skipped:
                     continue
                 location = f"{prefix}row {number}"
@@ -166,7 +172,8 @@ def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, 
                         yield _new_issue((code, message, WARNING, source, f"{location}:{qid}", location))
                     yield Response(form.id, form.version,
                                    Frozen({q: v for q, v in zip(qids, row_values) if v is not None}),
-                                   CHANNEL, source, location, instance, identity, when, plan.language, score)
+                                   CHANNEL, source, location, instance, identity, when, plan.language, score,
+                                   review, edits)
             start += batch.num_rows
     except pa.ArrowException as exc:  # the file changed since the first pass read it whole
         raise OSError(str(exc)) from exc
@@ -221,16 +228,36 @@ def _distinct(plan: Plan, batch, key: str, test: Callable[[str], bool], rows: in
 _new_issue = partial(tuple.__new__, Issue)  # as bulk.py builds its tuples: a NamedTuple's __new__ is Python
 
 
-def _blank(batch) -> np.ndarray:
+def _blank(batch, first: List[int]) -> np.ndarray:
+    """Per row, whether every cell is empty: judged on the columns first (those read anyway), then, only for
+    the rows empty there, on the others (an export's many calculate and note columns)."""
     import pyarrow.compute as pc
-    total = np.zeros(batch.num_rows, dtype=np.int64)
-    for column in batch.columns:
-        total += pc.binary_length(column).to_numpy(zero_copy_only=False)
-    return total == 0
+
+    def empty(columns) -> np.ndarray:
+        total = np.zeros(batch.num_rows, dtype=np.int64)
+        for column in columns:
+            total += pc.binary_length(column).to_numpy(zero_copy_only=False)
+        return total == 0
+
+    blank = empty(batch.column(n) for n in first)
+    if blank.any():
+        rest = set(range(batch.num_columns)) - set(first)
+        blank &= empty(batch.column(n) for n in sorted(rest))
+    return blank
 
 
 def _row(batch, r: int) -> List[str]:
     return [column[r].as_py() for column in batch.columns]
+
+
+def _versions_ok(plan: Plan, cells: _Cells, batch, rows: int) -> np.ndarray:
+    """Per row, whether the version it names (Plan.version) is read with the plan's own form."""
+    def of(key: str, test) -> np.ndarray:
+        return _distinct(plan, batch, key, test, rows)
+
+    return np.where(of("stamp", bool), of("stamp", cells.version_ok),
+                    np.where(of("version", bool), of("version", cells.version_ok),
+                             of("deployment", cells.deployment_ok)))
 
 
 def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Dict[str, int]):
@@ -238,11 +265,9 @@ def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Di
     newest edit, answers, scores, instance id, identity, submitted), and the warnings of each row number."""
     form, rows = plan.form, batch.num_rows
     columns, clean = _answers(plan, cells, encoded, rows)
-    clean &= _distinct(plan, batch, "status", lambda s: s.lower() != "not decrypted", rows)
-    stamped = _distinct(plan, batch, "stamp", bool, rows)
-    clean &= np.where(stamped, _distinct(plan, batch, "stamp", cells.version_ok, rows),
-                      _distinct(plan, batch, "version", cells.version_ok, rows))
-    skip = _blank(batch)
+    clean &= _distinct(plan, batch, "status", lambda s: s.lower() not in ENCRYPTED, rows)
+    clean &= _versions_ok(plan, cells, batch, rows)
+    skip = _blank(batch, [n for n, _ in plan.answers] + list(plan.meta.values()))
     if start == 2 and rows and is_tag_row(_row(batch, 0)):
         skip[0] = True  # Kobo's HXL tag row
     identities, instances = (column.to_pylist() for column in ids.identity_columns(plan, batch, rows))
@@ -258,5 +283,6 @@ def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Di
     scores = bulk.scores(form, columns, relevant, rows, fast)
     values = [bulk.objects(columns[qid].values)[columns[qid].codes].tolist() for _, qid in plan.answers]
     per_row = zip(range(start, start + rows), skip.tolist(), clean.tolist(), newer, zip(*values), scores,
-                  instances, identities, ids.meta_texts(plan, batch, "submitted", rows))
+                  instances, identities, ids.meta_texts(plan, batch, "submitted", rows),
+                  ids.meta_texts(plan, batch, "review", rows), ids.edit_counts(plan, batch, rows))
     return per_row, warned

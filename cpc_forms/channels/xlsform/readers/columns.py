@@ -1,31 +1,34 @@
 """Map export headers (Central, Kobo, Ona, SurveyCTO; codes or labels; any group separator) to questions."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from ....model import SELECT_MULTIPLE, Form, Question
 from ....returns import normalise
-from .. import build, scoring
+from .. import build
 
-# Last path component of a metadata column -> what it carries (None: known, not needed).
+# A column's last path component (or its whole name) -> what it carries (None: known, not needed).
 META = {
     "submissiondate": "submitted", "_submission_time": "submitted", "key": "root", "instanceid": "instance",
-    "__id": "instance", "_uuid": "uuid", "rootuuid": "root", "deprecatedid": "deprecated",
-    "formversion": "version", "formdef_version": "version", "__version__": "version", "_version": "version",
-    "status": "status", build.VERSION_STAMP: "stamp",
+    "__id": "instance", "_uuid": "uuid", "rootuuid": "root", "deprecatedid": "deprecated", "_id": "kobo_id",
+    "formversion": "version", "formdef_version": "version", "__version__": "deployment", "_version": "version",
+    "status": "status", "reviewstate": "review", "_validation_status": "review", "review_status": "review",
+    "edits": "edits", build.VERSION_STAMP: "stamp",
 }
 KNOWN = {
     "start", "end", "today", "deviceid", "instancename", "submitterid", "submittername", "attachmentspresent",
-    "attachmentsexpected", "reviewstate", "edits", "_id", "_validation_status", "_notes", "_status",
-    "_submitted_by", "_tags", "_index", "uuid", "review_status", "review_comments", "review_corrections",
-    "_attachments", "_geolocation", "_xform_id_string", "_media_count", "_total_media", "_duration", "_edited",
-    "_last_edited", "_media_all_received", "_date_modified", "_bamboo_dataset_id", "updatedat", "deletedat",
-    "submitterid", "attachmentspresent", "formhub", "meta", "__system", "_parent_index", "_parent_table_name",
+    "attachmentsexpected", "_notes", "_status", "_submitted_by", "_tags", "_index", "uuid", "review_comments",
+    "review_corrections", "_attachments", "_geolocation", "_xform_id_string", "_media_count", "_total_media",
+    "_duration", "_edited", "_last_edited", "_media_all_received", "_date_modified", "_bamboo_dataset_id",
+    "updatedat", "deletedat", "formhub", "meta", "__system", "_parent_index", "_parent_table_name",
     "@odata.context", "@odata.navigationlink", "audit", "phonenumber", "username", "email", "simserial",
-    "subscriberid",
+    "subscriberid", "_xform_id", "_review_status", "_review_comment", "_review_date",
 }
+ODK_SEPARATORS = ("/", "-")  # Central and the API paths join groups so, whatever the export's own separator
+Target = Tuple[str, Optional[str]]  # (question id, choice code of a split multi-select column, or None)
 
 
 @dataclass(frozen=True)
@@ -37,32 +40,72 @@ class Column:
     languages: FrozenSet[str] = frozenset()
 
 
-def _last(header: str) -> str:
-    return header.replace("-", "/").split("/")[-1].casefold()
-
-
-def _names(form: Form, q: Question) -> List[Tuple[str, str]]:
-    """(text, language) a question can be headed by: its id (language '') or its label in a language."""
-    return [(q.id, "")] + [(text, lang) for lang, text in q.label.items()]
-
-
-def _prefixes(form: Form, q: Question) -> List[Tuple[str, str]]:
-    section = form.section(q.section)
-    out = [("", ""), (section.id + "-", ""), (section.id + "/", "")]
-    return out + [(text + "/", lang) for lang, text in section.label.items()]
-
-
 @lru_cache(maxsize=32)
-def header_table(form: Form) -> Dict[str, Dict[Tuple[str, Optional[str]], FrozenSet[str]]]:
+def _vocabulary(form: Form):
+    """Normalised names: of each section, of each question, of each multi-select's choices."""
+    sections = [(s, _spellings(s.id, s.label)) for s in form.sections]
+    questions = {q.id: _spellings(q.id, q.label) for q in form.questions}
+    choices = {q.id: frozenset(n for c in q.choices for n in _spellings(c.code, c.label))
+               for q in form.questions if q.kind == SELECT_MULTIPLE}
+    return sections, questions, choices
+
+
+def _spellings(name: str, labels) -> FrozenSet[str]:
+    return frozenset(normalise(t) for t in (name, *labels.values()) if t)
+
+
+def separator(form: Form, headers: Iterable[str]) -> str:
+    """The group separator an export joins paths with ('/' unless its headers show another): the text
+    between a section's name and a question's, or between a question's and a choice's."""
+    sections, questions, choices = _vocabulary(form)
+    votes: Counter = Counter()
+    for text in headers:
+        h = normalise(text)
+        for section, names in sections:
+            for g in names:
+                if len(h) > len(g) and h.startswith(g):
+                    votes.update(_after_group(h[len(g):], section, questions, choices))
+        for qid, codes in choices.items():
+            for qn in questions[qid]:
+                if len(h) > len(qn) and h.startswith(qn):
+                    rest = h[len(qn):]
+                    votes.update(rest[:-len(c)] for c in codes if len(rest) > len(c) and rest.endswith(c))
+    return max(votes, key=lambda sep: (votes[sep], sep == "/")) if votes else "/"
+
+
+def _after_group(rest: str, section, questions, choices) -> List[str]:
+    """Separators that make rest (a header after its group's name) a question of the section, or a choice."""
+    found = []
+    for q in section.questions:
+        for qn in questions[q.id]:
+            at = rest.find(qn, 1)
+            while at > 0:
+                sep, tail = rest[:at], rest[at + len(qn):]
+                if not tail.strip() or (tail.startswith(sep) and tail[len(sep):] in choices.get(q.id, ())):
+                    found.append(sep)
+                    break
+                at = rest.find(qn, at + 1)
+    return found
+
+
+def _prefixes(form: Form, q: Question, sep: str) -> List[Tuple[str, str]]:
+    """(group path before a question's name, its language): none, the section's id, the section's label."""
+    section = form.section(q.section)
+    out = [("", "")] + [(section.id + s, "") for s in dict.fromkeys((sep, *ODK_SEPARATORS))]
+    return out + [(text + sep, lang) for lang, text in section.label.items()]
+
+
+@lru_cache(maxsize=64)
+def header_table(form: Form, sep: str = "/") -> Dict[str, Dict[Target, FrozenSet[str]]]:
     """normalised header -> {(question, choice code or None): languages that spelling is in}."""
-    table: Dict[str, Dict[Tuple[str, Optional[str]], set]] = {}
+    table: Dict[str, Dict[Target, set]] = {}
 
     def add(key, target, lang):
         table.setdefault(normalise(key), {}).setdefault(target, set()).add(lang)
 
     for q in form.questions:
-        for prefix, plang in _prefixes(form, q):
-            for name, nlang in _names(form, q):
+        for prefix, plang in _prefixes(form, q, sep):
+            for name, nlang in [(q.id, "")] + [(text, lang) for lang, text in q.label.items()]:
                 if plang and nlang and plang != nlang:
                     continue
                 lang = plang or nlang
@@ -70,41 +113,106 @@ def header_table(form: Form) -> Dict[str, Dict[Tuple[str, Optional[str]], Frozen
                 if q.kind != SELECT_MULTIPLE:
                     continue
                 for c in q.choices:
-                    add(f"{prefix}{name}/{c.code}", (q.id, c.code), lang)
-                    for clang, label in c.label.items():
-                        if not lang or clang == lang:
-                            add(f"{prefix}{name}/{label}", (q.id, c.code), clang)
+                    for csep in dict.fromkeys((sep, "/") if not lang else (sep,)):
+                        add(f"{prefix}{name}{csep}{c.code}", (q.id, c.code), lang)
+                        for clang, label in c.label.items():
+                            if not lang or clang == lang:
+                                add(f"{prefix}{name}{csep}{label}", (q.id, c.code), clang)
     return {k: {t: frozenset(v) for t, v in targets.items()} for k, targets in table.items()}
 
 
 @lru_cache(maxsize=32)
-def generated(form: Form) -> FrozenSet[str]:
-    """Names our XLSForm adds (scoring calculates, notes, the result group), case-folded."""
-    notes = [f"{scoring.PREFIX}{s.id}_note" for s in form.scored_sections]
-    notes += [f"{scoring.PREFIX}index_note", build.RESULT_GROUP] + [f"{scoring.PREFIX}level_{lv.code}" for lv in form.levels]
-    return frozenset(n.casefold() for n in scoring.names(form) + notes)
+def _own_fields(form: Form) -> Tuple[Tuple[Tuple[Tuple[str, dict], ...], str, dict], ...]:
+    """The XLSForm's fields that are no question (calculates, the score notes): (their groups as (name,
+    labels), name, labels by language), read from the survey sheet the form was built with."""
+    questions = {q.id for q in form.questions}
+    labels = {lang: build.column("label", form, lang) for lang in form.languages}
+    groups: List[Tuple[str, dict]] = []
+    out = []
+    for row in build.survey(form):
+        texts = {lang: row[col] for lang, col in labels.items() if row.get(col)}
+        if row["type"] == "begin_group":
+            groups.append((row["name"], texts))
+        elif row["type"] == "end_group":
+            groups.pop()
+        elif row["name"] not in questions:
+            out.append((tuple(groups), row["name"], texts))
+    return tuple(out)
 
 
-def resolve(form: Form, header: str) -> Tuple[Optional[Column], Optional[str]]:
-    """(Column, None) for a header, (None, None) for one to ignore, or (None, problem) with the problem code."""
-    targets = header_table(form).get(normalise(header))
+@lru_cache(maxsize=64)
+def ignored(form: Form, sep: str = "/") -> FrozenSet[str]:
+    """Normalised headers of the form's own fields that are no question, in every spelling an export has."""
+    keys = set()
+    for groups, name, texts in _own_fields(form):
+        for gsep in dict.fromkeys((sep, *ODK_SEPARATORS)):
+            keys |= {name, gsep.join([g for g, _ in groups] + [name])}
+        for lang, text in texts.items():
+            keys |= {text, sep.join([t.get(lang) or g for g, t in groups] + [text])}
+    return frozenset(normalise(k) for k in keys)
+
+
+def _components(header: str, sep: str) -> List[str]:
+    text = header.casefold()
+    for s in dict.fromkeys((sep, *ODK_SEPARATORS)):
+        text = text.replace(s, "/") if s else text
+    return text.split("/")
+
+
+def lookup(form: Form, header: str, sep: str = "/"):
+    """What a header names: ('targets', {target: languages}), ('meta', key), ('ignore', None) or
+    ('unknown', None)."""
+    key = normalise(header)
+    targets = header_table(form, sep).get(key)
     if targets:
-        if len(targets) > 1:
-            return None, "ambiguous-column"
-        (qid, code), langs = next(iter(targets.items()))
-        return Column(question=qid, code=code, languages=frozenset() if "" in langs else langs), None
-    last = _last(header)
-    if last in META:
-        return Column(meta=META[last]), None
-    lowered = header.casefold().replace("-", "/")
-    if last in KNOWN or last in generated(form) or lowered.split("/")[0] in ("__system", "formhub"):
-        return None, None
-    return None, "unknown-column"
+        return "targets", targets
+    whole = header.strip().casefold()
+    if whole in META:
+        return "meta", META[whole]
+    if whole in KNOWN or key in ignored(form, sep):
+        return "ignore", None
+    parts = _components(header.strip(), sep)
+    if parts[-1] in META:
+        return "meta", META[parts[-1]]
+    if parts[-1] in KNOWN or parts[0] in ("__system", "formhub") or "${" in header:
+        return "ignore", None  # ${...}: a note's label, with the reference it shows
+    return "unknown", None
 
 
-def describe(form: Form, header: str) -> str:
+def form_order(form: Form) -> Dict[Target, int]:
+    """Each question, and each choice of a multi-select, numbered in the order the form asks them."""
+    order: Dict[Target, int] = {}
+    for q in form.questions:
+        order[(q.id, None)] = len(order)
+        for c in q.choices if q.kind == SELECT_MULTIPLE else ():
+            order[(q.id, c.code)] = len(order)
+    return order
+
+
+def by_position(form: Form, found: Sequence[Optional[Dict[Target, FrozenSet[str]]]]) -> List[Optional[Target]]:
+    """One target per column: a header several questions share (a label) is the next of them in form order
+    after the columns before it, since exports keep the form's order; None where nothing is left to pick."""
+    order = form_order(form)
+    taken = {next(iter(t)) for t in found if t and len(t) == 1}
+    cursor, out = -1, []
+    for targets in found:
+        if not targets:
+            out.append(None)
+            continue
+        if len(targets) == 1:
+            pick = next(iter(targets))
+        else:
+            free = sorted((t for t in targets if t not in taken), key=order.get)
+            pick = next((t for t in free if order[t] > cursor), free[0] if free else None)
+            if pick is not None:
+                taken.add(pick)
+        cursor = order[pick] if pick is not None else cursor
+        out.append(pick)
+    return out
+
+
+def describe(targets: Iterable[Target]) -> str:
     """The targets an ambiguous header could mean, for the Issue."""
-    targets = header_table(form).get(normalise(header), {})
     return ", ".join(sorted(q + (f"/{c}" if c else "") for q, c in targets))
 
 

@@ -11,7 +11,8 @@ from defusedxml.ElementTree import fromstring
 
 from ....catalogue import issue
 from ....model import Form, Issue, Response
-from .table import Plan, newest, respond
+from ..build import VERSION_STAMP
+from .table import Plan, plan_for, respond
 
 Record = Tuple[str, Dict[str, Any], Dict[str, str]]  # (location, flat values by path, attributes)
 
@@ -26,7 +27,7 @@ def _flatten_xml(element, prefix: str, out: dict) -> None:
         if len(child):
             _flatten_xml(child, path + "/", out)
         else:
-            out[path] = (child.text or "").strip()
+            out[path] = child.text or ""  # as written: a text answer keeps its spaces and line breaks
 
 
 def xml_records(data: bytes, source: str, location: str = "") -> Iterator[Union[Record, Issue]]:
@@ -49,7 +50,9 @@ def xml_records(data: bytes, source: str, location: str = "") -> Iterator[Union[
 
 def _flatten_json(obj: Mapping[str, Any], prefix: str, out: dict) -> None:
     for key, value in obj.items():
-        if isinstance(value, Mapping) and not key.startswith("@"):
+        if key == "_validation_status" and isinstance(value, Mapping):
+            out[prefix + key] = value.get("uid") or ""  # Kobo's review state: {"uid", "label", ...} or {}
+        elif isinstance(value, Mapping) and not key.startswith("@"):
             _flatten_json(value, f"{prefix}{key}/", out)
         else:
             out[prefix + key] = value
@@ -84,7 +87,8 @@ def read_records(records: Iterable[Union[Record, Issue]], forms: Mapping[str, Fo
     """Responses of records; one plan per distinct set of keys, so a header problem is told once.
 
     deprecated collects instance id -> the id it replaces (XML edits), for the caller's chain."""
-    form, plans = newest(forms), {}
+    plans: Dict[tuple, Plan] = {}
+    told = False
     for record in records:
         if isinstance(record, Issue):
             yield record
@@ -92,7 +96,18 @@ def read_records(records: Iterable[Union[Record, Issue]], forms: Mapping[str, Fo
         location, flat, attrs = record
         keys = tuple(flat)
         if keys not in plans:
-            plans[keys] = Plan(form, keys, source, f"{location}, " if location else "")
+            plans[keys] = plan_for(forms, keys, source, f"{location}, " if location else "")
             yield from plans[keys].problems
-        yield from respond(plans[keys], forms, list(flat.values()), source, location, attrs.get("form_id", ""),
-                           attrs.get("version", ""), deprecated)
+        plan, row = plans[keys], list(flat.values())
+        if not told and not attrs.get("version") and _falls_back(plan, row):
+            told = True
+            yield issue("version-fallback", source, location, version=plan.form.version,
+                        reason=f"this file's records have no '{VERSION_STAMP}', the form's own version, and "
+                               "'__version__' holds KoboToolbox's deployment id, not a form version")
+        yield from respond(plan, forms, row, source, location, attrs.get("form_id", ""), attrs.get("version", ""),
+                           deprecated)
+
+
+def _falls_back(plan: Plan, row) -> bool:
+    """Whether a record names its version only by a deployment id, so it is read as the newest version."""
+    return not plan.version(row) and bool(plan.get(row, "deployment"))
