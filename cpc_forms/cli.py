@@ -62,9 +62,11 @@ FORMATS = ("csv", "json", "xlsx", "html")
               help="Report to write (repeat for several; default: all of csv, json, xlsx, html).")
 @click.option("--strict", is_flag=True, help="With any rejected input, write nothing and exit 1.")
 @click.option("--include-personal", is_flag=True, help="Keep personal-data answers (e-mail) in the reports.")
+@click.option("--include-rejected", is_flag=True,
+              help="Score returns a reviewer rejected on the server (Central 'rejected', Kobo 'not approved').")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(0, 64),
               help="Processes reading the inputs (0: one per core).")
-def score(inputs, spec, out, formats, strict, include_personal, jobs):
+def score(inputs, spec, out, formats, strict, include_personal, include_rejected, jobs):
     """Score every return in INPUTS (files, folders, zips: workbooks, ODK/Kobo exports, XML, JSON, databases)."""
     from pathlib import Path
 
@@ -75,7 +77,7 @@ def score(inputs, spec, out, formats, strict, include_personal, jobs):
     form = _load(spec)
     batch_memory()
     jobs = jobs or os.cpu_count() or 1
-    report = run(inputs, form, form_versions(form), progress=_progress, jobs=jobs)
+    report = run(inputs, form, form_versions(form), progress=_progress, jobs=jobs, include_rejected=include_rejected)
     errors = [i for i in report.issues if i.severity == "error"]
     for problem in errors:
         click.echo(f"rejected: {problem}", err=True)

@@ -12,7 +12,7 @@ from .aggregate import aggregate
 from .catalogue import issue
 from .channels import CHANNELS, channel
 from .model import Form, Issue, Report, Response, ScoredReturn
-from .returns import dedupe
+from .returns import dedupe, rejected_by_review
 from .scoring import score_return
 
 HEAD_BYTES = 4096
@@ -116,8 +116,11 @@ def _tally(counts: dict, name: str) -> dict:
 
 
 def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = lambda items, total: items,
-            jobs: int = 1) -> Tuple[List[Response], List[Issue], dict]:
-    """Read every input: accepted Responses (newest edit of each), every Issue, and counts per channel."""
+            jobs: int = 1, include_rejected: bool = False) -> Tuple[List[Response], List[Issue], dict]:
+    """Read every input: accepted Responses (newest edit of each), every Issue, and counts per channel.
+
+    A return a reviewer rejected on its server is left out (counted as excluded, with a warning) unless
+    include_rejected."""
     responses, issues, counts, rejected, channel_of = [], [], {}, set(), {}
     for name, item in read_all(expand(inputs), forms, jobs, progress):
         tally = _tally(counts, name)
@@ -139,6 +142,15 @@ def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = la
     kept_ids = {id(r) for r in kept}
     for r in responses:
         _tally(counts, channel_of[id(r)])["accepted" if id(r) in kept_ids else "duplicates"] += 1
+    excluded = [] if include_rejected else [r for r in kept if r.review and rejected_by_review(r.review)]
+    for r in excluded:
+        tally = _tally(counts, channel_of[id(r)])
+        tally["accepted"] -= 1
+        tally["excluded"] = tally.get("excluded", 0) + 1  # only where there are some: the keys stay as they were
+    if excluded:
+        gone = {id(r) for r in excluded}
+        kept = [r for r in kept if id(r) not in gone]
+        duplicates += [issue("review-rejected", r.source, r.location, state=r.review) for r in excluded]
     return kept, issues + duplicates, counts
 
 
@@ -152,23 +164,34 @@ def score_all(form: Form, forms: Mapping[str, Form], responses: Iterable[Respons
 
 
 def run(inputs: Iterable, form: Form, forms: Mapping[str, Form], progress: Callable = lambda items, total: items,
-        jobs: int = 1) -> Report:
-    """Read, de-duplicate, score and aggregate every input: one Report."""
-    responses, issues, counts = collect(inputs, forms, progress, jobs)
+        jobs: int = 1, include_rejected: bool = False) -> Report:
+    """Read, de-duplicate, score and aggregate every input: one Report (include_rejected: see collect)."""
+    responses, issues, counts = collect(inputs, forms, progress, jobs, include_rejected)
     scored = score_all(form, forms, responses)
     countries = aggregate(form, [(s.response, s.score) for s in scored])
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     return Report(form, tuple(scored), countries, tuple(issues), counts, now)
 
 
+# Issues that say a file's columns were not all read: its returns may be scored from partial data.
+PARTIAL = frozenset({"unknown-column", "ambiguous-column", "scored-column-missing", "column-missing", "ragged-rows",
+                     "lost-choice"})
+
+
+def _counted(c: Mapping[str, int]) -> str:
+    excluded = f", {c['excluded']} excluded by review" if c.get("excluded") else ""
+    return (f"{c['read']} read, {c['accepted']} accepted, {c['rejected']} rejected, "
+            f"{c['duplicates']} duplicates{excluded}")
+
+
 def summary(report: Report) -> List[str]:
-    """The short summary printed after a run: returns per channel, accepted, rejected, duplicates, countries."""
-    lines = []
-    for name in sorted(report.counts):
-        c = report.counts[name]
-        lines.append(f"{name:>12}: {c['read']} read, {c['accepted']} accepted, {c['rejected']} rejected, "
-                     f"{c['duplicates']} duplicates")
-    total = {k: sum(c[k] for c in report.counts.values()) for k in ("read", "accepted", "rejected", "duplicates")}
-    lines.append(f"{'total':>12}: {total['read']} read, {total['accepted']} accepted, {total['rejected']} rejected, "
-                 f"{total['duplicates']} duplicates; {len(report.countries)} countries")
+    """The short summary printed after a run: returns per channel, accepted, rejected, duplicates, excluded by
+    review, countries; and whether any file had columns that were not read."""
+    lines = [f"{name:>12}: {_counted(report.counts[name])}" for name in sorted(report.counts)]
+    keys = ("read", "accepted", "rejected", "duplicates", "excluded")
+    total = {k: sum(c.get(k, 0) for c in report.counts.values()) for k in keys}
+    partial = sorted({i.source for i in report.issues if i.code in PARTIAL})
+    unread = (f"; columns not read in {len(partial)} file(s), whose returns may be scored from partial data "
+              "(see the issues)" if partial else "")
+    lines.append(f"{'total':>12}: {_counted(total)}; {len(report.countries)} countries{unread}")
     return lines

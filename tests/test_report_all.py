@@ -47,7 +47,7 @@ def test_an_empty_run_still_writes_valid_files(any_form, tmp_path):
     paths = dict(zip(FILES, write_all(report, tmp_path)))
     doc = json.loads(paths["json"].read_text("utf-8"))
     assert list(Draft202012Validator(report_json.schema()).iter_errors(doc)) == []
-    assert doc["totals"] == {"read": 0, "accepted": 0, "rejected": 0, "duplicates": 0}
+    assert doc["totals"] == {"read": 0, "accepted": 0, "rejected": 0, "duplicates": 0, "excluded": 0}
     assert paths["csv"].read_text("utf-8-sig").splitlines() == [",".join(rows.columns(any_form))]
     assert load_workbook(paths["xlsx"]).worksheets[1].max_row == 2
     assert "<svg" not in paths["html"].read_text("utf-8")

@@ -11,7 +11,7 @@ from . import rows
 
 SCHEMA = resources.files("cpc_forms/report/scores.schema.json")
 FORMAT = "cpc-forms/scores"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def document(report: Report, *, personal: bool = False) -> Dict[str, Any]:
@@ -28,7 +28,7 @@ def document(report: Report, *, personal: bool = False) -> Dict[str, Any]:
         "personal_data": personal,
         "counts": {channel: dict(c) for channel, c in report.counts.items()},
         "totals": rows.totals(report),
-        "returns": [rows.return_row(report, r, personal) for r in report.returns],
+        "returns": [dict(rows.return_row(report, r, personal), review=r.response.review) for r in report.returns],
         "countries": [rows.country(c) for c in report.countries],
         "issues": [{"code": i.code, "severity": i.severity, "message": i.message, "source": i.source,
                     "location": i.location} for i in report.issues],

@@ -92,8 +92,8 @@ def country(c: CountryScore) -> Dict[str, Any]:
 
 
 def totals(report: Report) -> Dict[str, int]:
-    """read, accepted, rejected and duplicates summed over the channels."""
-    keys = ("read", "accepted", "rejected", "duplicates")
+    """read, accepted, rejected, duplicates and excluded (by a reviewer on the server) summed over the channels."""
+    keys = ("read", "accepted", "rejected", "duplicates", "excluded")
     return {k: sum(int(v.get(k, 0)) for v in report.counts.values()) for k in keys}
 
 
