@@ -17,6 +17,27 @@ ARTIFACTS = HERE / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+CLIENT_FIXTURES = ("java", "soffice", "browser")  # the fixtures below that start a real client
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "clients: drives a real client (LibreOffice, Java for ODK Validate and "
+                                       "JavaRosa, Chromium); `-m 'not clients'` is the fast run")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(config, items):
+    """Every test that uses a client fixture carries the clients marker (modules that reach a client some other
+    way say so with pytestmark)."""
+    for item in items:
+        if set(getattr(item, "fixturenames", ())) & set(CLIENT_FIXTURES):
+            item.add_marker(pytest.mark.clients)
+
+
+def refuse_when_deselected(request, name: str) -> None:
+    """Under -m "not clients" no client may start: a test that reaches one is missing its marker."""
+    if "not clients" in (request.config.getoption("markexpr", "") or ""):
+        pytest.fail(f"{name} was requested by a test without the clients marker (add pytestmark = pytest.mark.clients)")
 
 
 def require_client(name: str, present: bool) -> None:
@@ -51,21 +72,24 @@ def artifacts():
 
 
 @pytest.fixture(scope="session")
-def java():
+def java(request):
+    refuse_when_deselected(request, "java")
     require_client("java", shutil.which("java") is not None)
     return shutil.which("java")
 
 
 @pytest.fixture(scope="session")
-def soffice():
+def soffice(request):
+    refuse_when_deselected(request, "soffice")
     found = shutil.which("soffice")
     require_client("LibreOffice (soffice)", found is not None)
     return found
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     """A headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    refuse_when_deselected(request, "chromium")
     require_client("chromium", Path(CHROMIUM).exists())
     try:
         from playwright.sync_api import sync_playwright

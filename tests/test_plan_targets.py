@@ -21,6 +21,7 @@ from test_xlsform_javarosa import jar
 from tiny import tiny_spec
 
 HERE = Path(__file__).parent
+pytestmark = pytest.mark.clients  # targets ask for soffice, java and browser through request.getfixturevalue
 # section one is exactly half complete (q2 don't know, q3 not applicable): a score under ">=", none under ">"
 BOUNDARY = {"q1": "2", "q2": "dk", "q3": "na", "n1": 3, "m1": ("a",)}
 
