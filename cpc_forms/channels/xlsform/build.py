@@ -68,20 +68,25 @@ def question_row(form: Form, q: Question) -> dict:
     return row
 
 
+def colon(lang: str) -> str:
+    """A colon as the language sets it: French puts a no-break space before it ('Niveau : Coopération')."""
+    return "\u00a0:" if lang.split("-")[0].lower() == "fr" else ":"
+
+
 def _result_rows(form: Form) -> List[dict]:
     rows = [{"type": "begin_group", "name": RESULT_GROUP, "appearance": "field-list",
              **_texts(form, "label", ui_text(form, "scores"))}]
     for s in form.scored_sections:
         ref = scoring.ref(f"{scoring.PREFIX}{s.id}_disp")
-        rows.append({"type": "note", "name": f"{scoring.PREFIX}{s.id}_note",
-                     **_texts(form, "label", {lang: f"{s.label.get(lang, '')}: {ref}" for lang in form.languages})})
+        rows.append({"type": "note", "name": f"{scoring.PREFIX}{s.id}_note", **_texts(form, "label", {
+            lang: f"{s.label.get(lang, '')}{colon(lang)} {ref}" for lang in form.languages})})
     index, level = ui_text(form, "index"), ui_text(form, "level")
     rows.append({"type": "note", "name": f"{scoring.PREFIX}index_note", **_texts(form, "label", {
-        lang: f"{index[lang]}: {scoring.ref(scoring.PREFIX + 'index_disp')}" for lang in form.languages})})
+        lang: f"{index[lang]}{colon(lang)} {scoring.ref(scoring.PREFIX + 'index_disp')}" for lang in form.languages})})
     for lv in form.levels:
         rows.append({"type": "note", "name": f"{scoring.PREFIX}level_{lv.code}", **_texts(form, "label", {
-            lang: f"{level[lang]}: {lv.label.get(lang, '')}. {lv.description.get(lang, '')}" for lang in form.languages}),
-            "relevant": conditions.to_xpath(scoring.level_condition(lv.code), form)})
+            lang: f"{level[lang]}{colon(lang)} {lv.label.get(lang, '')}. {lv.description.get(lang, '')}"
+            for lang in form.languages}), "relevant": conditions.to_xpath(scoring.level_condition(lv.code), form)})
     return rows + [{"type": "end_group", "name": RESULT_GROUP}]
 
 
@@ -127,8 +132,11 @@ def instance_name(form: Form) -> Optional[str]:
 
 
 def settings(form: Form) -> List[dict]:
-    """The settings sheet: title, id, version, default language and instance name."""
-    row = {"form_title": form.title.get(form.default_language, form.id), "form_id": form.id,
+    """The settings sheet: title (in every language), id, version, default language and instance name."""
+    # An XForm has one <h:title> (pyxform translates no form_title, and Collect, Enketo and ODK Web Forms
+    # show that one text): the title in every language, the default first, so each user finds the form.
+    titles = [form.title.get(lang) for lang in (form.default_language, *form.languages)]
+    row = {"form_title": " / ".join(dict.fromkeys(t for t in titles if t)) or form.id, "form_id": form.id,
            "version": form.version,
            "default_language": f"{form.language_names.get(form.default_language, form.default_language)} "
                                f"({form.default_language})"}
