@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, List
+from typing import Dict, Iterator, List, Tuple
 
-from .catalogue import issue
+from .catalogue import Code, issue
 from .model import Issue
 from .nodes import choice_source, question_kind
 
@@ -45,10 +45,10 @@ def _walk(node, pointer="") -> Iterator:
 
 
 def _keywords(doc):
-    for parent, key, ptr in _walk(doc):
+    for _parent, key, ptr in _walk(doc):
         inside_data = ptr.split("/")[-2] in ("properties", "$defs", "x-i18n", "messages", "language_names")
         if key.startswith("x-") and key not in KNOWN_X and not inside_data:
-            yield issue("unknown-keyword", location=ptr, key=key, known=", ".join(KNOWN_X))
+            yield issue(Code.UNKNOWN_KEYWORD, location=ptr, key=key, known=", ".join(KNOWN_X))
 
 
 def _refs(doc):
@@ -58,27 +58,27 @@ def _refs(doc):
             for part in parent[key].lstrip("#").strip("/").split("/"):
                 target = target.get(part) if isinstance(target, dict) and part else target
             if not parent[key].startswith("#") or target is None:
-                yield issue("unknown-ref", location=ptr, ref=parent[key])
+                yield issue(Code.UNKNOWN_REF, location=ptr, ref=parent[key])
 
 
 def _ids(doc):
-    seen = {}
+    seen: Dict[str, str] = {}  # id -> the pointer where it first stands
     for sid in doc["properties"]:
         seen.setdefault(sid, f"/properties/{sid}")
         if not NAME.match(sid):
-            yield issue("bad-id", location=f"/properties/{sid}", id=sid)
-    for sid, qid, _, ptr in _questions(doc):
+            yield issue(Code.BAD_ID, location=f"/properties/{sid}", id=sid)
+    for _sid, qid, _, ptr in _questions(doc):
         if not NAME.match(qid):
-            yield issue("bad-id", location=ptr, id=qid)
+            yield issue(Code.BAD_ID, location=ptr, id=qid)
         if qid in seen:
-            yield issue("duplicate-id", location=ptr, id=qid, other=seen[qid])
+            yield issue(Code.DUPLICATE_ID, location=ptr, id=qid, other=seen[qid])
         seen.setdefault(qid, ptr)
 
 
 def _choice_lists(doc):
     for name, node in doc.get("$defs", {}).items():
         yield f"/$defs/{name}/oneOf", node.get("oneOf", [])
-    for sid, qid, qnode, ptr in _questions(doc):
+    for _sid, _qid, qnode, ptr in _questions(doc):
         target = qnode.get("items", qnode) if qnode.get("type") == "array" else qnode
         if "oneOf" in target:
             yield ptr + ("/items" if target is not qnode else "") + "/oneOf", target["oneOf"]
@@ -86,7 +86,7 @@ def _choice_lists(doc):
 
 def _single_choice_lists(doc):
     """Pointers of the choice lists some single-choice question uses."""
-    for sid, qid, qnode, ptr in _questions(doc):
+    for _sid, _qid, qnode, ptr in _questions(doc):
         if qnode.get("type") != "array":
             name, choices = choice_source(doc, qnode)
             if choices:
@@ -98,16 +98,16 @@ def _choices(doc):
     for ptr, choices in _choice_lists(doc):
         for n, c in enumerate(choices):
             if c.get("x-special") == "none" and ptr in single:
-                yield issue("bad-question", location=f"{ptr}/{n}/x-special",
+                yield issue(Code.BAD_QUESTION, location=f"{ptr}/{n}/x-special",
                             reason="'none' (none of these) belongs to a multiple-choice list; a single choice has "
                                    "no use for it")
         codes = set()
         for n, c in enumerate(choices):
             code = c.get("const")
             if isinstance(code, str) and not CODE.match(code):
-                yield issue("bad-choice-code", location=f"{ptr}/{n}/const", code=code)
+                yield issue(Code.BAD_CHOICE_CODE, location=f"{ptr}/{n}/const", code=code)
             if code in codes:
-                yield issue("duplicate-choice", location=f"{ptr}/{n}/const", code=code)
+                yield issue(Code.DUPLICATE_CHOICE, location=f"{ptr}/{n}/const", code=code)
             codes.add(code)
 
 
@@ -117,7 +117,7 @@ def _titled(doc):
         yield f"/x-scoring/levels/{n}", lv
     for sid, snode in doc["properties"].items():
         yield f"/properties/{sid}", snode
-    for sid, qid, qnode, ptr in _questions(doc):
+    for _sid, _qid, qnode, ptr in _questions(doc):
         yield ptr, qnode
     for ptr, choices in _choice_lists(doc):
         for n, c in enumerate(choices):
@@ -128,16 +128,16 @@ def _translations(doc):
     form = doc["x-form"]
     langs, default = form["languages"], form["default_language"]
     if default not in langs:
-        yield issue("unknown-language", location="/x-form/default_language", language=default)
+        yield issue(Code.UNKNOWN_LANGUAGE, location="/x-form/default_language", language=default)
     others = [lang for lang in langs if lang != default]
     for ptr, node in _titled(doc):
         for lang in node.get("x-i18n", {}):
             if lang not in langs:
-                yield issue("unknown-language", location=f"{ptr}/x-i18n/{lang}", language=lang)
+                yield issue(Code.UNKNOWN_LANGUAGE, location=f"{ptr}/x-i18n/{lang}", language=lang)
         for key in ("title", "description"):
             for lang in others:
                 if key in node and not node.get("x-i18n", {}).get(lang, {}).get(key):
-                    yield issue("missing-translation", location=f"{ptr}/{key}", language=lang,
+                    yield issue(Code.MISSING_TRANSLATION, location=f"{ptr}/{key}", language=lang,
                                 what=f"{key} '{node[key][:60]}'")
     maps = [(f"/x-form/messages/{k}", v) for k, v in form.get("messages", {}).items()]
     maps += [(f"{ptr}/x-messages/{k}", v) for _, _, q, ptr in _questions(doc)
@@ -145,10 +145,10 @@ def _translations(doc):
     for ptr, text in maps:
         for lang in langs:
             if lang not in text:
-                yield issue("missing-translation", location=ptr, language=lang, what=ptr.rsplit("/", 1)[-1])
+                yield issue(Code.MISSING_TRANSLATION, location=ptr, language=lang, what=ptr.rsplit("/", 1)[-1])
         for lang in text:
             if lang not in langs:
-                yield issue("unknown-language", location=f"{ptr}/{lang}", language=lang)
+                yield issue(Code.UNKNOWN_LANGUAGE, location=f"{ptr}/{lang}", language=lang)
 
 
 def _contiguous(bands, start, end, ptr, code, closed_end):
@@ -175,26 +175,26 @@ def _contiguous(bands, start, end, ptr, code, closed_end):
 
 def _levels(doc):
     levels = doc["x-scoring"]["levels"]
-    yield from _contiguous(levels, 0, 100, "/x-scoring/levels", "level-bands", closed_end=True)
+    yield from _contiguous(levels, 0, 100, "/x-scoring/levels", Code.LEVEL_BANDS, closed_end=True)
 
 
 def _bands(doc):
-    for sid, qid, qnode, ptr in _questions(doc):
+    for _sid, qid, qnode, ptr in _questions(doc):
         bands = qnode.get("x-score", {}).get("bands")
         if not bands:
             continue
         kind = question_kind(qnode, bool(choice_source(doc, qnode)[1]))
         if kind not in NUMERIC + ("select_multiple",):
-            yield issue("bad-question", location=f"{ptr}/x-score/bands",
+            yield issue(Code.BAD_QUESTION, location=f"{ptr}/x-score/bands",
                         reason=f"bands score numbers and multi-selects, and '{qid}' is {kind}")
             continue
         low = qnode.get("minimum", 0) if kind in NUMERIC else 0
         high = qnode.get("maximum") if kind in NUMERIC else len(choice_source(doc, qnode)[1] or ())
-        yield from _contiguous(bands, low, high, f"{ptr}/x-score/bands", "score-bands", closed_end=False)
+        yield from _contiguous(bands, low, high, f"{ptr}/x-score/bands", Code.SCORE_BANDS, closed_end=False)
 
 
 def _scoring(doc):
-    for sid, qid, qnode, ptr in _questions(doc):
+    for _sid, qid, qnode, ptr in _questions(doc):
         if "x-score" not in qnode:
             continue
         list_name, choices = choice_source(doc, qnode)
@@ -204,18 +204,18 @@ def _scoring(doc):
         if qnode.get("type") != "array" and choices and not bands:
             for n, c in enumerate(choices):
                 if "x-score" not in c and "x-special" not in c:
-                    yield issue("unscored-choice", location=f"{list_ptr}/{n}", code=c.get("const"))
+                    yield issue(Code.UNSCORED_CHOICE, location=f"{list_ptr}/{n}", code=c.get("const"))
             if not any("x-score" in c for c in choices):
-                yield issue("unscorable", location=f"{ptr}/x-score", question=qid)
+                yield issue(Code.UNSCORABLE, location=f"{ptr}/x-score", question=qid)
         elif not bands:
-            yield issue("unscorable", location=f"{ptr}/x-score", question=qid)
+            yield issue(Code.UNSCORABLE, location=f"{ptr}/x-score", question=qid)
 
 
 def _condition_nodes(doc):
     for sid, snode in doc["properties"].items():
         if "x-relevant" in snode:
             yield f"/properties/{sid}/x-relevant", snode["x-relevant"]
-    for sid, qid, qnode, ptr in _questions(doc):
+    for _sid, _qid, qnode, ptr in _questions(doc):
         if "x-relevant" in qnode:
             yield f"{ptr}/x-relevant", qnode["x-relevant"]
 
@@ -236,7 +236,7 @@ def _conditions(doc):
         for leaf, lptr in _leaves(cond, ptr):
             target = nodes.get(leaf["question"])
             if target is None:
-                yield issue("unknown-question", location=lptr, question=leaf["question"])
+                yield issue(Code.UNKNOWN_QUESTION, location=lptr, question=leaf["question"])
                 continue
             choices = choice_source(doc, target)[1]
             kind = question_kind(target, bool(choices))
@@ -245,9 +245,9 @@ def _conditions(doc):
             values = leaf[op] if op == "in" else [leaf[op]] if op in ("eq", "ne") else []
             for value in values:
                 if choices and str(value) not in codes:
-                    yield issue("unknown-choice", location=lptr, question=leaf["question"], code=value)
+                    yield issue(Code.UNKNOWN_CHOICE, location=lptr, question=leaf["question"], code=value)
             if op in ("gt", "gte", "lt", "lte") and kind not in NUMERIC:
-                yield issue("bad-comparison", location=lptr, op=op, question=leaf["question"], kind=kind)
+                yield issue(Code.BAD_COMPARISON, location=lptr, op=op, question=leaf["question"], kind=kind)
 
 
 def _cycles(doc):
@@ -262,7 +262,7 @@ def _cycles(doc):
         path = _find_cycle(start, deps)
         if path and frozenset(path) not in reported:
             reported.add(frozenset(path))
-            yield issue("condition-cycle", location=where[start] + "/x-relevant", question=start,
+            yield issue(Code.CONDITION_CYCLE, location=where[start] + "/x-relevant", question=start,
                         path=" -> ".join(path))
 
 
@@ -281,11 +281,12 @@ def _find_cycle(start, deps):
 
 
 def _roles(doc):
-    roles = {}
-    for sid, qid, qnode, ptr in _questions(doc):
+    roles: Dict[str, Tuple[str, dict]] = {}  # role -> (question id, question node) of the first that plays it
+    for _sid, qid, qnode, ptr in _questions(doc):
         role = qnode.get("x-role")
         if role in roles:
-            yield issue("bad-role", location=f"{ptr}/x-role", reason=f"role '{role}' is already played by '{roles[role][0]}'")
+            yield issue(Code.BAD_ROLE, location=f"{ptr}/x-role",
+                        reason=f"role '{role}' is already played by '{roles[role][0]}'")
         if role:
             roles.setdefault(role, (qid, qnode))
     levels = {lv["code"] for lv in doc["x-scoring"]["levels"]}
@@ -293,7 +294,7 @@ def _roles(doc):
         qid, qnode = roles["perceived_level"]
         codes = {c["const"] for c in choice_source(doc, qnode)[1] or () if "x-special" not in c}
         if not codes <= levels:
-            yield issue("bad-role", location="/properties", reason=f"perceived level '{qid}' has choices "
+            yield issue(Code.BAD_ROLE, location="/properties", reason=f"perceived level '{qid}' has choices "
                         f"{sorted(codes - levels)} that are not partnership levels ({sorted(levels)})")
     groups = doc["x-scoring"].get("gap", {}).get("groups", [])
     if groups:
@@ -301,5 +302,5 @@ def _roles(doc):
         codes = {c["const"] for c in choice_source(doc, agency[1])[1] or ()} if agency else set()
         for code in groups:
             if code not in codes:
-                yield issue("bad-role", location="/x-scoring/gap/groups",
+                yield issue(Code.BAD_ROLE, location="/x-scoring/gap/groups",
                             reason=f"gap group '{code}' is not a choice of the agency question")

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional, Tuple
 
 from .answers import answered
-from .model import Condition, Form
+from .model import Condition, Form, Question
 
 COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte")
 OPS = ("all", "any", "not", "in", "answered") + COMPARISONS
@@ -40,7 +40,8 @@ def evaluate(cond: Condition, get: Callable[[str], Any]) -> bool:
         return all(results) if cond.op == "all" else any(results)
     if cond.op == "not":
         return not evaluate(cond.terms[0], get)
-    value = get(cond.question)
+    # a leaf always names its question (parse() and the spec checks see to it): no check on this hot path
+    value = get(cond.question)  # type: ignore[arg-type]
     if cond.op == "answered":
         return answered(value) == bool(cond.value)
     if not answered(value):
@@ -105,6 +106,19 @@ def dependencies(cond: Optional[Condition]) -> tuple:
 
 # --- compilers ------------------------------------------------------------------------------
 
+def _leaf(cond: Condition) -> str:
+    if cond.question is None:  # parse() gives every comparison its question: a hand-made tree may not
+        raise ValueError(f"a '{cond.op}' condition names no question")
+    return cond.question
+
+
+def _question(form: Form, qid: str) -> Question:
+    question = form.question(qid)
+    if question is None:  # the spec checks refuse such a spec: a hand-made tree may not
+        raise ValueError(f"a condition names '{qid}', which form '{form.id}' does not have")
+    return question
+
+
 def _literal_xpath(v: Any) -> str:
     return repr(v) if isinstance(v, (int, float)) else "'" + str(v) + "'"
 
@@ -116,11 +130,12 @@ def to_xpath(cond: Condition, form: Form) -> str:
         return "(" + joiner.join(to_xpath(t, form) for t in cond.terms) + ")"
     if cond.op == "not":
         return f"not({to_xpath(cond.terms[0], form)})"
-    ref = "${" + cond.question + "}"
+    qid = _leaf(cond)
+    ref = "${" + qid + "}"
     if cond.op == "answered":
         return f"string-length({ref}) {'>' if cond.value else '='} 0"
     if cond.op == "in":
-        multi = form.question(cond.question).kind == "select_multiple"
+        multi = _question(form, qid).kind == "select_multiple"
         parts = [f"selected({ref}, '{c}')" if multi else f"{ref} = '{c}'" for c in cond.value]
         return "(" + " or ".join(parts) + ")"
     return f"({ref} != '' and {ref} {_SYMBOL[cond.op]} {_literal_xpath(cond.value)})"
@@ -152,14 +167,15 @@ def to_excel(cond: Condition, form: Form, ref: Callable[..., str]) -> str:
         return ("AND(" if cond.op == "all" else "OR(") + ",".join(to_excel(t, form, ref) for t in cond.terms) + ")"
     if cond.op == "not":
         return f"NOT({to_excel(cond.terms[0], form, ref)})"
-    multi = form.question(cond.question).kind == "select_multiple"
-    cell = ref(cond.question)
+    qid = _leaf(cond)
+    multi = _question(form, qid).kind == "select_multiple"
+    cell = ref(qid)
     if cond.op == "answered":
         empty = f"{cell}=0" if multi else f'{cell}=""'
         return f"NOT({empty})" if cond.value else empty
     if cond.op == "in":
         if multi:
-            return "OR(" + ",".join(f"{ref(cond.question, c)}=1" for c in cond.value) + ")"
+            return "OR(" + ",".join(f"{ref(qid, c)}=1" for c in cond.value) + ")"
         return "OR(" + ",".join(f"{cell}={_literal_excel(c)}" for c in cond.value) + ")"
     value = cond.value
     if isinstance(value, (int, float)):

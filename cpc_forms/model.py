@@ -155,9 +155,14 @@ class Form:
     live_scores: bool = True
     messages: Mapping[str, Text] = field(default_factory=dict)
     language_names: Mapping[str, str] = field(default_factory=dict)
-    schema_json: str = field(default="{}", repr=False)  # the spec itself, canonical JSON: the schema every return is validated against
+    # the spec itself, canonical JSON: the schema every return is validated against
+    schema_json: str = field(default="{}", repr=False)
     spec_hash: str = ""
     source: str = ""
+    # computed once by __post_init__: questions and sections by id, and the hash every per-form cache looks up
+    _index: Mapping[str, Question] = field(init=False, repr=False, compare=False)
+    _sections: Mapping[str, Section] = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         for name in ("title", "description", "messages", "language_names"):
@@ -287,7 +292,8 @@ class SectionScore(NamedTuple):
 class ReturnScore(NamedTuple):
     """Every score of one return: sections, overall index, level and the level perceived (a tuple)."""
     sections: Tuple[SectionScore, ...]
-    index: Optional[float]
+    # the field shadows tuple.index(), which nothing calls on a score: the name is the public one since the start
+    index: Optional[float]  # type: ignore[assignment]
     level: Optional[str]
     perceived_level: Optional[str] = None
 

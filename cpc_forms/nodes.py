@@ -4,9 +4,11 @@ Shared by the loader (spec.py) and the cross-reference checks (checks.py), so ne
 internals: spec.py imports checks.py, never the reverse."""
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Any, Mapping, Optional, Tuple
 
 from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, TEXT
+
+NUMBER_KINDS: Mapping[Any, str] = {"integer": INTEGER, "number": DECIMAL}  # JSON Schema type -> question kind
 
 
 def choice_source(doc: dict, node: dict) -> Tuple[Optional[str], Optional[list]]:
@@ -25,5 +27,4 @@ def question_kind(node: dict, has_choices: bool) -> str:
         return SELECT_MULTIPLE
     if has_choices:
         return SELECT_ONE
-    return {"integer": INTEGER, "number": DECIMAL}.get(node.get("type"),
-                                                        DATE if node.get("format") == "date" else TEXT)
+    return NUMBER_KINDS.get(node.get("type"), DATE if node.get("format") == "date" else TEXT)

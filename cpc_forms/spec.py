@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
 from . import conditions, resources
-from .catalogue import issue
+from .catalogue import Code, issue
 from .checks import cross_checks
 from .model import Band, Choice, Form, Issue, Level, Question, Section
 from .nodes import choice_source, question_kind
@@ -39,15 +39,15 @@ def read_spec(path) -> Tuple[Optional[dict], List[Issue]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [issue("unreadable", path, reason=exc)]
+        return None, [issue(Code.UNREADABLE, path, reason=exc)]
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates), []
     except json.JSONDecodeError as exc:
-        return None, [issue("invalid-json", path, f"{exc.lineno}:{exc.colno}",
+        return None, [issue(Code.INVALID_JSON, path, f"{exc.lineno}:{exc.colno}",
                             reason=exc.msg, line=exc.lineno, column=exc.colno)]
     except ValueError as exc:
         key = str(exc).split("duplicate key ", 1)[-1].strip("'\"")
-        return None, [issue("duplicate-key", path, _locate(text, key), key=key)]
+        return None, [issue(Code.DUPLICATE_KEY, path, _locate(text, key), key=key)]
 
 
 def _locate(text: str, key: str) -> str:
@@ -70,7 +70,7 @@ def check_document(doc: Any, source: str = "") -> List[Issue]:
     for validator in (Draft202012Validator(Draft202012Validator.META_SCHEMA),
                       Draft202012Validator(json.loads(META_SCHEMA.read_text(encoding="utf-8")))):
         for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-            found.append(issue("meta-schema", source, _pointer(err.absolute_path), reason=_meta_reason(err)))
+            found.append(issue(Code.META_SCHEMA, source, _pointer(err.absolute_path), reason=_meta_reason(err)))
     if not isinstance(doc, dict) or not isinstance(doc.get("properties"), dict):
         return found  # no sections to cross-check
     return found + [Issue(i.code, i.message, i.severity, source, i.location) for i in cross_checks(doc)]
@@ -100,7 +100,7 @@ def load_form(path=None) -> Form:
     doc, problems = read_spec(path)
     problems = problems or check_document(doc, str(path))
     errors = [p for p in problems if p.severity == "error"]
-    if errors:
+    if errors or doc is None:  # no document comes with the error that says why
         raise SpecError(errors)
     return build_form(doc, str(path))
 
@@ -114,9 +114,9 @@ def form_versions(form: Form) -> dict:
     for path in sorted(folder.glob("*.json")) + sorted(folder.glob("versions/*.json")):
         doc, problems = read_spec(path)
         meta = doc.get("x-form") if isinstance(doc, dict) else None
-        if not isinstance(meta, dict) or meta.get("id") != form.id:
+        if not isinstance(doc, dict) or not isinstance(meta, dict) or meta.get("id") != form.id:
             continue  # returns, other forms and anything else kept beside the spec
-        version = doc["x-form"].get("version")
+        version = meta.get("version", "")
         if version not in found and not any(p.severity == "error" for p in check_document(doc, str(path))):
             found[version] = build_form(doc, str(path))
     return found

@@ -4,17 +4,17 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from . import conditions
-from .catalogue import issue
-from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Issue, Question
 from .answers import answered, flatten, nest
+from .catalogue import Code, issue
+from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Issue, Question
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def is_email(value: str) -> bool:
+def is_email(value: object) -> bool:
     """The one e-mail rule every validator and channel uses (formats constrain strings only)."""
     return not isinstance(value, str) or bool(EMAIL.match(value))
 
@@ -30,7 +30,7 @@ def for_validation(schema: Any) -> Any:
         return [for_validation(s) for s in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {}
+    out: Dict[str, Any] = {}
     for key, value in schema.items():
         if key in _ANNOTATIONS or key.startswith("x-"):
             continue
@@ -92,6 +92,8 @@ def answers_validator(schema_json: str, qid: str):
     """A validator of a list of answers to one question of a flat spec: valid exactly when each answer is."""
     import jsonschema_rs
     flat = flat_schema(schema_json)
+    if flat is None:  # only a flat spec validates one question's answers on their own
+        raise ValueError("answers_validator needs a spec whose sections constrain only their questions")
     schema = {"$schema": flat["$schema"], "type": "array", "items": flat["properties"][qid], "$defs": flat["$defs"]}
     return jsonschema_rs.Draft202012Validator(schema, validate_formats=True, formats={"email": is_email})
 
@@ -131,14 +133,14 @@ def _explain(form: Form, nested: Mapping[str, Any], source: str) -> List[Issue]:
         if err.validator == "additionalProperties":
             known = set(err.schema.get("properties", {}))
             extra = [k for k in err.instance if k not in known]
-            found += [issue("unknown-field", source, "/".join(map(str, path + [k])), field=k) for k in extra]
+            found += [issue(Code.UNKNOWN_FIELD, source, "/".join(map(str, path + [k])), field=k) for k in extra]
             continue
         q = form.question(str(path[1])) if len(path) >= 2 else None
         if q is None:
-            found.append(issue("bad-shape", source, "/".join(map(str, path)), reason=err.message[:200]))
+            found.append(issue(Code.BAD_SHAPE, source, "/".join(map(str, path)), reason=err.message[:200]))
         elif q.id not in seen:
             seen.add(q.id)
-            found.append(issue("bad-value", source, q.id, question=q.id,
+            found.append(issue(Code.BAD_VALUE, source, q.id, question=q.id,
                                value=flatten(form, nested).get(q.id), expected=expected(q)))
     return found
 
@@ -146,6 +148,7 @@ def _explain(form: Form, nested: Mapping[str, Any], source: str) -> List[Issue]:
 def schema_issues(form: Form, answers: Mapping[str, Any], source: str = "") -> List[Issue]:
     """Issues of a return (nested, or flat by question id) against the spec's JSON Schema; empty when valid."""
     flat = flatten(form, answers)
+    nested: Mapping[str, Any]
     if flat is answers and flat_validator(form.schema_json) is not None:
         if flat_validator(form.schema_json).is_valid(flat if isinstance(flat, dict) else dict(flat)):
             return []
@@ -154,7 +157,7 @@ def schema_issues(form: Form, answers: Mapping[str, Any], source: str = "") -> L
         nested = nest(form, flat) if flat is answers else answers
         if fast_validator(form.schema_json).is_valid(nested):
             return []
-    return _explain(form, nested, source) or [issue("bad-shape", source, reason="does not match the spec")]
+    return _explain(form, nested, source) or [issue(Code.BAD_SHAPE, source, reason="does not match the spec")]
 
 
 @lru_cache(maxsize=64)
@@ -166,14 +169,14 @@ def required(form: Form) -> tuple:
 def validate_return(form: Form, answers: Mapping[str, Any], source: str = "") -> List[Issue]:
     """Every problem of one return: errors against the spec, warnings for skipped or missing answers."""
     if not isinstance(answers, Mapping):
-        return [issue("bad-shape", source, reason=f"a return is an object of answers, not {type(answers).__name__}")]
+        return [issue(Code.BAD_SHAPE, source, reason=f"a return is an object of answers, not {type(answers).__name__}")]
     flat = flatten(form, answers)
     found = schema_issues(form, answers, source)
     relevant = conditions.relevance(form, flat)
     for qid in conditions.conditional(form):
         if not relevant[qid] and answered(flat.get(qid)):
-            found.append(issue("not-relevant-answer", source, qid, question=qid))
+            found.append(issue(Code.NOT_RELEVANT_ANSWER, source, qid, question=qid))
     for qid in required(form):
         if (qid not in flat or not answered(flat[qid])) and relevant[qid]:
-            found.append(issue("required-missing", source, qid, question=qid))
+            found.append(issue(Code.REQUIRED_MISSING, source, qid, question=qid))
     return found

@@ -8,8 +8,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cpc_forms.catalogue import Code
 from cpc_forms.cli import main
 from cpc_forms.spec import build_form, check_document, check_spec
+
 from conftest import DEFAULT_SPEC, EXAMPLE_SPEC
 from tiny import tiny_spec, write
 
@@ -130,7 +132,7 @@ def test_duplicate_json_key_is_located(tmp_path):
     path = tmp_path / "dup.json"
     path.write_text('{\n "title": "a",\n "title": "b"\n}')
     problems = check_spec(path)
-    assert [(p.code, p.location) for p in problems] == [("duplicate-key", "3:2")]
+    assert [(p.code, p.location) for p in problems] == [(Code.DUPLICATE_KEY, "3:2")]
 
 
 def test_missing_file_is_a_problem_not_a_traceback(tmp_path):

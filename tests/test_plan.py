@@ -31,7 +31,8 @@ def tiny():
 def test_plan_holds_every_rule_of_the_tiny_spec(tiny):
     plan = plan_for(tiny)
     q1, q2, q3 = plan.sections[0].items
-    assert (dict(q1.points), q1.not_applicable, q1.dont_know, q1.weight) == ({"0": 0, "1": 1, "2": 2}, ("na",), ("dk",), 1)
+    assert (dict(q1.points), q1.not_applicable, q1.dont_know, q1.weight) == \
+        ({"0": 0, "1": 1, "2": 2}, ("na",), ("dk",), 1)
     assert (q2.weight, q2.weighted_max, q3.conditional, q1.conditional) == (2, 4, True, False)
     n1, m1 = plan.sections[1].items
     assert (n1.kind, n1.bands) == (NUMBER, (Band(0, 1, 0), Band(1, 5, 1), Band(5, None, 2)))

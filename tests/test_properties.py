@@ -73,7 +73,8 @@ def test_answering_a_non_relevant_item_changes_nothing(any_form, rng):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12) | st.sampled_from(["0", "4", "dk", "na", "yes", "FRA", "2026-02-30", "2026-02-28", "a@b.c", "@"]),
+    | st.text(max_size=12)
+    | st.sampled_from(["0", "4", "dk", "na", "yes", "FRA", "2026-02-30", "2026-02-28", "a@b.c", "@"]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=6)
 

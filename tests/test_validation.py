@@ -4,8 +4,10 @@ from __future__ import annotations
 import pytest
 
 import cpc_forms
+from cpc_forms.catalogue import Code
 from cpc_forms.spec import build_form
 from cpc_forms.validation import validate_return
+
 from tiny import tiny_spec
 
 
@@ -19,13 +21,13 @@ def codes(issues):
 
 
 @pytest.mark.parametrize("answers, expected, words", [
-    ({"s1": {"q1": "7"}}, ("bad-value", "q1"), ["'7'", "one of 0, 1, 2, dk, na"]),
-    ({"s2": {"n1": "five"}}, ("bad-value", "n1"), ["'five'", "a whole number at least 0 at most 100"]),
-    ({"s2": {"n1": 2.5}}, ("bad-value", "n1"), ["2.5", "whole number"]),
-    ({"s2": {"m1": ["a", "a"]}}, ("bad-value", "m1"), ["distinct codes"]),
-    ({"s2": {"m1": "a"}}, ("bad-value", "m1"), ["'a'", "a list"]),
-    ({"s1": {"zz": "1"}}, ("unknown-field", "s1/zz"), ["'zz'"]),
-    ({"nowhere": {}}, ("unknown-field", "nowhere"), ["'nowhere'"]),
+    ({"s1": {"q1": "7"}}, (Code.BAD_VALUE, "q1"), ["'7'", "one of 0, 1, 2, dk, na"]),
+    ({"s2": {"n1": "five"}}, (Code.BAD_VALUE, "n1"), ["'five'", "a whole number at least 0 at most 100"]),
+    ({"s2": {"n1": 2.5}}, (Code.BAD_VALUE, "n1"), ["2.5", "whole number"]),
+    ({"s2": {"m1": ["a", "a"]}}, (Code.BAD_VALUE, "m1"), ["distinct codes"]),
+    ({"s2": {"m1": "a"}}, (Code.BAD_VALUE, "m1"), ["'a'", "a list"]),
+    ({"s1": {"zz": "1"}}, (Code.UNKNOWN_FIELD, "s1/zz"), ["'zz'"]),
+    ({"nowhere": {}}, (Code.UNKNOWN_FIELD, "nowhere"), ["'nowhere'"]),
 ], ids=["choice", "not-a-number", "not-whole", "repeated", "not-a-list", "unknown-question", "unknown-section"])
 def test_errors_name_question_value_and_expectation(tiny, answers, expected, words):
     errors = [i for i in validate_return(tiny, answers) if i.severity == "error"]
@@ -36,7 +38,7 @@ def test_errors_name_question_value_and_expectation(tiny, answers, expected, wor
 
 def test_non_relevant_answer_is_a_warning(tiny):
     issues = validate_return(tiny, {"s1": {"q1": "0", "q3": "2"}})
-    assert ("not-relevant-answer", "q3") in codes(issues)
+    assert (Code.NOT_RELEVANT_ANSWER, "q3") in codes(issues)
     assert all(i.severity == "warning" for i in issues)
 
 
@@ -44,8 +46,8 @@ def test_required_and_relevant_but_missing_is_a_warning():
     spec = tiny_spec()
     spec["properties"]["s1"]["properties"]["q3"]["x-required"] = True
     form = build_form(spec)
-    assert ("required-missing", "q3") in codes(validate_return(form, {"s1": {"q1": "1"}}))
-    assert ("required-missing", "q3") not in codes(validate_return(form, {"s1": {"q1": "0"}}))
+    assert (Code.REQUIRED_MISSING, "q3") in codes(validate_return(form, {"s1": {"q1": "1"}}))
+    assert (Code.REQUIRED_MISSING, "q3") not in codes(validate_return(form, {"s1": {"q1": "0"}}))
 
 
 def test_flat_and_nested_shapes_agree(tiny):
@@ -75,6 +77,6 @@ def test_bad_spec_raises_spec_error_listing_problems(tmp_path):
 @pytest.mark.parametrize("answers", [["x"], "a1=3", 7, None], ids=["list", "text", "number", "none"])
 def test_a_return_that_is_not_an_object_is_an_issue(tiny, answers):
     (problem,) = validate_return(tiny, answers)
-    assert problem.code == "bad-shape" and "object" in problem.message
+    assert problem.code == Code.BAD_SHAPE and "object" in problem.message
     with pytest.raises(TypeError):
         cpc_forms.score_return(tiny, answers)
