@@ -16,7 +16,7 @@ def _mean(values) -> Optional[float]:
 
 def group_score(form: Form, country: str, agency: str, scored: List[Tuple[Response, ReturnScore]]) -> GroupScore:
     """Means of one group of scored returns."""
-    sections = {s.id: _mean(r.section(s.id).score if r.section(s.id) else None for _, r in scored)
+    sections = {s.id: _mean(found.score if (found := r.section(s.id)) else None for _, r in scored)
                 for s in form.scored_sections}
     index = _mean(r.index for _, r in scored)
     perceived = Counter(r.perceived_level for _, r in scored if r.perceived_level)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from functools import partial
 from itertools import repeat
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import conditions
 from .answers import answered as is_answer
+from .catalogue import Code
 from .model import Form, ItemScore, ReturnScore, SectionScore
 from .scoring import DK, MISSING, SCORED, ItemPlan, ScoringPlan, SectionPlan, item_score, plan_for
 from .validation import required
@@ -58,9 +59,13 @@ def _holds(cond, columns: Mapping[str, Column], relevant: Mapping[str, np.ndarra
     column = columns.get(cond.question)
     if column is None:
         return np.full(rows, unanswered)
-    truth = _per_row(column, [conditions.evaluate(cond, lambda qid, v=v: v) for v in column.values], bool)
+    truth = _per_row(column, [conditions.evaluate(cond, _reads(v)) for v in column.values], bool)
     seen = relevant.get(cond.question)  # a question that is not relevant reads as unanswered
     return truth if seen is None else np.where(seen, truth, unanswered)
+
+
+def _reads(value: Any) -> Callable[[str], Any]:
+    return lambda qid: value  # every question reads as this one value
 
 
 def answered(column: Optional[Column], rows: int) -> np.ndarray:
@@ -75,10 +80,10 @@ def warnings(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, n
     """(issue code, question id, rows it applies to), in the order validation.validate_return reports them."""
     out = []
     for qid in conditions.conditional(form):
-        out.append(("not-relevant-answer", qid, ~relevant[qid] & answered(columns.get(qid), rows)))
+        out.append((Code.NOT_RELEVANT_ANSWER.value, qid, ~relevant[qid] & answered(columns.get(qid), rows)))
     for qid in required(form):
         mask = ~answered(columns.get(qid), rows)
-        out.append(("required-missing", qid, mask & relevant[qid] if qid in relevant else mask))
+        out.append((Code.REQUIRED_MISSING.value, qid, mask & relevant[qid] if qid in relevant else mask))
     return [(code, qid, mask) for code, qid, mask in out if mask.any()]
 
 
@@ -110,9 +115,12 @@ def _section(plan: ScoringPlan, section: SectionPlan, columns: Mapping[str, Colu
         table, codes = _items(item, columns.get(item.question), relevant.get(item.question), rows)
         items.append(objects(table)[codes].tolist())
         got = [i is not None and i.status == SCORED for i in table]
-        # the same operations in the same order as scoring.section_score: the same floats, bit for bit
-        numerator += np.array([i.weight * i.score if ok else 0.0 for i, ok in zip(table, got)])[codes]
-        denominator += np.array([i.weight * i.max_score if ok else 0.0 for i, ok in zip(table, got)])[codes]
+        # the same operations in the same order as scoring.section_score: the same floats, bit for bit;
+        # where got is True, table holds a scored ItemScore (never None, its score set)
+        numerator += np.array([i.weight * i.score if ok else 0.0  # type: ignore[union-attr, operator]
+                               for i, ok in zip(table, got)])[codes]
+        denominator += np.array([i.weight * i.max_score if ok else 0.0  # type: ignore[union-attr]
+                                 for i, ok in zip(table, got)])[codes]
         scored += np.array(got)[codes]
         unanswered += np.array([i is not None and i.status in (DK, MISSING) for i in table])[codes]
     applicable = scored + unanswered

@@ -27,7 +27,7 @@ def _people(form: Form, countries: int, rng: random.Random) -> List[Tuple[Dict, 
     others = [c for c in codes if c not in likely]
     picked = (rng.sample(likely, min(countries, len(likely))) + rng.sample(others, len(others)))[:countries]
     agencies = [c.code for c in agency_q.choices] if agency_q else [""]
-    people = []
+    people: List[Tuple[Dict, Tuple[str, str, str]]] = []
     for country in picked:
         base = rng.uniform(0.15, 0.85)
         for agency in agencies:

@@ -9,15 +9,24 @@ its arithmetic. Nothing is rounded here; rounding happens only at display (displ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
-from typing import Any, Mapping, Optional, Tuple
+from types import MappingProxyType
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from . import conditions
 from .answers import answered, flatten
-from .model import (DONT_KNOW, NOT_APPLICABLE, SELECT_MULTIPLE, SELECT_ONE, Form, ItemScore, Question,
-                    ReturnScore, SectionScore)
+from .model import (
+    DONT_KNOW,
+    NOT_APPLICABLE,
+    SELECT_MULTIPLE,
+    SELECT_ONE,
+    Form,
+    ItemScore,
+    Question,
+    ReturnScore,
+    SectionScore,
+)
 
 SCORED, NA, NOT_RELEVANT, DK, MISSING = "scored", "not_applicable", "not_relevant", "dont_know", "missing"
 CHOICE, COUNT, NUMBER = "choice", "count", "number"  # how an item's answer becomes points
@@ -127,7 +136,7 @@ def plan_for(form: Form) -> ScoringPlan:
 
 def item_score(item: ItemPlan, value: Any, relevant: bool = True) -> ItemScore:
     """The score of one scored item given its answer."""
-    base = dict(question=item.question, max_score=item.max_points, weight=item.weight)
+    base: Dict[str, Any] = dict(question=item.question, max_score=item.max_points, weight=item.weight)
     if not relevant:
         return ItemScore(status=NOT_RELEVANT, **base)
     if not answered(value):
@@ -185,7 +194,7 @@ def section_score(plan: ScoringPlan, section: SectionPlan, answers: Mapping[str,
         status = score[1]  # ItemScore: (question, status, score, max_score, weight)
         if status == SCORED:
             scored += 1
-            numerator += score[4] * score[2]
+            numerator += score[4] * score[2]  # type: ignore[operator]  # a scored item has its score
             denominator += score[4] * score[3]
         elif status == DK or status == MISSING:
             unanswered += 1
@@ -193,11 +202,12 @@ def section_score(plan: ScoringPlan, section: SectionPlan, answers: Mapping[str,
                         tuple(items))
 
 
-def section_result(plan: ScoringPlan, numerator: float, denominator: float, scored: int, unanswered: int) -> tuple:
+def section_result(plan: ScoringPlan, numerator: float, denominator: float, scored: int,
+                   unanswered: int) -> Tuple[Optional[float], Optional[float], int, int]:
     """(score or None, completeness or None, answered, applicable) of a section from its item sums."""
     applicable = scored + unanswered
     completeness = scored / applicable if applicable else None
-    score = None
+    score: Optional[float] = None
     if completeness is not None and plan.completeness.passes(completeness) and denominator > 0:
         score = 100.0 * numerator / denominator
     return score, completeness, scored, applicable

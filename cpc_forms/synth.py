@@ -12,7 +12,7 @@ from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Qu
 def random_value(q: Question, rng: random.Random, bias: float = 0.5):
     """A valid random answer to one question; bias in [0, 1] leans scored choices towards high scores."""
     if q.kind == SELECT_ONE:
-        scored = sorted((c for c in q.choices if c.score is not None), key=lambda c: c.score)
+        scored = sorted((c for c in q.choices if c.score is not None), key=lambda c: c.score or 0.0)  # all scored
         special = [c for c in q.choices if c.score is None]
         if scored and (not special or rng.random() < 0.9):
             pick = min(len(scored) - 1, max(0, int(rng.gauss(bias * (len(scored) - 1), 1.0) + 0.5)))
@@ -42,7 +42,7 @@ def random_answers(form: Form, rng: random.Random, fill: float = 0.9, bias: Opti
     bias = rng.random() if bias is None else bias
     answers: dict = {}
     for q in form.questions:
-        conditional = q.relevant is not None or form.section(q.section).relevant is not None
+        conditional = bool(form.conditions_of(q.id))  # its own condition or its section's
         if conditional and not conditions.relevance(form, answers).get(q.id, True):
             continue
         if q.required and q.role or rng.random() < fill:

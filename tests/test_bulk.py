@@ -73,7 +73,7 @@ def test_bulk_scores_equal_score_return(some_form, seed, count):
     rng, sets, cols, relevant = batch(some_form, seed, count)
     keep = np.array([rng.random() < 0.8 for _ in sets])
     got = bulk.scores(some_form, cols, relevant, count, keep)
-    for answers, kept, score in zip(sets, keep, got):
+    for answers, kept, score in zip(sets, keep, got, strict=True):
         assert score == (score_return(some_form, answers) if kept else None)
 
 

@@ -7,6 +7,7 @@ from cpc_forms.aggregate import aggregate
 from cpc_forms.model import Response
 from cpc_forms.scoring import display, level_for, score_return
 from cpc_forms.spec import build_form
+
 from tiny import tiny_spec
 
 
@@ -124,7 +125,8 @@ def test_default_level_boundaries(form, index, level):
 
 
 @pytest.mark.parametrize("value, shown", [(19.95, "20.0"), (19.94, "19.9"), (0.05, "0.1"), (62.25, "62.3"),
-                                          (-0.05, "-0.1"), (None, "")], ids=["up", "down", "small", "tie", "neg", "none"])
+                                          (-0.05, "-0.1"), (None, "")],
+                         ids=["up", "down", "small", "tie", "neg", "none"])
 def test_display_rounds_half_away_from_zero(value, shown):
     assert display(value) == shown
 
