@@ -25,7 +25,8 @@ def dump(path: Path) -> dict:
             "cells": {c.coordinate: (c.value, c.data_type, c.protection.locked, c.number_format)
                       for row in ws.iter_rows() for c in row if c.value is not None or not c.protection.locked},
             "merged": sorted(str(m) for m in ws.merged_cells.ranges),
-            "validations": sorted((str(v.sqref), v.type, v.formula1, v.formula2) for v in ws.data_validations.dataValidation),
+            "validations": sorted((str(v.sqref), v.type, v.formula1, v.formula2)
+                                  for v in ws.data_validations.dataValidation),
             "formats": sorted((str(cf.sqref), tuple(r.formula for r in cf.rules)) for cf in ws.conditional_formatting),
             "hidden": sorted(k for k, d in ws.column_dimensions.items() if d.hidden),
             "print": (ws.print_title_rows, str(ws.print_area), ws.page_setup.fitToWidth),
@@ -45,7 +46,7 @@ def built(tmp_path_factory):
 def test_one_workbook_per_language(built, name):
     form, paths = built[name]
     assert [p.name for p in paths] == [f"{form.id}.{lang}.xlsx" for lang in form.languages]
-    for path, language in zip(paths, form.languages):
+    for path, language in zip(paths, form.languages, strict=True):
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames == ["Instructions", "Questionnaire", "Results", "Lists", "_meta"]
         assert wb["Lists"].sheet_state == wb["_meta"].sheet_state == "hidden"
@@ -84,7 +85,7 @@ def test_only_answer_and_note_cells_are_editable(built, name):
 @pytest.mark.parametrize("name", ["default", "example", "edge"])
 def test_dropdowns_reference_the_lists_sheet_in_the_workbook_language(built, name):
     form, paths = built[name]
-    for path, language in zip(paths, form.languages):
+    for path, language in zip(paths, form.languages, strict=True):
         wb = openpyxl.load_workbook(path)
         ws, lists = wb["Questionnaire"], wb["Lists"]
         rule = {}

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from cpc_forms.catalogue import Code
 from cpc_forms.channels import excel
 from cpc_forms.channels.excel import reader
 from cpc_forms.model import Issue
@@ -80,10 +81,11 @@ def test_light_variations_and_other_languages_are_accepted(edge_form, tmp_path):
 
 
 @pytest.mark.parametrize("cell_value, code, expected", [
-    ("Maybe", "excel-bad-answer", "'Maybe' is not an answer to 'open'; allowed: =Yes, open; No"),
-    (7, "excel-bad-answer", "7 is not an answer to 'open'"),
+    ("Maybe", Code.EXCEL_BAD_ANSWER, "'Maybe' is not an answer to 'open'; allowed: =Yes, open; No"),
+    (7, Code.EXCEL_BAD_ANSWER, "7 is not an answer to 'open'"),
 ], ids=["text", "number"])
-def test_an_answer_outside_the_list_names_cell_value_and_allowed_labels(edge_form, tmp_path, cell_value, code, expected):
+def test_an_answer_outside_the_list_names_cell_value_and_allowed_labels(edge_form, tmp_path, cell_value, code,
+                                                                       expected):
     path = excel.fill(edge_form, {"open": "n", "staff": 3}, tmp_path / "bad.xlsx", "en")
     cell = {}
 
@@ -108,7 +110,7 @@ def test_a_number_or_date_out_of_range_is_located_at_its_cell(example_form, edge
         ref["c"] = f"C{row_of(ws, qid)}"
         ws[ref["c"]] = value
     found = errors(excel.read(edit(path, type_in), {form.version: form}))
-    assert found == [("bad-value", f"Questionnaire!{ref['c']}")]
+    assert found == [(Code.BAD_VALUE, f"Questionnaire!{ref['c']}")]
 
 
 def typed(path, value, qid, code=None) -> str:
@@ -126,14 +128,15 @@ def typed(path, value, qid, code=None) -> str:
 def test_a_bad_mark_on_an_option_row_is_refused(edge_form, tmp_path):
     path = excel.fill(edge_form, {"open": "y"}, tmp_path / "m.xlsx", "en")
     cell = typed(path, "perhaps", "kinds", "b")
-    assert errors(excel.read(path, {edge_form.version: edge_form})) == [("excel-bad-answer", f"Questionnaire!{cell}")]
+    found = errors(excel.read(path, {edge_form.version: edge_form}))
+    assert found == [(Code.EXCEL_BAD_ANSWER, f"Questionnaire!{cell}")]
 
 
 def test_a_formula_in_an_answer_cell_is_refused_and_never_evaluated(edge_form, tmp_path):
     path = excel.fill(edge_form, {"open": "n"}, tmp_path / "f.xlsx", "en")
     cell = typed(path, "=2+2", "staff")
     items = list(excel.read(path, {edge_form.version: edge_form}))
-    assert errors(items) == [("excel-formula", f"Questionnaire!{cell}")]
+    assert errors(items) == [(Code.EXCEL_FORMULA, f"Questionnaire!{cell}")]
     assert "=2+2" in next(i.message for i in items if isinstance(i, Issue))
 
 
@@ -177,8 +180,8 @@ def test_a_copied_row_and_an_unknown_id_are_issues(example_form, tmp_path):
         ws[f"F{refs['dup']}"] = "site_name"
         ws[f"F{refs['unknown']}"] = "zz_top"
     found = errors(excel.read(edit(path, damage), {example_form.version: example_form}))
-    assert sorted(found) == [("excel-duplicate-row", f"Questionnaire!C{refs['dup']}"),
-                             ("unknown-field", f"Questionnaire!C{refs['unknown']}")]
+    assert sorted(found) == [(Code.EXCEL_DUPLICATE_ROW, f"Questionnaire!C{refs['dup']}"),
+                             (Code.UNKNOWN_FIELD, f"Questionnaire!C{refs['unknown']}")]
 
 
 def damaged(kind, good: Path, tmp: Path) -> Path:
@@ -209,13 +212,13 @@ def damaged(kind, good: Path, tmp: Path) -> Path:
 
 
 @pytest.mark.parametrize("kind, code, location, accepted", [
-    ("corrupt-zip", "unreadable", "", False),
-    ("xls", "excel-format", "", False),
-    ("ods", "excel-format", "", False),
-    ("meta-deleted", "excel-sheet-missing", "_meta", False),
-    ("sheet-renamed", "excel-sheet-missing", "Questionnaire", False),
-    ("other-version", "unknown-version", "Questionnaire", False),
-    ("lists-deleted", "excel-lists-missing", "Lists", True),
+    ("corrupt-zip", Code.UNREADABLE, "", False),
+    ("xls", Code.EXCEL_FORMAT, "", False),
+    ("ods", Code.EXCEL_FORMAT, "", False),
+    ("meta-deleted", Code.EXCEL_SHEET_MISSING, "_meta", False),
+    ("sheet-renamed", Code.EXCEL_SHEET_MISSING, "Questionnaire", False),
+    ("other-version", Code.UNKNOWN_VERSION, "Questionnaire", False),
+    ("lists-deleted", Code.EXCEL_LISTS_MISSING, "Lists", True),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_damaged_workbooks_are_specific_issues_and_good_ones_still_read(form, tmp_path, kind, code, location, accepted):
     good = excel.fill(form, random_answers(form, random.Random(9)), tmp_path / "good.xlsx", "en")
@@ -228,14 +231,14 @@ def test_damaged_workbooks_are_specific_issues_and_good_ones_still_read(form, tm
 
 def test_a_workbook_of_another_form_is_refused(form, example_form, tmp_path):
     path = excel.fill(example_form, {"site_name": "Depot"}, tmp_path / "o.xlsx", "en")
-    assert errors(excel.read(path, {form.version: form})) == [("other-form", "Questionnaire")]
+    assert errors(excel.read(path, {form.version: form})) == [(Code.OTHER_FORM, "Questionnaire")]
 
 
 def test_a_workbook_of_a_changed_spec_text_is_read_with_a_warning(example_form, tmp_path):
     path = excel.fill(example_form, {"site_name": "Depot"}, tmp_path / "h.xlsx", "en")
     edit(path, lambda wb: wb["_meta"].__setitem__("B4", "0" * 64))
     responses, issues = split(excel.read(path, {example_form.version: example_form}))
-    assert len(responses) == 1 and [i.code for i in issues if i.severity == "warning"][:1] == ["excel-spec-changed"]
+    assert len(responses) == 1 and [i.code for i in issues if i.severity == "warning"][:1] == [Code.EXCEL_SPEC_CHANGED]
 
 
 @pytest.mark.parametrize("name, head, claimed", [

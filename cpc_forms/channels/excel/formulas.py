@@ -10,8 +10,20 @@ from typing import Dict, Optional, Sequence, Tuple
 from ... import conditions
 from ...model import NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE, Condition, Form, Question
 from ...scoring import CHOICE, COUNT, Band, ItemPlan, Threshold
-from .layout import (ANSWER, ANSWERED, APPLICABLE, CODE, QUESTIONNAIRE, RELEVANT, REQUIRED, SCORE, WMAX,
-                     WSCORE, Layout, list_name)
+from .layout import (
+    ANSWER,
+    ANSWERED,
+    APPLICABLE,
+    CODE,
+    QUESTIONNAIRE,
+    RELEVANT,
+    REQUIRED,
+    SCORE,
+    WMAX,
+    WSCORE,
+    Layout,
+    list_name,
+)
 from .texts import TEXTS
 
 
@@ -27,10 +39,10 @@ def number(x: float) -> str:
 
 def relevant(form: Form, layout: Layout, *conds: Optional[Condition]):
     """All these conditions (a section's, a question's) as one formula, or True when there are none."""
-    conds = [c for c in conds if c is not None]
-    if not conds:
+    present = [c for c in conds if c is not None]
+    if not present:
         return True
-    parts = [conditions.to_excel(c, form, layout.local_ref) for c in conds]
+    parts = [conditions.to_excel(c, form, layout.local_ref) for c in present]
     return parts[0] if len(parts) == 1 else "AND(" + ",".join(parts) + ")"
 
 

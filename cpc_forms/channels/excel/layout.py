@@ -106,12 +106,18 @@ def list_columns(form: Form) -> Dict[str, Tuple[str, str, int]]:
 def lookup_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
     """list name -> (labels, codes) ranges that also hold the other languages' labels, below the dropdown's:
     an answer typed or pasted in another language is still understood by the workbook's own formulas."""
-    return {name: tuple(f"{LISTS}!${col}$2:${col}${size * (1 if name == YES_LIST else len(form.languages)) + 1}"
-                        for col in (label, code))
-            for name, (label, code, size) in list_columns(form).items()}
+    ranges: Dict[str, Tuple[str, str]] = {}
+    for name, (label, code, size) in list_columns(form).items():
+        rows = size * (1 if name == YES_LIST else len(form.languages))
+        ranges[name] = (_column_range(label, rows), _column_range(code, rows))
+    return ranges
 
 
 def list_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
     """list name -> (labels range, codes range), absolute references to the lists sheet."""
-    return {name: tuple(f"{LISTS}!${col}$2:${col}${size + 1}" for col in (label, code))
+    return {name: (_column_range(label, size), _column_range(code, size))
             for name, (label, code, size) in list_columns(form).items()}
+
+
+def _column_range(col: str, rows: int) -> str:
+    return f"{LISTS}!${col}$2:${col}${rows + 1}"  # below the lists sheet's heading row

@@ -14,7 +14,7 @@ from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import python_calamine
 
-from ...catalogue import issue
+from ...catalogue import Code, issue
 from ...model import SELECT_MULTIPLE, Form, Issue, Response
 from ...returns import make_response, pick_form
 from .layout import ANSWER, COL, ID, LISTS, META, OPTION, QUESTIONNAIRE, R_COMPLETE, R_KEY, R_VALUE, RESULTS
@@ -58,7 +58,7 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
         return
     book, names = opened
     if META not in names:
-        yield issue("excel-sheet-missing", source, META, sheet=META, what="the hidden form id and version",
+        yield issue(Code.EXCEL_SHEET_MISSING, source, META, sheet=META, what="the hidden form id and version",
                     found=", ".join(names))
         return
     # The helper thread reads the hidden metadata and looks for typed formulas while calamine, which
@@ -67,16 +67,17 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     rows = _parsed(book, QUESTIONNAIRE) if QUESTIONNAIRE in names else None
     meta, formulas = ahead.result()
     if isinstance(meta, Exception):
-        yield issue("unreadable", source, reason=f"not an Excel workbook ({type(meta).__name__}: {meta})"[:300])
+        yield issue(Code.UNREADABLE, source, reason=f"not an Excel workbook ({type(meta).__name__}: {meta})"[:300])
         return
     sheet = meta.get("questionnaire", QUESTIONNAIRE)
     if sheet not in names:
-        yield issue("excel-sheet-missing", source, sheet, sheet=sheet, what="the answers", found=", ".join(names))
+        yield issue(Code.EXCEL_SHEET_MISSING, source, sheet, sheet=sheet, what="the answers", found=", ".join(names))
         return
-    rows = rows if sheet == QUESTIONNAIRE else _parsed(book, sheet)
+    if sheet != QUESTIONNAIRE or rows is None:
+        rows = _parsed(book, sheet)
     broken = next((r for r in (rows, formulas) if isinstance(r, Exception)), None)
     if broken is not None:
-        yield issue("unreadable", source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({broken})"[:300])
+        yield issue(Code.UNREADABLE, source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({broken})"[:300])
         return
     yield from _read_sheet(rows, formulas, sheet, meta, forms, source, LISTS in names)
 
@@ -92,8 +93,8 @@ def _open(source: str):
     except OPENED as exc:
         wrong = _other_format(source) or f"not an Excel workbook ({type(exc).__name__}: {exc})"[:300]
     if wrong in (".xls", ".ods"):
-        return issue("excel-format", source, found=wrong)
-    return issue("unreadable", source, reason=wrong)
+        return issue(Code.EXCEL_FORMAT, source, found=wrong)
+    return issue(Code.UNREADABLE, source, reason=wrong)
 
 
 def _other_format(source: str) -> Optional[str]:
@@ -139,9 +140,9 @@ def _read_sheet(rows: list, formulas: Dict[int, str], sheet: str, meta: dict, fo
         return
     found: List[Issue] = []
     if not has_lists:
-        found.append(issue("excel-lists-missing", source, LISTS, sheet=LISTS))
+        found.append(issue(Code.EXCEL_LISTS_MISSING, source, LISTS, sheet=LISTS))
     if meta.get("spec_hash") and form.spec_hash and meta["spec_hash"] != form.spec_hash:
-        found.append(issue("excel-spec-changed", source, f"{META}!B4", found=meta["spec_hash"][:12],
+        found.append(issue(Code.EXCEL_SPEC_CHANGED, source, f"{META}!B4", found=meta["spec_hash"][:12],
                            expected=form.spec_hash[:12]))
     raw, cells = _answers(form, rows, sheet, formulas, meta.get("language", ""), source, found)
     response, checked = make_response(forms, raw, form_id=meta.get("form_id", ""),
@@ -175,7 +176,8 @@ def _rows(book, name: str) -> list:
 def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], language: str, source: str,
              found: List[Issue]) -> Tuple[dict, dict]:
     """Raw answers keyed by question id (multi-selects as tuples of codes), and the row of each."""
-    raw, cells, first = {}, {}, {}
+    raw, cells = {}, {}
+    first: Dict[tuple, int] = {}  # (question id, option code or None) -> the row it first stands in
     chosen: Dict[str, list] = {}
     yes, no = yes_words(), no_words()
     i_id, i_option, i_answer = COL[ID], COL[OPTION], COL[ANSWER]
@@ -190,15 +192,15 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # calamine reads every number as a float: 7 typed is 7
         if q is None:
-            found.append(issue("unknown-field", source, _cell(sheet, n), field=qid))
+            found.append(issue(Code.UNKNOWN_FIELD, source, _cell(sheet, n), field=qid))
             continue
         key = (qid, option)
         if key in first:
-            found.append(issue("excel-duplicate-row", source, _cell(sheet, n), question=qid, first=first[key]))
+            found.append(issue(Code.EXCEL_DUPLICATE_ROW, source, _cell(sheet, n), question=qid, first=first[key]))
             continue
         first[key] = n
         if n in formulas:
-            found.append(issue("excel-formula", source, _cell(sheet, n), formula="=" + formulas[n], question=qid))
+            found.append(issue(Code.EXCEL_FORMULA, source, _cell(sheet, n), formula="=" + formulas[n], question=qid))
             continue
         if q.kind != SELECT_MULTIPLE:
             cells[qid] = n
@@ -210,7 +212,7 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
         if mark in yes:
             chosen.setdefault(qid, []).append(option)
         elif mark and mark not in no:
-            found.append(issue("excel-bad-answer", source, _cell(sheet, n), value=value, question=qid,
+            found.append(issue(Code.EXCEL_BAD_ANSWER, source, _cell(sheet, n), value=value, question=qid,
                                allowed=f"{texts(language)['yes']} or blank"))
     for qid, codes in chosen.items():
         raw[qid] = tuple(codes)
@@ -224,12 +226,12 @@ def _cell(sheet: str, row: int) -> str:
 def _locate(problem: Issue, form: Form, sheet: str, cells: dict, raw: dict, language: str) -> Issue:
     """Point a problem of one question at its cell; a bad choice lists the answers allowed, as labels."""
     qid = problem.location
-    if qid not in cells:
-        return problem
     q = form.question(qid)
-    if problem.code == "bad-value" and q.choices and q.kind != SELECT_MULTIPLE:
+    if qid not in cells or q is None:
+        return problem
+    if problem.code == Code.BAD_VALUE and q.choices and q.kind != SELECT_MULTIPLE:
         allowed = "; ".join(c.label.get(language, c.code) for c in q.choices)
-        return issue("excel-bad-answer", problem.source, _cell(sheet, cells[qid]), value=raw.get(qid), question=qid,
+        return issue(Code.EXCEL_BAD_ANSWER, problem.source, _cell(sheet, cells[qid]), value=raw.get(qid), question=qid,
                      allowed=allowed if len(allowed) < 400 else allowed[:400] + "...")
     return problem._replace(location=_cell(sheet, cells[qid]))
 
@@ -264,8 +266,12 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
     """The zip member holding a sheet, through the workbook's relationships."""
     name = re.escape(_escape(sheet).encode())
     tag = re.search(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + name + rb'"[^>]*>', zf.read("xl/workbook.xml"))
+    if tag is None:
+        raise ValueError(f"the workbook lists no sheet '{sheet}'")
     rid = re.escape(_attrs(tag.group(0))["id"].encode())
     rel = re.search(rb'<(?:\w+:)?Relationship\b[^>]*\bId="' + rid + rb'"[^>]*>', zf.read("xl/_rels/workbook.xml.rels"))
+    if rel is None:
+        raise ValueError(f"the workbook's relationships do not say where sheet '{sheet}' is")
     target = _attrs(rel.group(0))["Target"]
     return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 

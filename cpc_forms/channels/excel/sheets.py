@@ -7,9 +7,28 @@ from openpyxl.workbook.defined_name import DefinedName
 from ...model import SELECT_MULTIPLE, Form
 from ...scoring import plan_for
 from . import formulas as fx
-from .layout import (LAYOUT_VERSION, META, QUESTIONNAIRE, R_ANSWERED, R_APPLICABLE, R_COMPLETE, R_FIRST,
-                     R_HAS, R_KEY, R_LABEL, R_VALUE, R_WEIGHT, R_WM, R_WS, R_WSCORE, YES_LIST, Layout, list_columns,
-                     list_name, list_ranges)
+from .layout import (
+    LAYOUT_VERSION,
+    META,
+    QUESTIONNAIRE,
+    R_ANSWERED,
+    R_APPLICABLE,
+    R_COMPLETE,
+    R_FIRST,
+    R_HAS,
+    R_KEY,
+    R_LABEL,
+    R_VALUE,
+    R_WEIGHT,
+    R_WM,
+    R_WS,
+    R_WSCORE,
+    YES_LIST,
+    Layout,
+    list_columns,
+    list_name,
+    list_ranges,
+)
 
 TITLE = Font(bold=True, size=14)
 BOLD = Font(bold=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, List, Mapping
+from typing import Any, List, Mapping, Optional
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -14,11 +14,46 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ...model import DATE, DECIMAL, INTEGER, NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE, Form, Question
 from ...scoring import plan_for
 from . import formulas as fx
-from .layout import (ANSWER, CODE, FIRST_ROW, HIDDEN, ID, INSTRUCTIONS, LISTS, META, NOTES, NUMBER, OPTION,
-                     QUESTION, QUESTIONNAIRE, RELEVANT, REQUIRED, RESULTS, STATUS, YES_LIST, Layout, list_name,
-                     list_ranges, lookup_ranges, plan)
-from .sheets import (BOLD, HEAD_FILL, HEAD_FONT, TITLE, WRAP, fit_height, fit_page, formula, instructions, lists, meta,
-                     put, results)
+from .layout import (
+    ANSWER,
+    CODE,
+    FIRST_ROW,
+    HIDDEN,
+    ID,
+    INSTRUCTIONS,
+    LISTS,
+    META,
+    NOTES,
+    NUMBER,
+    OPTION,
+    QUESTION,
+    QUESTIONNAIRE,
+    RELEVANT,
+    REQUIRED,
+    RESULTS,
+    STATUS,
+    YES_LIST,
+    Layout,
+    list_name,
+    list_ranges,
+    lookup_ranges,
+    plan,
+)
+from .sheets import (
+    BOLD,
+    HEAD_FILL,
+    HEAD_FONT,
+    TITLE,
+    WRAP,
+    fit_height,
+    fit_page,
+    formula,
+    instructions,
+    lists,
+    meta,
+    put,
+    results,
+)
 from .texts import texts
 
 OPEN = Protection(locked=False)
@@ -36,8 +71,9 @@ def build(form: Form, language: str) -> Workbook:
     """The questionnaire workbook of a form in one language (not yet saved)."""
     t = texts(language)
     wb = Workbook()
-    wb.active.title = INSTRUCTIONS
-    instructions(wb.active, form, language, t)
+    cover = wb.worksheets[0]  # the one sheet a new workbook starts with
+    cover.title = INSTRUCTIONS
+    instructions(cover, form, language, t)
     layout = plan(form)
     questionnaire(wb.create_sheet(QUESTIONNAIRE), form, language, t, layout)
     results(wb.create_sheet(RESULTS), form, language, t, layout)
@@ -62,7 +98,7 @@ def questionnaire(ws, form: Form, language: str, t: dict, layout: Layout) -> Non
             section_row(ws, form, row, language, layout)
         elif row.kind == "question":
             question_row(ws, form, row, language, t, layout, ranges, checks)
-        else:
+        elif row.question is not None and row.choice is not None:  # an option of a multiple choice
             parent = layout.question_row[row.question.id]
             put(ws, f"{QUESTION}{r}", row.choice.label.get(language, row.choice.code),
                 alignment=Alignment(indent=2, wrap_text=True, vertical="top"))
@@ -151,7 +187,8 @@ def validation_key(q: Question, ranges) -> tuple:
     return ()
 
 
-def check(checks: dict, key: tuple, ws, r: int, q: Question = None, form: Form = None, language: str = "") -> None:
+def check(checks: dict, key: tuple, ws, r: int, q: Optional[Question] = None, form: Optional[Form] = None,
+          language: str = "") -> None:
     """Put answer cell r under the data validation of its rule (one validation per rule and message)."""
     texts = (q.messages.get("constraint") if q else None) or (form.messages.get("constraint") if form else None) or {}
     message = texts.get(language)

@@ -22,7 +22,7 @@ FALLBACK_FIRST_BYTES = (b"<",)  # XML nobody claims: this reader says what is wr
 def write_xlsform(form: Form, path: Path) -> Path:
     """The XLSForm workbook (survey, choices, settings) of a form."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     for name, rows in sheets(form).items():
         ws = wb.create_sheet(name)
         header = list(dict.fromkeys(k for row in rows for k in row))
