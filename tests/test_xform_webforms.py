@@ -69,6 +69,7 @@ def put(page, form, q, node_id: str, value) -> None:
         box = page.locator(f"{by_id(node_id + '_container')} input")
         box.press_sequentially(dt.date.fromisoformat(value).strftime("%m/%d/%Y"))
         box.press("Escape")
+        page.wait_for_selector(".p-datepicker-panel", state="detached")  # gone before the next click
     else:
         page.fill(by_id(node_id), str(value))
 
