@@ -187,6 +187,11 @@ class Code(str, Enum):
                        "(--include-rejected keeps it)",
                        "A return that a reviewer on the server rejected; it is left out of the scores unless "
                        "--include-rejected is given.")
+    EDIT_ORDER_UNKNOWN = ("edit-order-unknown", WARNING,
+                          "versions of one submission that nothing orders (the same edit count and submission "
+                          "time): {kept} is kept, {other} replaced; check that {kept} is the latest",
+                          "Two versions of one submission that their exports do not order (the same edit count and "
+                          "time); one is kept by its id: check it is the latest.")
     # excel channel
     EXCEL_FORMAT = ("excel-format", ERROR,
                     "a {found} file: save the workbook as .xlsx (Excel Workbook) and send it again",

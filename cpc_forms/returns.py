@@ -223,15 +223,22 @@ def dedupe(responses: Iterable[Response]) -> Tuple[List[Response], List[Issue]]:
     others."""
     newest: dict = {}
     order: List[Response] = []
+    tied = set()
     for r in responses:
         order.append(r)
         key = r.identity
+        if key in newest and edit_rank(r)[:2] == edit_rank(newest[key])[:2] \
+                and bare_id(r.instance_id) != bare_id(newest[key].instance_id):
+            tied.add(key)
         if not key or key not in newest or edit_rank(r) >= edit_rank(newest[key]):
             newest[key or id(r)] = r
     kept = [r for r in order if newest.get(r.identity or id(r)) is r]
     dropped = [r for r in order if newest.get(r.identity or id(r)) is not r]
     issues = [issue("duplicate", r.source, r.location, newer=newest[r.identity].instance_id or newest[r.identity].source)
               for r in dropped]
+    issues += [issue("edit-order-unknown", r.source, r.location, kept=newest[r.identity].instance_id,
+                     other=r.instance_id) for r in dropped if r.identity in tied
+               and bare_id(r.instance_id) != bare_id(newest[r.identity].instance_id)]
     return kept, issues
 
 

@@ -155,6 +155,20 @@ def test_a_kobo_edit_split_over_two_downloads_keeps_the_edit_in_every_order(form
     assert results[0]["a-2"] == (answers, score_return(form, answers))
 
 
+def test_versions_nothing_orders_are_kept_the_same_way_in_every_order_and_reported(form, tmp_path):
+    first, second, other, _ = kobo_edit(form)
+    second = replace(second, submitted=first.submitted)  # an edit that kept its submission time
+    one = kobo_csv(form, [first], Kobo(), tmp_path / "one.csv")
+    two = kobo_csv(form, [second], Kobo(), tmp_path / "two.csv")
+    kept = set()
+    for files in ([one, two], [two, one]):
+        report = run(files, form, {form.version: form})
+        kept |= {s.response.instance_id for s in report.returns}
+        assert [i.code for i in report.issues if i.code in ("duplicate", "edit-order-unknown")] == [
+            "duplicate", "edit-order-unknown"]
+    assert len(kept) == 1
+
+
 def test_central_downloads_before_and_after_an_edit_keep_the_edit_in_every_order(form, tmp_path):
     a, a2, b = answer_sets(form, random.Random(12), 3)
     original = Submission(stored(form, a), 3, "c-1", "2026-05-01T10:00:00.000Z", version=form.version)
