@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, List, Mapping, Optional
 
-from .returns import instant
+from .returns import EPOCH, instant
 
 APPLICATION_ID = 0x43504346  # "CPCF": stamped into the file header, so a reader knows the file without a query
 CREATED, REPLACED, DUPLICATE, OLDER = "created", "replaced", "duplicate", "older"
@@ -131,7 +131,8 @@ class Store:
             sid = old["id"]
             if old["digest"] == new["digest"]:
                 return Receipt(DUPLICATE, sid)
-            if instant(new["submitted"]) < instant(old["submitted"]):
+            # both were checked as times on arrival; a time that does not parse sorts first, as in returns.py
+            if (instant(new["submitted"]) or EPOCH) < (instant(old["submitted"]) or EPOCH):
                 conn.execute(_INSERT_HISTORY, dict(new, submission_id=sid, reason=OLDER))
                 return Receipt(OLDER, sid)
             conn.execute(_INSERT_HISTORY, dict(old, submission_id=sid, reason=REPLACED))

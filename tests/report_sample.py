@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from cpc_forms import conditions
 from cpc_forms.aggregate import aggregate
-from cpc_forms.catalogue import issue
+from cpc_forms.catalogue import Code, issue
 from cpc_forms.model import TEXT, Report, Response, ScoredReturn
 from cpc_forms.returns import make_response
 from cpc_forms.scoring import score_return
@@ -60,8 +60,8 @@ def sample_report(form, n: int = 18, seed: int = 7, crafted: bool = True) -> Rep
         issues += found
     if crafted:
         responses.append(raw_return(form))
-        issues += [issue("unreadable", "<script>window.planted=3</script>.xlsx", "", reason="=1+1 not a workbook"),
-                   issue("other-form", "+other.json", "entry 2", found="<b>x</b>", expected=form.id)]
+        issues += [issue(Code.UNREADABLE, "<script>window.planted=3</script>.xlsx", "", reason="=1+1 not a workbook"),
+                   issue(Code.OTHER_FORM, "+other.json", "entry 2", found="<b>x</b>", expected=form.id)]
     scored = tuple(ScoredReturn(r, score_return(form, r.answers), form) for r in responses)
     counts = {c: {"read": 0, "accepted": 0, "rejected": 0, "duplicates": 0} for c in CHANNELS}
     for s in scored:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cpc_forms.cli import main
+
 from conftest import ROOT
 
 COMMANDS = sorted(main.commands)

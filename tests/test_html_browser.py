@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import tempfile
 import time
-import random
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from cpc_forms import conditions
+from cpc_forms.answers import answered
 from cpc_forms.channels import html
 from cpc_forms.channels.html.page import widget
 from cpc_forms.model import NUMERIC_KINDS, Response
-from cpc_forms.answers import answered
 from cpc_forms.scoring import display, score_return
 from cpc_forms.spec import build_form, check_document
 from cpc_forms.synth import random_answers, random_value
@@ -43,7 +43,8 @@ def session(browser, path: Path):
     """A fresh browser context on a page; every request that is not a local file is aborted and reported."""
     ctx = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     s = SimpleNamespace(blocked=[], requests=[], errors=[], downloads=[])
-    ctx.route(lambda url: not url.startswith("file:"), lambda route: (s.blocked.append(route.request.url), route.abort()))
+    ctx.route(lambda url: not url.startswith("file:"),
+              lambda route: (s.blocked.append(route.request.url), route.abort()))
     s.page = ctx.new_page()
     s.page.set_default_timeout(5000)
     s.page.on("request", lambda r: s.requests.append(r.url))
@@ -248,7 +249,8 @@ def test_typing_rewrites_no_live_region_but_what_changed(browser, form, tmp_path
     with session(browser, page_file) as s:
         page = s.page
         page.click("#cpc-submit")  # blocked before any request: shows every missing required answer
-        assert page.evaluate("() => Array.from(document.querySelectorAll('.error')).filter(e => e.textContent).length") > 5
+        shown = "() => Array.from(document.querySelectorAll('.error')).filter(e => e.textContent).length"
+        assert page.evaluate(shown) > 5
         page.evaluate("""() => { window.rewritten = new Set();
             new MutationObserver(ms => ms.forEach(m => window.rewritten.add(m.target.id || m.target.parentNode.id)))
               .observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
@@ -256,7 +258,8 @@ def test_typing_rewrites_no_live_region_but_what_changed(browser, form, tmp_path
         page.wait_for_timeout(100)
         live = page.evaluate("""() => Array.from(window.rewritten).filter(id => {
             const el = document.getElementById(id);
-            return el && (el.getAttribute('aria-live') || el.tagName === 'OUTPUT' || el.getAttribute('role') === 'status');
+            return el && (el.getAttribute('aria-live') || el.tagName === 'OUTPUT'
+                          || el.getAttribute('role') === 'status');
         })""")
         # the unit is not required, so typing in it changes no message and no score
         assert live == [], f"screen readers would hear these again: {live}"
@@ -329,10 +332,12 @@ TINY = {
         {"code": "low", "from": 0, "to": 50, "title": "Low", "description": "Low."},
         {"code": "high", "from": 50, "to": 100, "title": "High", "description": "High."}]},
     "properties": {
-        "one": {"type": "object", "title": "One", "additionalProperties": False, "x-score": {"weight": 1}, "properties": {
+        "one": {"type": "object", "title": "One", "additionalProperties": False,
+                "x-score": {"weight": 1}, "properties": {
             "kind": {"type": "string", "title": "Kind", "x-score": {}, "oneOf": [
                 {"const": "a", "title": "A", "x-score": 0}, {"const": "b", "title": "B", "x-score": 3},
-                {"const": "x", "title": "Unknown", "x-special": "dk"}, {"const": "n", "title": "None", "x-special": "na"}]},
+                {"const": "x", "title": "Unknown", "x-special": "dk"},
+                {"const": "n", "title": "None", "x-special": "na"}]},
             "n": {"type": "number", "title": "N", "minimum": -5, "maximum": 5, "x-score": {"bands": [
                 {"from": -5, "to": 0, "score": 0}, {"from": 0, "to": 2.5, "score": 1}, {"from": 2.5, "score": 3}]}},
             "tags": {"type": "array", "uniqueItems": True, "title": "Tags", "x-score": {"bands": [
@@ -372,7 +377,7 @@ def test_runtime_rules_equal_python_on_arbitrary_answers(browser, built, tiny_fo
     with session(browser, built(spec)) as s:
         got = s.page.evaluate("sets => sets.map(a => [cpcForm.relevance(a), cpcForm.scores(a)])",
                               [plain(a) for a in sets])
-    for answers, (relevant, scores) in zip(sets, got):
+    for answers, (relevant, scores) in zip(sets, got, strict=True):
         assert relevant == conditions.relevance(spec, answers), answers
         want = score_return(spec, answers)
         assert [(x["score"], x["completeness"]) for x in scores["sections"]] == \
@@ -386,4 +391,4 @@ ROUNDING = [0.05, 0.15, 0.25, 2.675, 66.65, 66.66666666666667, 99.95, 100.0, 0.0
 def test_runtime_display_rounds_like_python(browser, built, example_form):
     with session(browser, built(example_form)) as s:
         shown = s.page.evaluate("xs => xs.map(x => cpcForm.display(x))", ROUNDING)
-    assert dict(zip(ROUNDING, shown)) == {x: display(x) for x in ROUNDING}
+    assert dict(zip(ROUNDING, shown, strict=True)) == {x: display(x) for x in ROUNDING}

@@ -95,7 +95,7 @@ def test_every_question_has_a_labelled_control_named_by_its_id(any_form):
         group = box.find("fieldset")
         if group is not None:
             assert group.find("legend") is not None and len(controls) == len(q.choices)
-            assert all(c.get("value") == choice.code for c, choice in zip(controls, q.choices))
+            assert all(c.get("value") == choice.code for c, choice in zip(controls, q.choices, strict=True))
         else:
             (control,) = controls
             assert root.find(f".//label[@for='{control.get('id')}']") is not None, q.id

@@ -9,9 +9,10 @@ import re
 import pytest
 
 from cpc_forms import conditions
+from cpc_forms.answers import answered
+from cpc_forms.catalogue import Code
 from cpc_forms.channels import html
 from cpc_forms.model import Issue, Response
-from cpc_forms.answers import answered
 from cpc_forms.synth import random_answers
 
 
@@ -34,7 +35,8 @@ def test_written_return_reads_back_to_the_same_answers(any_form, tmp_path, seed)
     assert dict(response.answers) == expected(any_form, answers)
     assert [i for i in issues if i.severity == "error"] == []
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert (response.channel, response.language, response.instance_id) == ("html", any_form.languages[-1], doc["instance_id"])
+    assert (response.channel, response.language, response.instance_id) == \
+        ("html", any_form.languages[-1], doc["instance_id"])
     assert re.fullmatch(r"uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", doc["instance_id"])
     assert dt.datetime.fromisoformat(doc["submitted"]).utcoffset() is not None
     assert set(doc["answers"]) <= {s.id for s in any_form.sections}
@@ -72,14 +74,14 @@ def _with(form, **changes):
 
 
 BAD = {
-    "malformed": (lambda f: '{"form_id": "cpc_assessment", "answers": {', "invalid-json"),
-    "other-form": (lambda f: _with(f, form_id="fire_safety"), "other-form"),
-    "unknown-version": (lambda f: _with(f, form_version="1999"), "unknown-version"),
-    "not-a-choice-code": (lambda f: _with(f, answers={"mandates": {"a1": "7"}}), "bad-value"),
-    "unknown-question": (lambda f: _with(f, answers={"mandates": {"zz9": "1"}}), "unknown-field"),
-    "not-a-return": (lambda f: "[1, 2]", "bad-shape"),
-    "no-answers": (lambda f: _with(f, answers="all good"), "bad-shape"),
-    "a-number": (lambda f: "42", "bad-shape"),
+    "malformed": (lambda f: '{"form_id": "cpc_assessment", "answers": {', Code.INVALID_JSON),
+    "other-form": (lambda f: _with(f, form_id="fire_safety"), Code.OTHER_FORM),
+    "unknown-version": (lambda f: _with(f, form_version="1999"), Code.UNKNOWN_VERSION),
+    "not-a-choice-code": (lambda f: _with(f, answers={"mandates": {"a1": "7"}}), Code.BAD_VALUE),
+    "unknown-question": (lambda f: _with(f, answers={"mandates": {"zz9": "1"}}), Code.UNKNOWN_FIELD),
+    "not-a-return": (lambda f: "[1, 2]", Code.BAD_SHAPE),
+    "no-answers": (lambda f: _with(f, answers="all good"), Code.BAD_SHAPE),
+    "a-number": (lambda f: "42", Code.BAD_SHAPE),
 }
 
 
@@ -96,7 +98,7 @@ def test_bad_input_gives_a_specific_issue(form, tmp_path, case):
 def test_bad_value_names_the_question(form, tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(_with(form, answers={"mandates": {"a1": "7"}}), encoding="utf-8")
-    (bad,) = [i for i in read_all(path, form)[1] if i.code == "bad-value"]
+    (bad,) = [i for i in read_all(path, form)[1] if i.code == Code.BAD_VALUE]
     assert "a1" in bad.message and bad.location.endswith("a1")
 
 
@@ -110,7 +112,7 @@ def test_malformed_json_says_where(form, tmp_path):
 def test_not_utf8_is_unreadable(form, tmp_path):
     path = tmp_path / "latin1.json"
     path.write_bytes(json.dumps(dict(_good(form), language="français"), ensure_ascii=False).encode("latin-1"))
-    assert [i.code for i in read_all(path, form)[1]] == ["unreadable"]
+    assert [i.code for i in read_all(path, form)[1]] == [Code.UNREADABLE]
 
 
 def test_a_50_mb_file_is_refused_unread(form, tmp_path):
@@ -119,7 +121,7 @@ def test_a_50_mb_file_is_refused_unread(form, tmp_path):
         f.write(b'[{"form_id": "cpc_assessment", ')
         f.truncate(50 * 1024 * 1024)
     responses, issues = read_all(path, form)
-    assert responses == [] and [i.code for i in issues] == ["too-large"]
+    assert responses == [] and [i.code for i in issues] == [Code.TOO_LARGE]
     assert "50.0 MB" in issues[0].message
 
 
@@ -130,7 +132,7 @@ def test_good_returns_are_kept_beside_bad_ones(form, tmp_path):
     responses, issues = read_all(path, form)
     assert [r.instance_id for r in responses] == [good["instance_id"]]
     assert [(i.code, i.location) for i in issues if i.severity == "error"] == \
-        [("bad-shape", "returns[1]"), ("other-form", "returns[2]")]
+        [(Code.BAD_SHAPE, "returns[1]"), (Code.OTHER_FORM, "returns[2]")]
 
 
 @pytest.mark.parametrize("head,expected_answer", [

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cpc_forms.catalogue import Code
 from cpc_forms.channels import CHANNELS, channel
 from cpc_forms.cli import main
 from cpc_forms.ingest import run
@@ -72,42 +73,42 @@ def _bad_inputs(form, folder: Path, good: Path) -> dict:
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         bad[name] = (code, words)
 
-    put("empty.csv", b"", "unreadable", "empty")
-    put("noise.bin", bytes(random.Random(1).getrandbits(8) for _ in range(3000)), "unreadable", "not a return")
-    put("notes.txt", "Dear coordinator,\nplease find our answers attached.\n", "unreadable", "not a return")
-    put("other-form.xml", '<data id="household_survey" version="3"><a><q1>x</q1></a></data>', "other-form")
+    put("empty.csv", b"", Code.UNREADABLE, "empty")
+    put("noise.bin", bytes(random.Random(1).getrandbits(8) for _ in range(3000)), Code.UNREADABLE, "not a return")
+    put("notes.txt", "Dear coordinator,\nplease find our answers attached.\n", Code.UNREADABLE, "not a return")
+    put("other-form.xml", '<data id="household_survey" version="3"><a><q1>x</q1></a></data>', Code.OTHER_FORM)
     put("old-version.xml", f'<data id="{form.id}" version="1999"><profile><country>FRA</country></profile></data>',
-        "unknown-version", "1999")
-    put("broken.xml", f'<data id="{form.id}" version="{form.version}"><profile>', "unreadable")
+        Code.UNKNOWN_VERSION, "1999")
+    put("broken.xml", f'<data id="{form.id}" version="{form.version}"><profile>', Code.UNREADABLE)
     for name in ("external_entity.xml", "entity_expansion.xml", "truncated.csv.zip"):
         shutil.copy(XLSFORM_FIXTURES / "bad" / name, folder / name)
-    bad.update({"external_entity.xml": ("unsafe-xml", ""), "entity_expansion.xml": ("unsafe-xml", ""),
-                "truncated.csv.zip": ("unreadable", "")})
-    put("malformed.json", '{"form_id": "cpc_assessment", "answers": {', "invalid-json", "line")
+    bad.update({"external_entity.xml": (Code.UNSAFE_XML, ""), "entity_expansion.xml": (Code.UNSAFE_XML, ""),
+                "truncated.csv.zip": (Code.UNREADABLE, "")})
+    put("malformed.json", '{"form_id": "cpc_assessment", "answers": {', Code.INVALID_JSON, "line")
     put("other-form.json", json.dumps({"form_id": "x", "form_version": "1", "instance_id": "uuid:o",
-                                       "answers": {}}), "other-form")
+                                       "answers": {}}), Code.OTHER_FORM)
     put("bad-code.json", json.dumps({"form_id": form.id, "form_version": form.version, "instance_id": "uuid:b",
-                                     "answers": {"mandates": {"a1": "7"}}}), "bad-value", "'7'")
+                                     "answers": {"mandates": {"a1": "7"}}}), Code.BAD_VALUE, "'7'")
     put("unknown-question.json", json.dumps({"form_id": form.id, "form_version": form.version,
                                              "instance_id": "uuid:u", "answers": {"mandates": {"a99": "1"}}}),
-        "unknown-field", "a99")
+        Code.UNKNOWN_FIELD, "a99")
     big = folder / "huge.json"
     with open(big, "wb") as f:
         f.write(b'{"returns": [' + b" " * (50 * 1024 * 1024) + b"]}")
-    bad["huge.json"] = ("too-large", "")
-    put("truncated.xlsx", good.read_bytes()[:4000], "unreadable", "damaged")
-    put("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "excel-format")
+    bad["huge.json"] = (Code.TOO_LARGE, "")
+    put("truncated.xlsx", good.read_bytes()[:4000], Code.UNREADABLE, "damaged")
+    put("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), Code.EXCEL_FORMAT)
     with zipfile.ZipFile(folder / "saved.ods", "w") as zf:
         zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", "<office:document-content/>")
-    bad["saved.ods"] = ("excel-format", "")
-    for name, change, code in (("no-meta.xlsx", lambda wb: wb.remove(wb["_meta"]), "excel-sheet-missing"),
+    bad["saved.ods"] = (Code.EXCEL_FORMAT, "")
+    for name, change, code in (("no-meta.xlsx", lambda wb: wb.remove(wb["_meta"]), Code.EXCEL_SHEET_MISSING),
                                ("renamed.xlsx", lambda wb: setattr(wb["Questionnaire"], "title", "Answers"),
-                                "excel-sheet-missing"),
+                                Code.EXCEL_SHEET_MISSING),
                                ("formula.xlsx", lambda wb: wb["Questionnaire"].__setitem__(_cell(wb, "a1"), "=1+3"),
-                                "excel-formula"),
+                                Code.EXCEL_FORMULA),
                                ("off-list.xlsx", lambda wb: wb["Questionnaire"].__setitem__(_cell(wb, "a1"), "Maybe"),
-                                "excel-bad-answer")):
+                                Code.EXCEL_BAD_ANSWER)):
         wb = openpyxl.load_workbook(good)
         change(wb)
         wb.save(folder / name)
@@ -182,7 +183,7 @@ def test_a_newer_edit_through_another_channel_replaces_the_older(form, tmp_path)
     report = run([tmp_path], form, {form.version: form})
     (kept,) = report.returns
     assert kept.response.answers["unit"] == "Edited unit"
-    assert [i.code for i in report.issues if i.code == "duplicate"] == ["duplicate"]
+    assert [i.code for i in report.issues if i.code == Code.DUPLICATE] == [Code.DUPLICATE]
 
 
 def test_demo_builds_fills_scores_and_reports(tmp_path, browser, artifacts):
@@ -192,11 +193,13 @@ def test_demo_builds_fills_scores_and_reports(tmp_path, browser, artifacts):
     assert {p.name for p in scores.iterdir()} == {"report.html", "scores.csv", "scores.json", "scores.xlsx"}
     document = json.loads((scores / "scores.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, SCHEMA)
-    assert len(document["countries"]) == 5 and {r["channel"] for r in document["returns"]} == {"excel", "xlsform", "html"}
+    assert len(document["countries"]) == 5
+    assert {r["channel"] for r in document["returns"]} == {"excel", "xlsform", "html"}
     page = browser.new_page()
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else (problems.append(r.request.url), r.abort()))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+               else (problems.append(r.request.url), r.abort()))
     page.goto((scores / "report.html").as_uri())
     page.screenshot(path=str(artifacts / "demo-report.png"), full_page=True)
     page.close()
@@ -207,7 +210,8 @@ def test_one_return_with_several_bad_values_counts_once(form, tmp_path):
     bad = {"form_id": form.id, "form_version": form.version, "instance_id": "uuid:three",
            "answers": {"mandates": {"a1": "7", "a2": "8", "a5": "9"}}}
     (tmp_path / "three_bad.json").write_text(json.dumps(bad))
-    (tmp_path / "two_bad.json").write_text(json.dumps([dict(bad, instance_id="uuid:a"), dict(bad, instance_id="uuid:b")]))
+    two = [dict(bad, instance_id="uuid:a"), dict(bad, instance_id="uuid:b")]
+    (tmp_path / "two_bad.json").write_text(json.dumps(two))
     report = run([tmp_path], form, {form.version: form})
-    assert len([i for i in report.issues if i.code == "bad-value"]) == 9
+    assert len([i for i in report.issues if i.code == Code.BAD_VALUE]) == 9
     assert dict(report.counts["html"]) == {"read": 3, "accepted": 0, "rejected": 3, "duplicates": 0}

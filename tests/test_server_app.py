@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 
 import pytest
 
+from cpc_forms.answers import flatten
 from cpc_forms.channels import html as web
 from cpc_forms.model import Response
 from cpc_forms.returns import unquote_defensive
-from cpc_forms.answers import flatten
 from cpc_forms.scoring import score_return
 from cpc_forms.server import create_app
 from cpc_forms.server.admin import build_report
@@ -126,7 +126,7 @@ def test_the_json_export_reads_back_through_the_web_form_reader(app, tmp_path):
     export.write_bytes(client.get("/admin/export.json", headers=AUTH).data)
     read = [r for r in web.read(export, {form.version: form}) if isinstance(r, Response)]
     assert [r.instance_id for r in read] == [s["instance_id"] for s in sent]
-    for got, want in zip(read, sent):
+    for got, want in zip(read, sent, strict=True):
         want_flat = {k: tuple(v) if isinstance(v, list) else v for k, v in flatten(form, want["answers"]).items()}
         assert dict(got.answers) == want_flat
 
@@ -155,7 +155,7 @@ def test_live_scores_are_the_scorers(app):
     sent = [_send(client, s.form, seed)[0] for seed in range(6)]
     report = build_report(s.form, s.forms, s.store.path)
     assert [r.response.instance_id for r in report.returns] == [e["instance_id"] for e in sent]
-    for scored, env in zip(report.returns, sent):
+    for scored, env in zip(report.returns, sent, strict=True):
         assert scored.score == score_return(s.form, env["answers"])
     page = Page(client.get("/admin/scores", headers=AUTH).get_data(as_text=True))
     assert ["server", "6", "6", "0", "0"] in page.rows

@@ -11,8 +11,8 @@ import threading
 import pytest
 import waitress
 
-from cpc_forms.channels.html.page import ui_texts, widget
 from cpc_forms.answers import nest
+from cpc_forms.channels.html.page import ui_texts, widget
 from cpc_forms.server import create_app
 from cpc_forms.synth import random_answers
 
@@ -73,11 +73,13 @@ def test_chromium_fills_and_submits_the_served_form(browser, hosted):
         [stored] = json.loads(exported.body())["returns"]
         assert (stored["instance_id"], stored["language"]) == (instance_id, language)
         assert stored["answers"] == json.loads(json.dumps(nest(form, answers)))
-        rows = list(csv.DictReader(io.StringIO(context.request.get(f"{base}/admin/export.csv").text().lstrip("\ufeff"))))
+        exported = context.request.get(f"{base}/admin/export.csv").text().lstrip("\ufeff")
+        rows = list(csv.DictReader(io.StringIO(exported)))
         assert [r["instance_id"] for r in rows] == [instance_id]
 
         page.goto(f"{base}/admin/scores")
-        cells = page.eval_on_selector_all("#summary tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))")
+        cells = page.eval_on_selector_all("#summary tr",
+                                          "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))")
         assert ["server", "1", "1", "0", "0"] in cells
     finally:
         context.close()

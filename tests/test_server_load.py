@@ -202,7 +202,7 @@ def test_sigkill_mid_load_loses_no_acknowledged_submission(form, tmp_path):
         stored = _stored(again)
         missing = set(acknowledged) - set(stored)
         assert not missing
-        for iid, (item, _, answer) in acknowledged.items():
+        for iid, (item, _, _answer) in acknowledged.items():
             assert _same(item[4], stored[iid])
         item, _, answer = next(iter(acknowledged.values()))
         threads, retried = send_all(again.port, [item])

@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from cpc_forms.catalogue import Code
 from cpc_forms.channels.html import envelope
 from cpc_forms.server import create_app
 from cpc_forms.synth import random_answers
@@ -76,36 +77,38 @@ def _deep(depth):
 
 
 REFUSALS = [
-    ("oversize", lambda f: json.dumps(dict(_valid(f), pad="x" * 300_000)), "application/json", 413, "body-too-large"),
-    ("text-plain", lambda f: json.dumps(_valid(f)), "text/plain", 415, "wrong-type"),
-    ("form-encoded", lambda f: "a=1", "application/x-www-form-urlencoded", 415, "wrong-type"),
-    ("no-type", lambda f: json.dumps(_valid(f)), "", 415, "wrong-type"),
-    ("malformed", lambda f: json.dumps(_valid(f))[:-3], "application/json", 400, "invalid-json"),
+    ("oversize", lambda f: json.dumps(dict(_valid(f), pad="x" * 300_000)), "application/json", 413,
+     Code.BODY_TOO_LARGE),
+    ("text-plain", lambda f: json.dumps(_valid(f)), "text/plain", 415, Code.WRONG_TYPE),
+    ("form-encoded", lambda f: "a=1", "application/x-www-form-urlencoded", 415, Code.WRONG_TYPE),
+    ("no-type", lambda f: json.dumps(_valid(f)), "", 415, Code.WRONG_TYPE),
+    ("malformed", lambda f: json.dumps(_valid(f))[:-3], "application/json", 400, Code.INVALID_JSON),
     ("not-utf8", lambda f: json.dumps(_valid(f)).encode("utf-8").replace(b'"', b'\xff', 1), "application/json",
-     400, "unreadable"),
-    ("deep-array", lambda f: _deep(50_000), "application/json", 400, "unreadable"),
+     400, Code.UNREADABLE),
+    ("deep-array", lambda f: _deep(50_000), "application/json", 400, Code.UNREADABLE),
     ("deep-answers", lambda f: json.dumps(dict(_valid(f), answers=json.loads('{"a":' * 900 + "1" + "}" * 900))),
-     "application/json", 422, "unknown-field"),
+     "application/json", 422, Code.UNKNOWN_FIELD),
     ("deep-answer", lambda f: json.dumps(dict(_valid(f), answers={f.sections[0].id: {
-        f.questions[0].id: json.loads(_deep(900))}})), "application/json", 422, "bad-value"),
-    ("nan", lambda f: json.dumps(_valid(f))[:-1] + ', "x": NaN}', "application/json", 400, "bad-shape"),
+        f.questions[0].id: json.loads(_deep(900))}})), "application/json", 422, Code.BAD_VALUE),
+    ("nan", lambda f: json.dumps(_valid(f))[:-1] + ', "x": NaN}', "application/json", 400, Code.BAD_SHAPE),
     ("duplicate-key", lambda f: json.dumps(_valid(f))[:-1] + ', "form_id": "x"}', "application/json",
-     400, "duplicate-key"),
-    ("a-list", lambda f: json.dumps([_valid(f)]), "application/json", 400, "bad-shape"),
+     400, Code.DUPLICATE_KEY),
+    ("a-list", lambda f: json.dumps([_valid(f)]), "application/json", 400, Code.BAD_SHAPE),
     ("no-instance-id", lambda f: json.dumps({k: v for k, v in _valid(f).items() if k != "instance_id"}),
-     "application/json", 400, "bad-envelope"),
+     "application/json", 400, Code.BAD_ENVELOPE),
     ("bad-instance-id", lambda f: json.dumps(dict(_valid(f), instance_id="../../etc")), "application/json",
-     400, "bad-envelope"),
-    ("bad-time", lambda f: json.dumps(dict(_valid(f), submitted="yesterday")), "application/json", 400, "bad-envelope"),
-    ("extra-field", lambda f: json.dumps(dict(_valid(f), token="x")), "application/json", 400, "bad-envelope"),
+     400, Code.BAD_ENVELOPE),
+    ("bad-time", lambda f: json.dumps(dict(_valid(f), submitted="yesterday")), "application/json", 400,
+     Code.BAD_ENVELOPE),
+    ("extra-field", lambda f: json.dumps(dict(_valid(f), token="x")), "application/json", 400, Code.BAD_ENVELOPE),
     ("other-form", lambda f: json.dumps(dict(_valid(f), form_id="another_form")), "application/json", 422,
-     "other-form"),
+     Code.OTHER_FORM),
     ("unknown-version", lambda f: json.dumps(dict(_valid(f), form_version="0.0-none")), "application/json", 422,
-     "unknown-version"),
+     Code.UNKNOWN_VERSION),
     ("unknown-question", lambda f: json.dumps(dict(_valid(f), answers={f.sections[0].id: {"zz_no_such": "1"}})),
-     "application/json", 422, "unknown-field"),
+     "application/json", 422, Code.UNKNOWN_FIELD),
     ("bad-value", lambda f: json.dumps(dict(_valid(f), answers={f.sections[0].id: {f.questions[0].id: {"x": 1}}})),
-     "application/json", 422, "bad-value"),
+     "application/json", 422, Code.BAD_VALUE),
 ]
 
 
@@ -128,7 +131,7 @@ def test_a_bad_return_lists_every_problem(form, tmp_path):
     sent["answers"][section] = {**sent["answers"].get(section, {}), "zz1": "1", "zz2": "2"}
     resp = app.test_client().post("/submissions", json=sent)
     assert resp.status_code == 422
-    unknown = sorted(p["message"] for p in resp.get_json()["problems"] if p["code"] == "unknown-field")
+    unknown = sorted(p["message"] for p in resp.get_json()["problems"] if p["code"] == Code.UNKNOWN_FIELD)
     assert unknown == ["'zz1' is not a question of this form", "'zz2' is not a question of this form"]
     assert _stored(app) == 0
 

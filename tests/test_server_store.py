@@ -8,10 +8,11 @@ import sqlite3
 import pytest
 
 from cpc_forms import store
+from cpc_forms.answers import flatten
+from cpc_forms.catalogue import Code
 from cpc_forms.channels import server
 from cpc_forms.channels.html import envelope
 from cpc_forms.model import Issue, Response
-from cpc_forms.answers import flatten
 from cpc_forms.synth import random_answers
 
 
@@ -85,12 +86,12 @@ def test_read_gives_every_current_return_and_flags_replaced_edits(any_form, tmp_
     sent, edit = _with_an_edit(any_form, path, 5, 99)
     items = list(server.read(path, {any_form.version: any_form}))
     responses = [i for i in items if isinstance(i, Response)]
-    issues = [i for i in items if isinstance(i, Issue) and i.code != "required-missing"]
+    issues = [i for i in items if isinstance(i, Issue) and i.code != Code.REQUIRED_MISSING]
     assert [r.instance_id for r in responses] == [e["instance_id"] for e in sent]
     assert {r.channel for r in responses} == {"server"}
     assert [r.location for r in responses] == [f"submissions/{n}" for n in range(1, 6)]
     assert dict(responses[0].answers) == _comparable(any_form, edit["answers"])
-    assert [(i.code, i.location) for i in issues] == [("duplicate", "history/1")]
+    assert [(i.code, i.location) for i in issues] == [(Code.DUPLICATE, "history/1")]
 
 
 def _comparable(form, answers):
@@ -101,7 +102,7 @@ def test_read_reports_an_unreadable_database(form, tmp_path):
     path = tmp_path / "broken.sqlite"
     path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     [problem] = list(server.read(path, {form.version: form}))
-    assert problem.code == "unreadable" and problem.source == str(path)
+    assert problem.code == Code.UNREADABLE and problem.source == str(path)
 
 
 def test_a_fresh_store_passes_integrity_check(form, tmp_path):
@@ -125,7 +126,7 @@ def test_read_reports_a_damaged_row_and_reads_the_rest(form, tmp_path):
     items = list(server.read(path, {form.version: form}))
     assert [r.location for r in items if isinstance(r, Response)] == ["submissions/1", "submissions/3"]
     assert [(i.code, i.location) for i in items if isinstance(i, Issue) and i.severity == "error"] == [
-        ("unreadable", "submissions/2")]
+        (Code.UNREADABLE, "submissions/2")]
 
 
 def test_the_scorer_reads_the_database_like_any_other_return_file(any_form, tmp_path):

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 
+from cpc_forms.catalogue import Code
 from cpc_forms.channels import html
 from cpc_forms.ingest import run
 from cpc_forms.spec import build_form, form_versions, load_form
+
 from tiny import tiny_spec, write
 
 
@@ -46,7 +48,8 @@ def test_a_return_of_a_version_not_kept_is_reported(tmp_path):
     path.write_text(json.dumps(data))
     report = run([path], current, form_versions(current))
     assert not report.returns
-    assert [(i.code, "0.9" in i.message) for i in report.issues if i.severity == "error"] == [("unknown-version", True)]
+    errors = [(i.code, "0.9" in i.message) for i in report.issues if i.severity == "error"]
+    assert errors == [(Code.UNKNOWN_VERSION, True)]
 
 
 def test_files_beside_the_spec_that_are_not_specs_are_passed_over(tmp_path):

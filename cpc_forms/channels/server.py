@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Iterator, List, Mapping, Sequence, Union
 
-from ..catalogue import issue
+from ..catalogue import Code, issue
 from ..model import Form, Issue, Response
 from ..store import APPLICATION_ID, Store, connect
 from . import Record
@@ -55,14 +55,14 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
         older = conn.execute("SELECT h.id, h.instance_id FROM history h ORDER BY h.id").fetchall()
         conn.close()
     except sqlite3.Error as exc:
-        yield issue("unreadable", source, reason=exc)
+        yield issue(Code.UNREADABLE, source, reason=exc)
         return
     for sid, body in rows:
         try:
             item = json.loads(body)
         except ValueError as exc:  # written by hand or by another program: reported, the rest still read
-            yield issue("unreadable", source, f"submissions/{sid}", reason=exc)
+            yield issue(Code.UNREADABLE, source, f"submissions/{sid}", reason=exc)
             continue
         yield from read_envelope(item, forms, source, f"submissions/{sid}", channel=CHANNEL)
     for hid, instance_id in older:
-        yield issue("duplicate", source, f"history/{hid}", newer=instance_id)
+        yield issue(Code.DUPLICATE, source, f"history/{hid}", newer=instance_id)

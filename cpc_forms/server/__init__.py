@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Optional
 
-from flask import Flask, Response as HTTPResponse, abort, g, jsonify, request
+from flask import Flask, abort, g, jsonify, request
+from flask import Response as HTTPResponse
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..catalogue import issue
+from ..catalogue import Code, issue
 from ..channels import html as web
 from ..model import Form
 from ..spec import form_versions
@@ -56,14 +58,17 @@ def create_app(form: Form, db_path, admin_token: Optional[str] = None, *, forms:
     token, generated = guard.resolve_token(admin_token)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=max_bytes)
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, unless an extension replaced it
+        app.json.sort_keys = False
     app.extensions["cpc_forms"] = Hosting(form, dict(forms or form_versions(form)), Store(db_path), token, generated,
                                           guard.RateLimit(rate_per_minute, burst))
     app.register_blueprint(admin)
     _routes(app)
     _hooks(app)
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
+        # Flask's documented way to put middleware around its WSGI application
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
     return app
 
 
@@ -91,7 +96,7 @@ def _routes(app: Flask) -> None:
     def submissions():
         s = state()
         if request.mimetype != "application/json":
-            return _refused(415, issue("wrong-type", "submission", found=request.mimetype or "(none)"))
+            return _refused(415, issue(Code.WRONG_TYPE, "submission", found=request.mimetype or "(none)"))
         try:
             status, body = accept(request.get_data(cache=False), s.forms, s.store)
         except Refusal as refusal:
@@ -110,7 +115,7 @@ def _hooks(app: Flask) -> None:
         s = state()
         allowed, wait = s.limit.allow(request.remote_addr or "")
         if not allowed:
-            resp, status = _refused(429, issue("rate-limited", "request", seconds=wait))
+            resp, status = _refused(429, issue(Code.RATE_LIMITED, "request", seconds=wait))
             resp.headers["Retry-After"] = str(wait)
             return resp, status
         if request.path == "/admin" or request.path.startswith("/admin/"):
@@ -129,7 +134,7 @@ def _hooks(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc):
         if exc.code == 413:
-            return _refused(413, issue("body-too-large", "submission", limit=app.config["MAX_CONTENT_LENGTH"]))
+            return _refused(413, issue(Code.BODY_TOO_LARGE, "submission", limit=app.config["MAX_CONTENT_LENGTH"]))
         return jsonify(message=exc.name), exc.code
 
     @app.errorhandler(Exception)
@@ -145,14 +150,17 @@ def serve(form: Form, db_path, host: str = "127.0.0.1", port: int = 8000, admin_
     """Run the hosted form under waitress until stopped; prints the address, and the token if it made one."""
     import logging
 
-    import waitress
+    from waitress.server import MultiSocketServer, create_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(form, db_path, admin_token, proxies=proxies, **options)
     s = app.extensions["cpc_forms"]
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="",
-                                    max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
-    echo(f"cpc-forms: serving {form.id} {form.version} at http://{host}:{server.effective_port}/ "
+    server = create_server(app, host=host, port=port, threads=threads, ident="",
+                           max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
+    # a host name with several addresses (localhost: IPv4 and IPv6) gets a socket each, listed in effective_listen
+    listening = (server.effective_listen[0][1] if isinstance(server, MultiSocketServer)
+                 else server.effective_port)  # type: ignore[attr-defined]  # set by waitress, left out of its stubs
+    echo(f"cpc-forms: serving {form.id} {form.version} at http://{host}:{listening}/ "
          f"(database {Path(db_path).resolve()})")
     if s.token_generated:
         echo(f"cpc-forms: coordinator token (shown only now): {s.token}")

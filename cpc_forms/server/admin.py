@@ -8,13 +8,14 @@ import json
 import threading
 from typing import Iterator, Mapping
 
-from flask import Blueprint, Response as HTTPResponse, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
+from flask import Response as HTTPResponse
 
 from .. import ingest
+from ..answers import flatten
 from ..model import Form, Report
 from ..report import html as report_html
 from ..report.neutral import neutralise
-from ..answers import flatten
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 META = ("id", "instance_id", "form_id", "form_version", "language", "started", "submitted", "received")

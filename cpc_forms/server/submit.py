@@ -6,17 +6,17 @@ import json
 import re
 from typing import Any, List, Mapping, Tuple
 
-from ..catalogue import issue
+from ..answers import flatten, nest
+from ..catalogue import Code, issue
 from ..model import Form, Issue
 from ..returns import instant, make_response, pick_form
-from ..answers import flatten, nest
-from ..store import CREATED, Store
+from ..store import CREATED, DUPLICATE, OLDER, REPLACED, Store
 
 SOURCE = "submission"
 ENVELOPE = ("form_id", "form_version", "language", "instance_id", "started", "submitted", "answers")
 INSTANCE_ID = re.compile(r"^uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-MESSAGES = {"created": "received, reference {id}", "replaced": "your edit replaced the earlier answers, reference {id}",
-            "duplicate": "already received, reference {id}", "older": "a newer edit was already received, reference {id}"}
+MESSAGES = {CREATED: "received, reference {id}", REPLACED: "your edit replaced the earlier answers, reference {id}",
+            DUPLICATE: "already received, reference {id}", OLDER: "a newer edit was already received, reference {id}"}
 
 
 class Refusal(Exception):
@@ -58,29 +58,29 @@ def parse_json(body: bytes) -> Any:
         text = body.decode("utf-8-sig")
         return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
-        problem = issue("unreadable", SOURCE, reason=f"not UTF-8 text ({exc.reason})")
+        problem = issue(Code.UNREADABLE, SOURCE, reason=f"not UTF-8 text ({exc.reason})")
     except json.JSONDecodeError as exc:
-        problem = issue("invalid-json", SOURCE, f"{exc.lineno}:{exc.colno}", reason=exc.msg, line=exc.lineno,
+        problem = issue(Code.INVALID_JSON, SOURCE, f"{exc.lineno}:{exc.colno}", reason=exc.msg, line=exc.lineno,
                         column=exc.colno)
     except RecursionError:
-        problem = issue("unreadable", SOURCE, reason="JSON nested too deeply")
+        problem = issue(Code.UNREADABLE, SOURCE, reason="JSON nested too deeply")
     except _DuplicateKey as exc:
-        problem = issue("duplicate-key", SOURCE, key=str(exc)[:50])
+        problem = issue(Code.DUPLICATE_KEY, SOURCE, key=str(exc)[:50])
     except ValueError as exc:  # NaN, Infinity: Python's JSON reads them, JSON has no such numbers
-        problem = issue("bad-shape", SOURCE, reason=f"{exc} is not a JSON number")
+        problem = issue(Code.BAD_SHAPE, SOURCE, reason=f"{exc} is not a JSON number")
     raise Refusal(400, [problem])
 
 
 def envelope_issues(doc: Any, form: Form) -> List[Issue]:
     """Problems of the envelope around the answers: its fields, their types and formats."""
     if not isinstance(doc, dict):
-        return [issue("bad-shape", SOURCE, reason="expected a return: an object with form_id, form_version, "
+        return [issue(Code.BAD_SHAPE, SOURCE, reason="expected a return: an object with form_id, form_version, "
                                                   "instance_id, submitted and answers")]
-    found = [issue("bad-envelope", SOURCE, key[:50], field=key[:50], reason="is not part of a return")
+    found = [issue(Code.BAD_ENVELOPE, SOURCE, key[:50], field=key[:50], reason="is not part of a return")
              for key in doc if key not in ENVELOPE]
 
     def bad(field, reason):
-        found.append(issue("bad-envelope", SOURCE, field, field=field, reason=reason))
+        found.append(issue(Code.BAD_ENVELOPE, SOURCE, field, field=field, reason=reason))
 
     for field in ("form_id", "form_version", "instance_id", "submitted"):
         if not isinstance(doc.get(field), str) or not doc[field]:

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any, Iterator, List, Mapping, Optional, Union
 
 from ... import conditions
-from ...catalogue import issue
+from ...answers import answered, flatten, nest
+from ...catalogue import Code, issue
 from ...model import Form, Issue, Response
 from ...returns import make_response, pick_form
-from ...answers import answered, flatten, nest
 
 CHANNEL = "html"
 MAX_BYTES = 32 * 1024 * 1024  # a file of about 15,000 returns; anything bigger is refused unread
@@ -61,18 +61,18 @@ def sniff(path, head: bytes) -> bool:
 def _parse(path: Path) -> Union[Any, Issue]:
     size = path.stat().st_size
     if size > MAX_BYTES:
-        return issue("too-large", path, size=f"{size / 2**20:.1f}", limit=f"{MAX_BYTES / 2**20:.0f}")
+        return issue(Code.TOO_LARGE, path, size=f"{size / 2**20:.1f}", limit=f"{MAX_BYTES / 2**20:.0f}")
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return issue("unreadable", path, reason=exc)
+        return issue(Code.UNREADABLE, path, reason=exc)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        return issue("invalid-json", path, f"{exc.lineno}:{exc.colno}", reason=exc.msg,
+        return issue(Code.INVALID_JSON, path, f"{exc.lineno}:{exc.colno}", reason=exc.msg,
                      line=exc.lineno, column=exc.colno)
     except RecursionError:
-        return issue("unreadable", path, reason="JSON nested too deeply")
+        return issue(Code.UNREADABLE, path, reason="JSON nested too deeply")
 
 
 def _envelopes(doc: Any) -> Optional[List[Any]]:
@@ -88,17 +88,17 @@ def read_envelope(item: Any, forms: Mapping[str, Form], source: str, location: s
     """The Response (or Issues) of one JSON return envelope, wherever it was kept."""
     if not isinstance(item, dict) or not isinstance(item.get("answers"), dict) \
             or not all(isinstance(item.get(k), str) for k in ("form_id", "form_version")):
-        yield issue("bad-shape", source, location,
+        yield issue(Code.BAD_SHAPE, source, location,
                     reason="expected a return: an object with form_id, form_version and answers")
         return
     form, problems = pick_form(forms, item["form_id"], item["form_version"], source, location)
     if form is None:
         yield from problems
         return
-    meta = {k: str(item.get(k) or "") for k in ("instance_id", "submitted", "language")}
+    instance_id, submitted, language = (str(item.get(k) or "") for k in ("instance_id", "submitted", "language"))
     response, found = make_response(forms, flatten(form, item["answers"]), form_id=item["form_id"],
                                     version=item["form_version"], source=source, location=location,
-                                    channel=channel, **meta)
+                                    channel=channel, instance_id=instance_id, submitted=submitted, language=language)
     yield from found
     if response is not None:
         yield response
@@ -117,7 +117,7 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
         return
     items = _envelopes(doc)
     if items is None:
-        yield issue("bad-shape", path, reason="expected a return, a list of returns or {\"returns\": [...]}")
+        yield issue(Code.BAD_SHAPE, path, reason="expected a return, a list of returns or {\"returns\": [...]}")
         return
     for n, item in enumerate(items):
         where = "" if isinstance(doc, dict) and items == [doc] else f"returns[{n}]"
