@@ -289,7 +289,8 @@ def report(figures: dict, quick: bool = False) -> None:
         line(f"web json: {f['web_json']['rows']} returns read + scored",
              f"{f['web_json']['rows_per_s']:,.0f} returns/s, {f['web_json']['peak_mib']:.0f} MiB")
     for label, value in figures.get("mixed", {}).items():
-        line(f"mixed folder, cpc-forms score ({label.replace('_', ' ')})", f"{value['seconds']:.2f} s, {value['peak_mib']:.0f} MiB",
+        line(f"mixed folder, cpc-forms score ({label.replace('_', ' ')})",
+             f"{value['seconds']:.2f} s, {value['peak_mib']:.0f} MiB",
              _verdict(value["seconds"] < TARGETS["mixed_seconds"], "< 15 s for 10,000"))
     if "help" in figures:
         h = figures["help"]
@@ -310,7 +311,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, the whole run under a minute")
     parser.add_argument("--only", choices=list(GROUPS), action="append", help="measure only these figures")
-    parser.add_argument("--out", default=str(ROOT / "tests" / "benchmarks" / "results.json"), help="JSON file of figures")
+    parser.add_argument("--out", default=str(ROOT / "tests" / "benchmarks" / "results.json"),
+                        help="JSON file of figures")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     form = load_form()
