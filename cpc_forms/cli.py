@@ -18,7 +18,7 @@ def main():
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
 def check(spec):
     """Check SPEC (default: the embedded Customs-Police assessment) and list every problem."""
-    from .spec import build_form, check_spec, read_spec
+    from .spec import check_spec
 
     problems = [p for p in check_spec(spec) if p.severity == "error"]
     for problem in problems:
@@ -26,8 +26,7 @@ def check(spec):
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
-    doc, _ = read_spec(spec) if spec else read_spec(_default())
-    form = build_form(doc, spec or "")
+    form = _load(spec)
     scored = [q for s in form.scored_sections for q in s.scored_questions]
     click.echo(f"{form.id} version {form.version}: OK; {len(form.sections)} sections, "
                f"{len(form.scored_sections)} scored sections, {len(scored)} scored items, "
@@ -55,7 +54,8 @@ FORMATS = ("csv", "json", "xlsx", "html")
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec the returns answer (default: the embedded one).")
+@click.option("--spec", "spec", type=click.Path(dir_okay=False),
+              help="Spec the returns answer (default: the embedded one).")
 @click.option("--out", "out", type=click.Path(file_okay=False), default="scores", show_default=True,
               help="Folder the reports are written into.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
@@ -97,7 +97,8 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
               help="Folder for the forms, the synthetic returns and the reports.")
 @click.option("--countries", default=12, show_default=True, type=click.IntRange(1, 250),
               help="How many countries to synthesise returns for.")
-@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec to demonstrate (default: the embedded one).")
+@click.option("--spec", "spec", type=click.Path(dir_okay=False),
+              help="Spec to demonstrate (default: the embedded one).")
 def demo(out, countries, spec):
     """Build every form, fill returns for N countries through every channel, score them, write the reports."""
     from pathlib import Path
@@ -121,10 +122,12 @@ def demo(out, countries, spec):
 
 
 @main.command()
-@click.option("--spec", "spec", type=click.Path(dir_okay=False), help="Spec of the form to host (default: the embedded one).")
+@click.option("--spec", "spec", type=click.Path(dir_okay=False),
+              help="Spec of the form to host (default: the embedded one).")
 @click.option("--db", "db", type=click.Path(dir_okay=False), default="submissions.sqlite", show_default=True,
               help="SQLite file the submissions are kept in (created when missing).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; keep loopback behind a proxy.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; keep loopback behind a proxy.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--admin-token", envvar="CPC_ADMIN_TOKEN",
               help="Coordinator token [env CPC_ADMIN_TOKEN]; when absent one is made and printed once.")
@@ -140,7 +143,7 @@ def serve(spec, db, host, port, admin_token, proxies):
     try:
         run_server(form, db, host, port, admin_token, proxies=proxies, echo=click.echo)
     except (ValueError, OSError, sqlite3.DatabaseError) as exc:
-        raise click.ClickException(f"{db}: {exc}" if isinstance(exc, sqlite3.DatabaseError) else str(exc))
+        raise click.ClickException(f"{db}: {exc}" if isinstance(exc, sqlite3.DatabaseError) else str(exc)) from exc
     except KeyboardInterrupt:
         click.echo("cpc-forms: stopped")
 
@@ -152,7 +155,7 @@ def _writing(folder):
         yield
     except OSError as exc:
         raise click.ClickException(f"cannot write into {folder}: {exc.strerror or exc}"
-                                   + (f" ({exc.filename})" if exc.filename else ""))
+                                   + (f" ({exc.filename})" if exc.filename else "")) from exc
 
 
 def batch_memory():
@@ -188,7 +191,3 @@ def _load(spec):
             click.echo(str(problem), err=True)
         sys.exit(1)
 
-
-def _default():
-    from .spec import DEFAULT_SPEC
-    return DEFAULT_SPEC

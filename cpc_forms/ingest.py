@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import replace
 import zipfile
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from .aggregate import aggregate
-from .catalogue import issue
+from .catalogue import Code, issue
 from .channels import CHANNELS, channel
 from .model import Form, Issue, Report, Response, ScoredReturn
 from .returns import dedupe, rejected_by_review
@@ -50,20 +50,20 @@ def read_file(path: Path, forms: Mapping[str, Form]) -> Iterator[Tuple[str, Item
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
     except OSError as exc:
-        yield "", issue("unreadable", path, reason=exc.strerror or exc)
+        yield "", issue(Code.UNREADABLE, path, reason=exc.strerror or exc)
         return
     if not head:
-        yield "", issue("unreadable", path, reason="the file is empty")
+        yield "", issue(Code.UNREADABLE, path, reason="the file is empty")
         return
     name = detect(path, head)
     if name is None and head.startswith(b"PK"):
         if zipfile.is_zipfile(path):
             yield from _read_zip(path, forms)
         else:
-            yield "", issue("unreadable", path, reason="a damaged or truncated zip file (a workbook or an export "
+            yield "", issue(Code.UNREADABLE, path, reason="a damaged or truncated zip file (a workbook or an export "
                             "archive cut short in transfer?): ask for it again")
     elif name is None:
-        yield "", issue("unreadable", path, reason="not a return of any channel this tool reads "
+        yield "", issue(Code.UNREADABLE, path, reason="not a return of any channel this tool reads "
                         "(Excel workbook, ODK/Kobo/Ona/SurveyCTO export, XML instance, web-form JSON)")
     else:
         for item in channel(name).read(path, forms):
@@ -75,7 +75,7 @@ def _read_zip(path: Path, forms) -> Iterator[Tuple[str, Item]]:
     with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if sum(m.file_size for m in members) > MAX_ZIP_TOTAL:
-            yield "", issue("unreadable", path, reason="the zip expands to more than 2 GiB")
+            yield "", issue(Code.UNREADABLE, path, reason="the zip expands to more than 2 GiB")
             return
         for member in members:
             target = Path(tmp) / Path(member.filename).name
@@ -121,7 +121,11 @@ def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = la
 
     A return a reviewer rejected on its server is left out (counted as excluded, with a warning) unless
     include_rejected."""
-    responses, issues, counts, rejected, channel_of = [], [], {}, set(), {}
+    responses: List[Response] = []
+    issues: List[Issue] = []
+    counts: Dict[str, Dict[str, int]] = {}
+    rejected: set = set()
+    channel_of: Dict[int, str] = {}
     for name, item in read_all(expand(inputs), forms, jobs, progress):
         tally = _tally(counts, name)
         if isinstance(item, Response):
@@ -150,7 +154,7 @@ def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = la
     if excluded:
         gone = {id(r) for r in excluded}
         kept = [r for r in kept if id(r) not in gone]
-        duplicates += [issue("review-rejected", r.source, r.location, state=r.review) for r in excluded]
+        duplicates += [issue(Code.REVIEW_REJECTED, r.source, r.location, state=r.review) for r in excluded]
     return kept, issues + duplicates, counts
 
 

@@ -5,27 +5,28 @@ import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache, partial
-from typing import Any, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Tuple, Union
 
-from .catalogue import issue
-from .report.neutral import TRIGGERS
+from .catalogue import Code, issue
 from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, TEXT, Form, Issue, Question, Response, bare_id
+from .report.neutral import TRIGGERS
 from .validation import validate_return
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-def pick_form(forms: Mapping[str, Form], form_id: str, version: str, source="", location="") -> Tuple[Optional[Form], List[Issue]]:
+def pick_form(forms: Mapping[str, Form], form_id: str, version: str, source="",
+              location="") -> Tuple[Optional[Form], List[Issue]]:
     """The Form of this id and version among the known versions, or the Issue saying why not.
 
     An empty version means the reader found none: the newest known version is used."""
     any_form = next(iter(forms.values()))
     if form_id and form_id != any_form.id:
-        return None, [issue("other-form", source, location, found=form_id, expected=any_form.id)]
+        return None, [issue(Code.OTHER_FORM, source, location, found=form_id, expected=any_form.id)]
     if not version:
         return forms[max(forms, key=version_key)], []
     if version not in forms:
-        return None, [issue("unknown-version", source, location, found=version, known=", ".join(sorted(forms)))]
+        return None, [issue(Code.UNKNOWN_VERSION, source, location, found=version, known=", ".join(sorted(forms)))]
     return forms[version], []
 
 
@@ -68,6 +69,7 @@ def choice_code(q: Question, raw: str) -> Tuple[Any, Optional[str]]:
 def _number(raw: Any, integer: bool) -> Any:
     if isinstance(raw, bool):
         return raw
+    number: Union[int, float, None]
     if isinstance(raw, (int, float)):
         number = raw
     else:
@@ -179,12 +181,12 @@ def make_response(forms: Mapping[str, Form], raw_answers: Mapping[str, Any], *, 
     for key, raw in raw_answers.items():
         to_value = convert.get(key)
         if to_value is None:
-            found.append(issue("unknown-field", source, location, field=key))
+            found.append(issue(Code.UNKNOWN_FIELD, source, location, field=key))
             continue
         value, problem = to_value(raw)
         if problem == "ambiguous":
             codes = ", ".join(sorted(_label_index(form.question(key)).get(normalise(raw), ())))
-            found.append(issue("ambiguous-label", source, location, question=key, value=raw, codes=codes))
+            found.append(issue(Code.AMBIGUOUS_LABEL, source, location, question=key, value=raw, codes=codes))
         elif value is not None:
             answers[key] = value
     for problem in validate_return(form, answers, str(source)):
@@ -234,9 +236,9 @@ def dedupe(responses: Iterable[Response]) -> Tuple[List[Response], List[Issue]]:
             newest[key or id(r)] = r
     kept = [r for r in order if newest.get(r.identity or id(r)) is r]
     dropped = [r for r in order if newest.get(r.identity or id(r)) is not r]
-    issues = [issue("duplicate", r.source, r.location, newer=newest[r.identity].instance_id or newest[r.identity].source)
-              for r in dropped]
-    issues += [issue("edit-order-unknown", r.source, r.location, kept=newest[r.identity].instance_id,
+    issues = [issue(Code.DUPLICATE, r.source, r.location,
+                    newer=newest[r.identity].instance_id or newest[r.identity].source) for r in dropped]
+    issues += [issue(Code.EDIT_ORDER_UNKNOWN, r.source, r.location, kept=newest[r.identity].instance_id,
                      other=r.instance_id) for r in dropped if r.identity in tied
                and bare_id(r.instance_id) != bare_id(newest[r.identity].instance_id)]
     return kept, issues

@@ -38,7 +38,8 @@ def test_written_exports_read_back_to_the_same_answers_and_scores(kind, any_form
     sets = [answered(random_answers(any_form, rng, fill=rng.choice((0.4, 0.9)))) for _ in range(40)]
     text = next(q for q in any_form.questions if q.kind == "text")
     sets[0][text.id] = "=SUM(A1:A9)"  # a formula-looking answer survives as text
-    records = [(a, {"instance_id": f"w-{n:03d}", "submitted": f"2026-01-01T00:00:{n:02d}Z"}) for n, a in enumerate(sets)]
+    records = [(a, {"instance_id": f"w-{n:03d}", "submitted": f"2026-01-01T00:00:{n:02d}Z"})
+               for n, a in enumerate(sets)]
     path = write(kind, any_form, records, tmp_path)
     items = list(xlsform.read(path, {any_form.version: any_form}))
     got = {r.instance_id: r for r in items if isinstance(r, Response)}

@@ -148,7 +148,8 @@ def test_label_mode_multi_select_is_mapped_or_refused_when_ambiguous(cell, codes
 
 def test_kobo_deployment_id_in_version_column_yields_to_the_stamped_version(form, tmp_path):
     from cpc_forms.channels.xlsform import read
-    header = '"profile/country";"profile/agency";"mandates/a1";"sc_form_version";"__version__";"_uuid";"_submission_time";"_index"'
+    header = ('"profile/country";"profile/agency";"mandates/a1";"sc_form_version";"__version__";"_uuid";'
+              '"_submission_time";"_index"')
     row = f'"KEN";"police";"3";"{form.version}";"vHagmzimVwhMJ4C26sX38Q";"3f8a90e9-0001";"2026-03-27T14:33:22";"1"'
     path = tmp_path / "kobo.csv"
     path.write_text(header + "\r\n" + row + "\r\n", encoding="utf-8")

@@ -94,7 +94,8 @@ def view(report: Report, language: Optional[str] = None) -> Dict[str, Any]:
         counts=[dict(channel=k, **{n: int(v.get(n, 0)) for n in ("read", "accepted", "rejected", "duplicates")})
                 for k, v in report.counts.items()],
         totals=rows.totals(report), countries=countries, gaps=gaps,
-        gap_note=L["gap_note"].format(first=pair[0], second=pair[1], flag=f"{form.gap_flag:g}") if len(pair) == 2 else "",
+        gap_note=(L["gap_note"].format(first=pair[0], second=pair[1], flag=f"{form.gap_flag:g}")
+                  if len(pair) == 2 else ""),
         rejected=[i for i in report.issues if i.severity == "error"],
         warnings=[i for i in report.issues if i.severity != "error"],
         levels=[dict(name=L.text(lv.label), description=L.text(lv.description), low=lv.low, high=lv.high)

@@ -9,7 +9,7 @@ formula is also quote-prefixed, as if typed after an apostrophe."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 from ..model import Report
 from . import rows
@@ -168,8 +168,9 @@ def write(report: Report, path, *, personal: bool = False, language: Optional[st
     L, path = Labels(report.form, language), Path(path)
     # constant_memory: rows stream out to the file instead of piling up in memory
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheets = [("summary", _summary), ("returns", _returns), ("countries", _countries),
-              ("agencies", _agencies), ("gaps", _gaps), ("issues", _issues)]
+    sheets: List[Tuple[str, Callable[..., None]]] = [
+        ("summary", _summary), ("returns", _returns), ("countries", _countries), ("agencies", _agencies),
+        ("gaps", _gaps), ("issues", _issues)]
     formats: dict = {}
     for key, fill in sheets:
         ws = Sheet(book, book.add_worksheet(L[key][:31]), formats)

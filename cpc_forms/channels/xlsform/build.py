@@ -1,7 +1,7 @@
 """The XLSForm rows (survey, choices, settings) of a Form, every expression compiled by conditions.py."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 
 from ... import conditions
 from ...model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Question
@@ -13,7 +13,8 @@ APPEARANCES = {"search": "minimal autocomplete", "multiline": "multiline"}
 RESULT_GROUP = scoring.PREFIX + "result"
 # Texts of the final page; a spec overrides them with x-form.messages of the same key.
 UI = {
-    "scores": {"en": "Scores (0-100), computed from your answers", "fr": "Scores (0-100), calculés d'après vos réponses"},
+    "scores": {"en": "Scores (0-100), computed from your answers",
+               "fr": "Scores (0-100), calculés d'après vos réponses"},
     "index": {"en": "Overall index", "fr": "Indice global"},
     "level": {"en": "Level", "fr": "Niveau"},
 }
@@ -34,7 +35,7 @@ def ui_text(form: Form, key: str) -> dict:
     return {lang: own.get(lang) or UI[key].get(lang) or UI[key]["en"] for lang in form.languages}
 
 
-def _message(form: Form, q: Question, key: str) -> dict:
+def _message(form: Form, q: Question, key: str) -> Mapping[str, str]:
     return q.messages.get(key) or form.messages.get(key) or {}
 
 

@@ -35,6 +35,7 @@ from ...answers import flatten
 from ...model import SELECT_MULTIPLE, Form, Question
 from ...returns import instant
 from .build import VERSION_STAMP, survey
+from .readers.columns import question
 
 Record = Tuple[Mapping[str, Any], Mapping[str, str]]
 CENTRAL_TAIL = ["KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status",
@@ -86,7 +87,8 @@ def write_instance(form: Form, answers: Mapping[str, Any], path, instance_id: st
     if deprecated_id:
         meta += f"<{m}deprecatedID>{escape(_uuid(deprecated_id))}</{m}deprecatedID>"
     xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<data xmlns:jr="http://openrosa.org/javarosa" '
-           f'xmlns:orx="http://openrosa.org/xforms" id={quoteattr(form.id)} version={quoteattr(version or form.version)}>'
+           f'xmlns:orx="http://openrosa.org/xforms" id={quoteattr(form.id)} '
+           f'version={quoteattr(version or form.version)}>'
            f"{''.join(body)}<{m}meta>{meta}</{m}meta></data>\n")
     Path(path).write_text(xml, encoding="utf-8")
     return Path(path)
@@ -101,7 +103,7 @@ def _cells(form: Form, flat: Mapping[str, Any], version: str, split: bool) -> Li
         if not is_question:
             row.append(version if name == VERSION_STAMP else "")
             continue
-        q = form.question(name)
+        q = question(form, name)
         value = flat.get(name) if relevant[name] else None
         row.append(text(q, value))
         if split and q.kind == SELECT_MULTIPLE:

@@ -9,11 +9,12 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import replace
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import IO, Callable, Iterator, List, Mapping, Union
 
-from ....catalogue import issue
+from ....catalogue import Code, issue
 from ....model import Form, Issue, Response
 from ....returns import dedupe
 from . import columnar
@@ -43,7 +44,8 @@ def _first_line(path: Path, limit: int = 1 << 20) -> bytes:
 
 def _is_instance(text: str) -> bool:
     root = re.search(r"<(?![?!])([\w:.-]+)([^>]*)>", re.sub(r"<!--.*?-->", "", text, flags=re.S))
-    return bool(root) and root.group(1).split(":")[-1] != "html" and re.search(r"\bid\s*=", root.group(2)) is not None
+    return (root is not None and root.group(1).split(":")[-1] != "html"
+            and re.search(r"\bid\s*=", root.group(2)) is not None)
 
 
 def _is_csv(text: str) -> bool:
@@ -134,7 +136,7 @@ def _guarded(items: Callable[[], Iterator[Item]], source: str) -> Iterator[Item]
             last = item.location or last
             yield item
     except BROKEN as exc:
-        yield issue("unreadable", source, f"after {last}" if last else "", reason=f"{type(exc).__name__}: {exc}")
+        yield issue(Code.UNREADABLE, source, f"after {last}" if last else "", reason=f"{type(exc).__name__}: {exc}")
 
 
 def _held(items: Iterator[Item], held: List[Response]) -> Iterator[Issue]:
@@ -150,7 +152,7 @@ def _zip(path: Path, forms, deprecated, held) -> Iterator[Item]:
     try:
         z = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        yield issue("unreadable", path, reason=f"a truncated or broken zip ({exc})")
+        yield issue(Code.UNREADABLE, path, reason=f"a truncated or broken zip ({exc})")
         return
     with z:
         for info in z.infolist():
@@ -241,7 +243,7 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Item]:
     for file in files:
         if path.is_dir() and not sniff(file, _head(file)):
             continue
-        yield from _guarded(lambda: _file(file, forms, deprecated, responses), str(file))
+        yield from _guarded(partial(_file, file, forms, deprecated, responses), str(file))
     kept, replaced = dedupe(_edit_order(responses, deprecated))
     yield from replaced
     yield from kept

@@ -17,14 +17,16 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 import numpy as np
 
 from .... import bulk
-from ....catalogue import WARNING, issue
+from ....catalogue import WARNING, Code, issue
 from ....model import SELECT_MULTIPLE, Form, Issue, Response
 from ....returns import converters, normalise, pick_form
 from ....validation import answers_validator, flat_validator
 from . import ids
+from .columns import question
 from .plan import CHOSEN, ENCRYPTED
 from .table import CHANNEL, Plan, is_tag_row, plan_for, respond
 
+CODES = {code.value: code for code in Code}  # bulk.warnings names its codes by their text
 BLOCK = 2 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
 Item = Union[Response, Issue]
 
@@ -130,7 +132,7 @@ class _Cells:
         raw = self.plan.cell(raw)
         if raw == "":
             return None, True
-        if self.form.question(qid).kind == SELECT_MULTIPLE:
+        if question(self.form, qid).kind == SELECT_MULTIPLE:
             raw = self.plan.summary(qid, raw)
             if raw is None or isinstance(raw, Issue):
                 return None, raw is None
@@ -164,7 +166,7 @@ def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, 
                     continue
                 location = f"{prefix}row {number}"
                 if latest != number:
-                    yield issue("duplicate", source, location, newer=f"{prefix}row {latest}")
+                    yield issue(Code.DUPLICATE, source, location, newer=f"{prefix}row {latest}")
                 elif not ok:
                     yield from respond(plan, forms, _row(batch, number - start), source, location, form_id)
                 else:
@@ -277,7 +279,7 @@ def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Di
     relevant = bulk.relevance(form, columns, rows)
     warned: Dict[int, list] = {}
     for code, qid, mask in bulk.warnings(form, columns, relevant, rows):
-        message = issue(code, question=qid).message
+        message = issue(CODES[code], question=qid).message
         for r in np.flatnonzero(mask & fast).tolist():
             warned.setdefault(start + r, []).append((code, qid, message))
     scores = bulk.scores(form, columns, relevant, rows, fast)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from types import MappingProxyType
+from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ....model import SELECT_MULTIPLE, Form, Question
 from ....returns import normalise
@@ -88,11 +89,19 @@ def _after_group(rest: str, section, questions, choices) -> List[str]:
     return found
 
 
+def question(form: Form, qid: str) -> Question:
+    """A question of the form by its id (a header or a record already named it)."""
+    q = form.question(qid)
+    if q is None:
+        raise KeyError(qid)
+    return q
+
+
 def _prefixes(form: Form, q: Question, sep: str) -> List[Tuple[str, str]]:
     """(group path before a question's name, its language): none, the section's id, the section's label."""
+    out = [("", "")] + [(q.section + s, "") for s in dict.fromkeys((sep, *ODK_SEPARATORS))]
     section = form.section(q.section)
-    out = [("", "")] + [(section.id + s, "") for s in dict.fromkeys((sep, *ODK_SEPARATORS))]
-    return out + [(text + sep, lang) for lang, text in section.label.items()]
+    return out + [(text + sep, lang) for lang, text in (section.label.items() if section else ())]
 
 
 @lru_cache(maxsize=64)
@@ -159,24 +168,31 @@ def _components(header: str, sep: str) -> List[str]:
     return text.split("/")
 
 
-def lookup(form: Form, header: str, sep: str = "/"):
-    """What a header names: ('targets', {target: languages}), ('meta', key), ('ignore', None) or
-    ('unknown', None)."""
+class Found(NamedTuple):
+    """What a header names: kind 'targets' (the questions or choices it can be, with the languages of that
+    spelling), 'meta' (the metadata key), 'ignore' or 'unknown'."""
+    kind: str
+    targets: Mapping[Target, FrozenSet[str]] = MappingProxyType({})
+    meta: str = ""
+
+
+def lookup(form: Form, header: str, sep: str = "/") -> Found:
+    """What a header names."""
     key = normalise(header)
     targets = header_table(form, sep).get(key)
     if targets:
-        return "targets", targets
+        return Found("targets", targets)
     whole = header.strip().casefold()
     if whole in META:
-        return "meta", META[whole]
+        return Found("meta", meta=META[whole])
     if whole in KNOWN or key in ignored(form, sep):
-        return "ignore", None
+        return Found("ignore")
     parts = _components(header.strip(), sep)
     if parts[-1] in META:
-        return "meta", META[parts[-1]]
+        return Found("meta", meta=META[parts[-1]])
     if parts[-1] in KNOWN or parts[0] in ("__system", "formhub") or "${" in header:
-        return "ignore", None  # ${...}: a note's label, with the reference it shows
-    return "unknown", None
+        return Found("ignore")  # ${...}: a note's label, with the reference it shows
+    return Found("unknown")
 
 
 def form_order(form: Form) -> Dict[Target, int]:
@@ -189,20 +205,18 @@ def form_order(form: Form) -> Dict[Target, int]:
     return order
 
 
-def by_position(form: Form, found: Sequence[Optional[Dict[Target, FrozenSet[str]]]]) -> List[Optional[Target]]:
+def by_position(form: Form, found: Sequence[Optional[Mapping[Target, FrozenSet[str]]]]) -> List[Optional[Target]]:
     """One target per column: a header several questions share (a label) is the next of them in form order
     after the columns before it, since exports keep the form's order; None where nothing is left to pick."""
     order = form_order(form)
     taken = {next(iter(t)) for t in found if t and len(t) == 1}
     cursor, out = -1, []
     for targets in found:
-        if not targets:
-            out.append(None)
-            continue
-        if len(targets) == 1:
+        pick: Optional[Target] = None
+        if targets and len(targets) == 1:
             pick = next(iter(targets))
-        else:
-            free = sorted((t for t in targets if t not in taken), key=order.get)
+        elif targets:
+            free = sorted((t for t in targets if t not in taken), key=lambda t: order[t])
             pick = next((t for t in free if order[t] > cursor), free[0] if free else None)
             if pick is not None:
                 taken.add(pick)
@@ -216,14 +230,15 @@ def describe(targets: Iterable[Target]) -> str:
     return ", ".join(sorted(q + (f"/{c}" if c else "") for q, c in targets))
 
 
-def split_labels(q: Question, text: str) -> Optional[List[Tuple[str, ...]]]:
+def split_labels(q: Question, text: str) -> List[Tuple[str, ...]]:
     """Every way a label-mode multi-select summary (labels joined by spaces) splits into choices."""
     words = text.split()
     labels: Dict[str, set] = {}
     for c in q.choices:
         for label in {c.code, *c.label.values()}:
             labels.setdefault(normalise(label), set()).add(c.code)
-    ways: List[List[Tuple[str, ...]]] = [[()]] + [[] for _ in words]
+    empty: Tuple[str, ...] = ()
+    ways: List[List[Tuple[str, ...]]] = [[empty]] + [[] for _ in words]
     for end in range(1, len(words) + 1):
         for start in range(end):
             for code in labels.get(normalise(" ".join(words[start:end])), ()):
@@ -238,4 +253,4 @@ def language_of(columns: Sequence[Optional[Column]]) -> str:
         if col is not None and col.question and len(col.languages) == 1:
             lang = next(iter(col.languages))
             votes[lang] = votes.get(lang, 0) + 1
-    return max(votes, key=votes.get) if votes else ""
+    return max(votes, key=lambda lang: votes[lang]) if votes else ""

@@ -9,7 +9,7 @@ from xml.etree.ElementTree import ParseError
 import defusedxml
 from defusedxml.ElementTree import fromstring
 
-from ....catalogue import issue
+from ....catalogue import Code, issue
 from ....model import Form, Issue, Response
 from ..build import VERSION_STAMP
 from .table import Plan, plan_for, respond
@@ -35,13 +35,13 @@ def xml_records(data: bytes, source: str, location: str = "") -> Iterator[Union[
     try:
         root = fromstring(data, forbid_dtd=True)
     except defusedxml.DefusedXmlException as exc:
-        yield issue("unsafe-xml", source, location, reason=type(exc).__name__)
+        yield issue(Code.UNSAFE_XML, source, location, reason=type(exc).__name__)
         return
     except ParseError as exc:
-        yield issue("unreadable", source, location, reason=f"not well-formed XML ({exc})")
+        yield issue(Code.UNREADABLE, source, location, reason=f"not well-formed XML ({exc})")
         return
     if _local(root.tag) == "html":
-        yield issue("unreadable", source, location, reason="an XForm form definition, not a submission")
+        yield issue(Code.UNREADABLE, source, location, reason="an XForm form definition, not a submission")
         return
     flat: Dict[str, Any] = {}
     _flatten_xml(root, "", flat)
@@ -63,11 +63,11 @@ def json_records(data: bytes, source: str, prefix: str = "") -> Iterator[Union[R
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
-        yield issue("unreadable", source, prefix, reason=f"not JSON ({exc})")
+        yield issue(Code.UNREADABLE, source, prefix, reason=f"not JSON ({exc})")
         return
     rows = doc.get("value", doc.get("results")) if isinstance(doc, dict) else doc
     if not isinstance(rows, list):
-        yield issue("unreadable", source, prefix, reason="no 'value' or 'results' list of submissions")
+        yield issue(Code.UNREADABLE, source, prefix, reason="no 'value' or 'results' list of submissions")
         return
     context = doc.get("@odata.context", "") if isinstance(doc, dict) else ""
     found = re.search(r"/forms/([^/]+?)\.svc", context)
@@ -75,7 +75,7 @@ def json_records(data: bytes, source: str, prefix: str = "") -> Iterator[Union[R
     for n, row in enumerate(rows, start=1):
         where = f"{prefix}record {n}"
         if not isinstance(row, Mapping):
-            yield issue("bad-shape", source, where, reason="a submission must be a JSON object")
+            yield issue(Code.BAD_SHAPE, source, where, reason="a submission must be a JSON object")
             continue
         flat: Dict[str, Any] = {}
         _flatten_json(row, "", flat)
@@ -101,7 +101,7 @@ def read_records(records: Iterable[Union[Record, Issue]], forms: Mapping[str, Fo
         plan, row = plans[keys], list(flat.values())
         if not told and not attrs.get("version") and _falls_back(plan, row):
             told = True
-            yield issue("version-fallback", source, location, version=plan.form.version,
+            yield issue(Code.VERSION_FALLBACK, source, location, version=plan.form.version,
                         reason=f"this file's records have no '{VERSION_STAMP}', the form's own version, and "
                                "'__version__' holds KoboToolbox's deployment id, not a form version")
         yield from respond(plan, forms, row, source, location, attrs.get("form_id", ""), attrs.get("version", ""),

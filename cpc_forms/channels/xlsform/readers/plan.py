@@ -3,16 +3,16 @@ wrote the export, and what the header alone says is wrong with it."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, List, NamedTuple, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from ....catalogue import issue
+from ....catalogue import Code, issue
 from ....model import SELECT_MULTIPLE, Form, Issue
 from ....returns import normalise, unquote_defensive
 from .. import build
-from .columns import Column, by_position, describe, language_of, lookup, separator, split_labels
+from .columns import Column, Found, by_position, describe, language_of, lookup, question, separator, split_labels
 
 CHOSEN = {"1", "1.0", "true", "yes"}
-ENCRYPTED = {"not decrypted": "not-decrypted", "missing encrypted form data": "encrypted-missing"}
+ENCRYPTED = {"not decrypted": Code.NOT_DECRYPTED, "missing encrypted form data": Code.ENCRYPTED_MISSING}
 ONA_ONLY = {"_version", "_date_modified", "_duration", "_media_count", "_total_media", "_media_all_received",
             "_bamboo_dataset_id", "_xform_id"}
 KOBO_ONLY = {"_validation_status", "_index", "__version__", "_status"}
@@ -40,7 +40,7 @@ class Layout(NamedTuple):
     language: str
     separator: str
     platform: str
-    problems: Tuple[Tuple[str, int, dict], ...]  # (code, column index, params)
+    problems: Tuple[Tuple[Code, int, dict], ...]  # (code, column index, params)
     unread: Tuple[str, ...]  # headers that could not be read
 
 
@@ -48,24 +48,30 @@ class Layout(NamedTuple):
 def layout(form: Form, header: Tuple[str, ...]) -> Layout:
     """The Layout of a header (texts stripped)."""
     sep = separator(form, (h for h in header if h))
-    found = [lookup(form, h, sep) if h else ("ignore", None) for h in header]
-    picks = by_position(form, [v if kind == "targets" else None for kind, v in found])
-    answers, splits, meta, problems, unread, columns = [], {}, {}, [], [], []
-    for n, ((kind, value), pick) in enumerate(zip(found, picks)):
+    found = [lookup(form, h, sep) if h else Found("ignore") for h in header]
+    picks = by_position(form, [f.targets if f.kind == "targets" else None for f in found])
+    answers: List[Tuple[int, str]] = []
+    splits: Dict[str, List[Tuple[int, str]]] = {}
+    meta: Dict[str, int] = {}
+    problems: List[Tuple[Code, int, dict]] = []
+    unread: List[str] = []
+    columns: List[Optional[Column]] = []
+    for n, (f, pick) in enumerate(zip(found, picks, strict=True)):
         col = None
-        if kind == "targets" and pick is None:
-            problems.append(("ambiguous-column", n, {"column": header[n], "targets": describe(value)}))
+        if f.kind == "targets" and pick is None:
+            problems.append((Code.AMBIGUOUS_COLUMN, n, {"column": header[n], "targets": describe(f.targets)}))
             unread.append(header[n])
-        elif kind == "targets":
-            col = Column(question=pick[0], code=pick[1], languages=frozenset() if "" in value[pick] else value[pick])
+        elif pick is not None:
+            langs = f.targets[pick]
+            col = Column(question=pick[0], code=pick[1], languages=frozenset() if "" in langs else langs)
             if pick[1] is not None:
                 splits.setdefault(pick[0], []).append((n, pick[1]))
             else:
                 answers.append((n, pick[0]))
-        elif kind == "meta":
-            meta.setdefault(value, n)
-        elif kind == "unknown":
-            problems.append(("unknown-column", n, {"column": header[n], "form": form.id}))
+        elif f.kind == "meta":
+            meta.setdefault(f.meta, n)
+        elif f.kind == "unknown":
+            problems.append((Code.UNKNOWN_COLUMN, n, {"column": header[n], "form": form.id}))
             unread.append(header[n])
         columns.append(col)
     return Layout(tuple(answers), {q: tuple(s) for q, s in splits.items()}, meta, language_of(columns), sep,
@@ -92,7 +98,7 @@ class Plan:
         if table:
             self.problems += _missing(form, self, found.unread, source, where.rstrip(", "))
             self.problems += self._version_problems(source, where.rstrip(", "))
-        self.multi = {qid for _, qid in self.answers if form.question(qid).kind == SELECT_MULTIPLE}
+        self.multi = {qid for _, qid in self.answers if question(form, qid).kind == SELECT_MULTIPLE}
         self.details_only = set(self.splits) - self.multi
 
     def _version_problems(self, source: str, where: str) -> List[Issue]:
@@ -101,7 +107,7 @@ class Plan:
         reason = f"this export has no '{build.VERSION_STAMP}' column, the form's own version"
         if "deployment" in self.meta:
             reason += ", and its '__version__' is KoboToolbox's deployment id, not a form version"
-        return [issue("version-fallback", source, where, reason=reason, version=self.form.version)]
+        return [issue(Code.VERSION_FALLBACK, source, where, reason=reason, version=self.form.version)]
 
     def get(self, row: Sequence[Any], key: str) -> str:
         """The text of a metadata column in a row ('' when the export has no such column)."""
@@ -166,14 +172,14 @@ class Plan:
         validation to refuse), the Issue of an ambiguous label, or None when blank (the split columns say)."""
         if summary is None or not str(summary).strip():
             return None
-        q, text = self.form.question(qid), str(summary)
+        q, text = question(self.form, qid), str(summary)
         if all(q.choice(w) for w in text.split()):
             return tuple(text.split())
         ways = split_labels(q, text)
         if len(ways) == 1:
             return ways[0]
         if len(ways) > 1:
-            return issue("ambiguous-label", "", "", question=qid, value=text,
+            return issue(Code.AMBIGUOUS_LABEL, "", "", question=qid, value=text,
                          codes=" | ".join(" ".join(w) for w in ways))
         return text
 
@@ -188,7 +194,7 @@ def _missing(form: Form, plan: Plan, unread: Sequence[str], source: str, where: 
     out = []
     if lost:
         hint = f" (columns not read: {', '.join(repr(u) for u in unread[:5])})" if unread else ""
-        out.append(issue("scored-column-missing", source, where, questions=", ".join(lost), unread=hint))
+        out.append(issue(Code.SCORED_COLUMN_MISSING, source, where, questions=", ".join(lost), unread=hint))
     if quiet:
-        out.append(issue("column-missing", source, where, questions=", ".join(quiet)))
+        out.append(issue(Code.COLUMN_MISSING, source, where, questions=", ".join(quiet)))
     return out

@@ -6,7 +6,7 @@ import zipfile
 import zlib
 from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Sequence, Tuple, Union
 
-from ....catalogue import issue
+from ....catalogue import Code, issue
 from ....model import Form, Issue, Response, bare_id
 from ....returns import EPOCH, instant, make_response, version_key
 from .plan import CHOSEN, ENCRYPTED, Plan  # noqa: F401 - CHOSEN is part of this module's surface
@@ -77,12 +77,12 @@ def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source:
     rows = iter(rows)
     header = next(rows, None)
     if header is None:
-        yield issue("unreadable", source, reason="the file is empty")
+        yield issue(Code.UNREADABLE, source, reason="the file is empty")
         return
     plan = plan_for(forms, header, source, f"{prefix}row 1, ", table=True)
     if not plan.answers and not plan.splits:
         yield from (p for p in plan.problems if p.code in ("unknown-column", "ambiguous-column"))
-        yield issue("unreadable", source, f"{prefix}row 1", reason="no column names a question of this form")
+        yield issue(Code.UNREADABLE, source, f"{prefix}row 1", reason="no column names a question of this form")
         return
     yield from plan.problems
     keep = None
@@ -101,15 +101,15 @@ def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source:
             if widest == plan.width:
                 detail = ("; in this export a later row's own unknown code cannot be told from the repeated "
                           "cell" if plan.details_only else "")
-                yield issue("ragged-rows", source, location, first=location, detail=detail)
+                yield issue(Code.RAGGED_ROWS, source, location, first=location, detail=detail)
             if plan.details_only and _extent(row) > widest:
                 widest = _extent(row)
-                yield issue("lost-choice", source, location)._replace(record=location)
+                yield issue(Code.LOST_CHOICE, source, location)._replace(record=location)
                 continue
             widest = max(widest, _extent(row))
         newer = keep.get(identity(plan, row), number) if keep is not None else number
         if newer != number:
-            yield issue("duplicate", source, location, newer=f"{prefix}row {newer}")
+            yield issue(Code.DUPLICATE, source, location, newer=f"{prefix}row {newer}")
             continue
         yield from respond(plan, forms, row, source, location, form_id)
 
