@@ -155,7 +155,8 @@ def _converter(q: Question, written: bool):
     if q.kind == TEXT and written:
         return lambda raw: (raw or None, None) if raw.__class__ is str else slow(raw)
     if q.kind == TEXT or q.kind == DATE:
-        plain = re.compile(r"^[^\s'=+\-@][\s\S]*(?<!\s)$") if q.kind == TEXT else re.compile(r"^\d{4}-\d{2}-\d{2}$")
+        # \Z, not $: $ also matches before a final line break, which coerce() trims
+        plain = re.compile(r"^[^\s'=+\-@][\s\S]*(?<!\s)\Z") if q.kind == TEXT else re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
         return lambda raw: (raw, None) if raw.__class__ is str and plain.match(raw) and raw != "n/a" else slow(raw)
     return slow
 

@@ -190,3 +190,11 @@ def test_kobo_hxl_row_with_untagged_columns_is_skipped(form, tmp_path):
     assert [i for i in items if getattr(i, "severity", "") == "error" and i.code not in PARTIAL] == []
     (response,) = [i for i in items if not hasattr(i, "severity")]
     assert response.location == "row 3" and response.answers["a1"] == "3"
+
+
+@pytest.mark.parametrize("written", [False, True], ids=["trimmed", "as-written"])
+@pytest.mark.parametrize("raw", ["0\n", "2026-01-01\n", " x ", "n/a", "'=1", "a\r\nb"], ids=repr)
+def test_fast_converters_agree_with_coerce_on_line_breaks_and_spaces(form, raw, written):
+    from cpc_forms.returns import coerce, converters
+    for q in form.questions:
+        assert converters(form, written)[q.id](raw) == coerce(q, raw, written), (q.id, raw)
