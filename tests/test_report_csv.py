@@ -8,6 +8,7 @@ import pytest
 from cpc_forms.model import SELECT_MULTIPLE
 from cpc_forms.report import rows, write_all
 from cpc_forms.report.neutral import TRIGGERS, neutralise
+
 from report_sample import sample_report
 
 
@@ -31,8 +32,8 @@ def test_rows_agree_with_report(any_form, tmp_path):
     assert header == rows.columns(any_form)
     assert len(body) == len(report.returns)
     answer_columns = rows.answer_columns(any_form)
-    for cells, scored in zip(body, report.returns):
-        got = dict(zip(header, cells))
+    for cells, scored in zip(body, report.returns, strict=True):
+        got = dict(zip(header, cells, strict=True))
         score = scored.score
         for s in score.sections:
             for what, value in (("score", s.score), ("completeness", s.completeness)):

@@ -8,6 +8,7 @@ import pytest
 
 from cpc_forms.report import write_all
 from cpc_forms.scoring import display
+
 from report_sample import CRAFTED, RAW, sample_report
 
 ALLOWED = {"html", "head", "meta", "title", "style", "body", "header", "main", "section", "h1", "h2", "h3",

@@ -9,6 +9,7 @@ from jsonschema import Draft202012Validator
 
 from cpc_forms.report import json as report_json
 from cpc_forms.report import write_all
+
 from report_sample import sample_report
 
 
@@ -50,7 +51,7 @@ def test_rows_agree_with_report(any_form, tmp_path):
     report = sample_report(any_form)
     doc = _written(report, tmp_path)
     assert len(doc["returns"]) == len(report.returns)
-    for row, scored in zip(doc["returns"], report.returns):
+    for row, scored in zip(doc["returns"], report.returns, strict=True):
         r, score = scored.response, scored.score
         assert (row["source"], row["channel"], row["instance_id"], row["submitted"]) == \
             (r.source, r.channel, r.instance_id, r.submitted)
@@ -67,7 +68,7 @@ def test_aggregates_issues_and_counts_agree_with_report(any_form, tmp_path):
     report = sample_report(any_form)
     doc = _written(report, tmp_path)
     assert [c["country"] for c in doc["countries"]] == [c.country for c in report.countries]
-    for got, country in zip(doc["countries"], report.countries):
+    for got, country in zip(doc["countries"], report.countries, strict=True):
         assert got["total"]["sections"] == dict(country.total.sections)
         assert got["total"]["index"] == country.total.index
         assert [(a["agency"], a["returns"], a["level"], a["perceived_mode"]) for a in got["agencies"]] == \

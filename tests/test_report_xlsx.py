@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from cpc_forms.report import rows, write_all
 from cpc_forms.report.labels import STRINGS
 from cpc_forms.report.neutral import is_risky
+
 from report_sample import sample_report
 
 C = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
@@ -47,12 +48,12 @@ def test_returns_sheet_agrees_with_report(any_form, tmp_path):
     names = rows.columns(any_form)
     assert dump[0] == names
     assert len(dump) == 2 + len(report.returns)
-    for got, scored in zip(dump[2:], report.returns):
+    for got, scored in zip(dump[2:], report.returns, strict=True):
         expected = rows.flat(any_form, rows.return_row(report, scored))
         expected = {n: None if v == "" else _x(v) for n, v in expected.items()}
         # XML reads a bare CR as LF; the text is otherwise exact
         expected = {n: v.replace("\r", "\n") if isinstance(v, str) else v for n, v in expected.items()}
-        assert dict(zip(names, got)) == expected
+        assert dict(zip(names, got, strict=True)) == expected
 
 
 def test_no_formula_and_risky_texts_marked(any_form, tmp_path):

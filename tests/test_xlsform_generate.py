@@ -30,7 +30,7 @@ def elements(path: Path) -> list:
 
 def rows(sheet: list) -> list:
     header = sheet[0]
-    return [dict(zip(header, r)) for r in sheet[1:]]
+    return [dict(zip(header, r, strict=True)) for r in sheet[1:]]
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from defusedxml.ElementTree import fromstring
 
 from cpc_forms import conditions
 from cpc_forms.channels import xlsform
-from cpc_forms.model import Response
 from cpc_forms.channels.xlsform.scoring import NO_SCORE
+from cpc_forms.model import Response
 from cpc_forms.scoring import display, score_return
 from cpc_forms.synth import random_answers
 
@@ -49,7 +49,7 @@ def filled(any_form, java, tmp_path_factory):
     records = [r for r in run.stdout.split("\n=====\n") if r.strip()]
     assert len(records) == SETS
     parsed = []
-    for answers, record in zip(sets, records):
+    for answers, record in zip(sets, records, strict=True):
         head, _, xml = record.partition("<?xml")
         lines = head.strip().splitlines()
         assert not [line for line in lines if line.startswith("REFUSED")], lines
