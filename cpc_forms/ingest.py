@@ -134,7 +134,7 @@ def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = la
             tally["read"] += 1
             continue
         issues.append(item)
-        if item.code == "duplicate":  # an edit a reader already replaced inside its own file
+        if item.code == Code.DUPLICATE:  # an edit a reader already replaced inside its own file
             tally["read"] += 1
             tally["duplicates"] += 1
         # One rejected return may carry several errors: they share its source and record.
@@ -178,8 +178,8 @@ def run(inputs: Iterable, form: Form, forms: Mapping[str, Form], progress: Calla
 
 
 # Issues that say a file's columns were not all read: its returns may be scored from partial data.
-PARTIAL = frozenset({"unknown-column", "ambiguous-column", "scored-column-missing", "column-missing", "ragged-rows",
-                     "lost-choice"})
+PARTIAL = frozenset({Code.UNKNOWN_COLUMN, Code.AMBIGUOUS_COLUMN, Code.SCORED_COLUMN_MISSING, Code.COLUMN_MISSING,
+                     Code.RAGGED_ROWS, Code.LOST_CHOICE})
 
 
 def _counted(c: Mapping[str, int]) -> str:

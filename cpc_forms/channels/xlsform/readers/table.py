@@ -81,7 +81,7 @@ def read_table(rows: Iterable[Sequence[Any]], forms: Mapping[str, Form], source:
         return
     plan = plan_for(forms, header, source, f"{prefix}row 1, ", table=True)
     if not plan.answers and not plan.splits:
-        yield from (p for p in plan.problems if p.code in ("unknown-column", "ambiguous-column"))
+        yield from (p for p in plan.problems if p.code in (Code.UNKNOWN_COLUMN, Code.AMBIGUOUS_COLUMN))
         yield issue(Code.UNREADABLE, source, f"{prefix}row 1", reason="no column names a question of this form")
         return
     yield from plan.problems
