@@ -20,8 +20,18 @@ MAX_ZIP_TOTAL = 2 * 1024 ** 3  # uncompressed bytes a generic zip may expand to 
 Item = Union[Response, Issue]
 
 
+# SQLite keeps these beside a database (a server's, or one a reader opened): they are read through it
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def sidecar(path: Path) -> bool:
+    """Whether a file is one SQLite keeps beside a database that is there too."""
+    return any(path.name.endswith(end) and path.with_name(path.name[:-len(end)]).is_file() for end in SQLITE_SIDECARS)
+
+
 def expand(inputs: Iterable) -> List[Path]:
-    """Every file named or found (recursively, in name order) under the inputs; hidden files skipped."""
+    """Every file named or found (recursively, in name order) under the inputs; hidden files and a database's
+    SQLite side files skipped."""
     files = []
     for item in map(Path, inputs):
         if item.is_dir():
@@ -29,7 +39,7 @@ def expand(inputs: Iterable) -> List[Path]:
                             and not any(part.startswith(".") for part in p.relative_to(item).parts))
         else:
             files.append(item)
-    return files
+    return [f for f in files if not sidecar(f)]
 
 
 def detect(path: Path, head: bytes) -> Optional[str]:

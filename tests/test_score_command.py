@@ -165,10 +165,7 @@ def test_score_command_writes_reports_and_exit_codes(form, tmp_path):
 
 def test_parallel_reading_gives_the_same_report(form, tmp_path):
     rng = random.Random(11)
-    # Without the server's database: reading it leaves SQLite's -wal and -shm beside it, which the second run
-    # would reject (see test_server_store.test_a_second_run_ignores_the_files_sqlite_leaves_beside_a_database).
-    every_channel(form, [random_answers(form, rng) for _ in range(4)], tmp_path,
-                  [name for name in CHANNELS if name != "server"])
+    every_channel(form, [random_answers(form, rng) for _ in range(4)], tmp_path)
     one = report_json.document(run([tmp_path], form, {form.version: form}))
     two = report_json.document(run([tmp_path], form, {form.version: form}, jobs=2))
     assert one["returns"] == two["returns"] and one["counts"] == two["counts"]
