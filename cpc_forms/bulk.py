@@ -157,14 +157,15 @@ def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.
     with np.errstate(divide="ignore", invalid="ignore"):
         index = np.where(have >= plan.min_sections, numerator / np.where(have > 0, denominator, 1.0), np.nan)
     indexes = _maybe(index)
-    levels = _levels(plan, index)
+    levels, bands, held = _levels(plan, index, sub, relevant, count)
     perceived = _perceived(plan, sub, relevant, count)
     # zip builds each row's tuples in C: its items, then its sections
     sections = [map(_new_section, zip(repeat(s.section), _maybe(p.score), _maybe(p.completeness), p.answered.tolist(),
                                       p.applicable.tolist(), zip(*p.items) if p.items else repeat(())))
                 for s, p in zip(plan.sections, parts)]
     out: List[Optional[ReturnScore]] = [None] * rows
-    for row, score in zip(picked.tolist(), map(_new_return, zip(zip(*sections), indexes, levels, perceived))):
+    returns = map(_new_return, zip(zip(*sections), indexes, levels, perceived, bands, held))
+    for row, score in zip(picked.tolist(), returns):
         out[row] = score
     return out
 
@@ -174,13 +175,20 @@ _new_section = partial(tuple.__new__, SectionScore)
 _new_return = partial(tuple.__new__, ReturnScore)
 
 
-def _levels(plan: ScoringPlan, index: np.ndarray) -> list:
-    """Per row, the level code of the first level band the index falls in (scoring.Band.contains)."""
-    out = np.full(len(index), None, dtype=object)
-    for band in reversed(plan.levels):
-        inside = (index >= band.low) & ((index < band.high) | ((index == band.high) if band.closed else False))
-        out[inside] = band.value
-    return out.tolist()
+def _levels(plan: ScoringPlan, index: np.ndarray, columns: Mapping[str, Column], relevant,
+            rows: int) -> Tuple[list, list, list]:
+    """Per row: the level reached, the level band of the index and the level held back by missing key elements
+    (scoring.band_of and scoring.gated, a column at a time)."""
+    band = np.full(rows, -1, dtype=np.int64)
+    for n, b in reversed(list(enumerate(plan.levels))):
+        band[(index >= b.low) & ((index < b.high) | ((index == b.high) if b.closed else False))] = n
+    level, held = band.copy(), np.full(rows, -1, dtype=np.int64)
+    for n, gate in enumerate(plan.gates):
+        if gate is not None and n > 0:
+            stop = (held < 0) & (band >= n) & ~_holds(gate, columns, relevant, rows)
+            level[stop], held[stop] = n - 1, n
+    codes = objects([b.value for b in plan.levels] + [None])  # -1 picks the None at the end
+    return codes[level].tolist(), codes[band].tolist(), codes[held].tolist()
 
 
 def _perceived(plan: ScoringPlan, columns: Mapping[str, Column], relevant, rows: int) -> list:

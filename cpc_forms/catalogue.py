@@ -96,6 +96,10 @@ class Code(str, Enum):
     UNSCORABLE = ("unscorable", ERROR,
                   "scored question '{question}' has neither scored choices nor bands",
                   "A question marked for scoring has neither scored choices nor bands.")
+    LEVEL_REQUIREMENT = ("level-requirement", ERROR,
+                         "level '{code}': {reason}",
+                         "A partnership level's key elements (requires) are not usable: the lowest level can have "
+                         "none, and each needs its requirement in words for the report.")
     BAD_ROLE = ("bad-role", ERROR,
                 "a question's x-role does not fit the form: {reason}",
                 "A question's x-role (country, agency, perceived level) is taken twice, or its choices do not fit "

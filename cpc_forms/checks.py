@@ -134,7 +134,7 @@ def _translations(doc):
         for lang in node.get("x-i18n", {}):
             if lang not in langs:
                 yield issue(Code.UNKNOWN_LANGUAGE, location=f"{ptr}/x-i18n/{lang}", language=lang)
-        for key in ("title", "description"):
+        for key in ("title", "description", "requirement"):
             for lang in others:
                 if key in node and not node.get("x-i18n", {}).get(lang, {}).get(key):
                     yield issue(Code.MISSING_TRANSLATION, location=f"{ptr}/{key}", language=lang,
@@ -176,6 +176,14 @@ def _contiguous(bands, start, end, ptr, code, closed_end):
 def _levels(doc):
     levels = doc["x-scoring"]["levels"]
     yield from _contiguous(levels, 0, 100, "/x-scoring/levels", Code.LEVEL_BANDS, closed_end=True)
+    for n, level in enumerate(levels):
+        ptr = f"/x-scoring/levels/{n}"
+        if "requires" in level and n == 0:
+            yield issue(Code.LEVEL_REQUIREMENT, location=f"{ptr}/requires", code=level["code"],
+                        reason="the lowest level has nothing below it to hold a return at")
+        if ("requires" in level) != ("requirement" in level):
+            yield issue(Code.LEVEL_REQUIREMENT, location=ptr, code=level["code"],
+                        reason="'requires' and 'requirement' (the same key elements in words) go together")
 
 
 def _bands(doc):
@@ -212,6 +220,9 @@ def _scoring(doc):
 
 
 def _condition_nodes(doc):
+    for n, level in enumerate(doc["x-scoring"]["levels"]):
+        if "requires" in level:
+            yield f"/x-scoring/levels/{n}/requires", level["requires"]
     for sid, snode in doc["properties"].items():
         if "x-relevant" in snode:
             yield f"/properties/{sid}/x-relevant", snode["x-relevant"]

@@ -129,12 +129,15 @@ class Section:
 
 @dataclass(frozen=True)
 class Level:
-    """A partnership level: index in [low, high), the last band closed at its top."""
+    """A partnership level: index in [low, high), the last band closed at its top, and the key elements it
+    requires besides (a condition on the answers, with the same in words)."""
     code: str
     low: float
     high: float
     label: Text
     description: Text
+    requires: Optional[Condition] = None
+    requirement: Text = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -294,8 +297,10 @@ class ReturnScore(NamedTuple):
     sections: Tuple[SectionScore, ...]
     # the field shadows tuple.index(), which nothing calls on a score: the name is the public one since the start
     index: Optional[float]  # type: ignore[assignment]
-    level: Optional[str]
+    level: Optional[str]  # the level reached: the index's band, or below it where key elements are missing
     perceived_level: Optional[str] = None
+    band_level: Optional[str] = None  # the level whose band the index falls in
+    held_by: Optional[str] = None  # the level whose required key elements are missing, when that held it back
 
     def section(self, sid: str) -> Optional[SectionScore]:
         """The score of one section, or None."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 from types import MappingProxyType
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import conditions
 from .answers import answered, flatten
@@ -21,6 +21,7 @@ from .model import (
     NOT_APPLICABLE,
     SELECT_MULTIPLE,
     SELECT_ONE,
+    Condition,
     Form,
     ItemScore,
     Question,
@@ -91,6 +92,7 @@ class ScoringPlan:
     completeness: Threshold  # answered / applicable a section needs for a score
     min_sections: int  # sections with a score the index needs (at least 1)
     levels: Tuple[Band, ...]  # index -> level code
+    gates: Tuple[Optional[Condition], ...]  # per level, the key elements it requires besides its band (None: none)
     perceived: Optional[str]  # the question of the level the respondent perceives
 
     def item(self, qid: str) -> ItemPlan:
@@ -123,9 +125,10 @@ def build_plan(form: Form) -> ScoringPlan:
                      for s in form.scored_sections)
     last = len(form.levels) - 1
     levels = tuple(Band(float(lv.low), float(lv.high), lv.code, closed=n == last) for n, lv in enumerate(form.levels))
+    gates = tuple(lv.requires for lv in form.levels)
     perceived = form.role("perceived_level")
     return ScoringPlan(sections, Threshold(float(form.completeness_threshold)), max(1, form.min_sections), levels,
-                       perceived.id if perceived is not None else None)
+                       gates, perceived.id if perceived is not None else None)
 
 
 @lru_cache(maxsize=64)
@@ -225,9 +228,32 @@ def overall_index(form: Form, sections) -> Optional[float]:
 
 def level_for(form: Form, index: Optional[float]) -> Optional[str]:
     """The code of the partnership level an index falls in."""
+    band = band_of(plan_for(form), index)
+    return None if band is None else plan_for(form).levels[band].value
+
+
+def band_of(plan: ScoringPlan, index: Optional[float]) -> Optional[int]:
+    """The number (from 0) of the level band an index falls in, or None."""
     if index is None:
         return None
-    return next((band.value for band in plan_for(form).levels if band.contains(index)), None)
+    return next((n for n, band in enumerate(plan.levels) if band.contains(index)), None)
+
+
+def gated(plan: ScoringPlan, band: Optional[int], holds: Sequence[bool]) -> Tuple[Optional[int], Optional[int]]:
+    """(the level reached, the level that held it back or None), as numbers from 0: a level is reached when the
+    index's band is at or above it and its key elements, and those of every level below it, are there.
+    holds: per level, whether its key elements are there (True for a level that requires none)."""
+    if band is None:
+        return None, None
+    missing = next((n for n in range(1, band + 1) if plan.gates[n] is not None and not holds[n]), None)
+    return (band, None) if missing is None else (missing - 1, missing)
+
+
+def gate_holds(plan: ScoringPlan, flat: Mapping[str, Any], relevant: Mapping[str, bool]) -> List[bool]:
+    """Per level, whether the return has the key elements it requires (answers of skipped questions unseen)."""
+    def seen(qid: str) -> Any:
+        return flat.get(qid) if relevant.get(qid, False) else None
+    return [gate is None or conditions.evaluate(gate, seen) for gate in plan.gates]
 
 
 def score_return(form: Form, answers: Mapping[str, Any]) -> ReturnScore:
@@ -240,7 +266,11 @@ def score_return(form: Form, answers: Mapping[str, Any]) -> ReturnScore:
     sections = tuple(section_score(plan, s, flat, relevant) for s in plan.sections)
     index = overall_index(form, sections)
     seen = flat.get(plan.perceived) if plan.perceived is not None and relevant.get(plan.perceived) else None
-    return ReturnScore(sections, index, level_for(form, index), seen or None)
+    band = band_of(plan, index)
+    level, held = gated(plan, band, gate_holds(plan, flat, relevant))
+    codes = [b.value for b in plan.levels]
+    return ReturnScore(sections, index, None if level is None else codes[level], seen or None,
+                       None if band is None else codes[band], None if held is None else codes[held])
 
 
 def display(value: Optional[float], digits: int = 1) -> str:

@@ -168,7 +168,9 @@ def build_form(doc: dict, source: str = "") -> Form:
             weight=snode.get("x-score", {}).get("weight", 1.0),
             relevant=conditions.parse(snode["x-relevant"]) if "x-relevant" in snode else None))
     levels = tuple(Level(lv["code"], lv["from"], lv["to"], texts(lv, "title", default, langs),
-                         texts(lv, "description", default, langs)) for lv in scoring["levels"])
+                         texts(lv, "description", default, langs),
+                         conditions.parse(lv["requires"]) if "requires" in lv else None,
+                         texts(lv, "requirement", default, langs)) for lv in scoring["levels"])
     canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     gap = scoring.get("gap", {})
     return Form(

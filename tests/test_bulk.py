@@ -14,7 +14,7 @@ from cpc_forms.spec import build_form
 from cpc_forms.synth import random_answers, random_value
 from cpc_forms.validation import validate_return
 
-from tiny import tiny_spec
+from tiny import gated_spec
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -46,8 +46,9 @@ def columns(form, answer_sets: list) -> dict:
 
 
 def tiny_form():
-    """The tiny spec plus q4, relevant when q3 (itself conditional) is 2: a cascade through a skipped item."""
-    spec = tiny_spec()
+    """The tiny spec whose levels require key elements, plus q4, relevant when q3 (itself conditional) is 2: a
+    cascade through a skipped item."""
+    spec = gated_spec()
     spec["properties"]["s1"]["properties"]["q4"] = {"$ref": "#/$defs/scale", "title": "Q4", "x-score": {},
                                                     "x-i18n": {"fr": {"title": "Q4"}},
                                                     "x-relevant": {"question": "q3", "in": ["2"]}}
@@ -100,6 +101,18 @@ def test_a_tiny_spec_with_a_cascade_and_weights_agrees():
     assert relevant["q3"].tolist() == [False, True, False, False, True]
     assert relevant["q4"].tolist() == [False, True, False, False, False]
     assert bulk.scores(form, cols, relevant, len(sets)) == [score_return(form, a) for a in sets]
+
+
+def test_levels_held_back_by_missing_key_elements_agree():
+    form = tiny_form()
+    high = {"q1": "2", "q2": "2", "q3": "2", "n1": 9, "m1": ("a", "b", "c")}
+    mid = dict(high, q1="1", q2="1", q3="0", n1=2, m1=("a",))
+    sets = [high, dict(high, m1=("b", "c", "d")), dict(high, q2="dk"), mid]
+    cols = columns(form, sets)
+    got = bulk.scores(form, cols, bulk.relevance(form, cols, len(sets)), len(sets))
+    assert got == [score_return(form, a) for a in sets]
+    assert [(s.band_level, s.level, s.held_by) for s in got] == [
+        ("high", "high", None), ("high", "mid", "high"), ("high", "low", "mid"), ("mid", "mid", None)]
 
 
 def test_a_batch_with_no_rows_scores_nothing(form):

@@ -68,6 +68,16 @@ def plant_numeric_op_on_choice(s): _q(s, "q3")["x-relevant"] = {"question": "q1"
 def plant_unknown_choice_in_condition(s): _q(s, "q3")["x-relevant"] = {"question": "q1", "in": ["7"]}
 def plant_none_in_single_choice(s): s["$defs"]["scale"]["oneOf"][0]["x-special"] = "none"
 def plant_partial_language(s): s["x-form"]["messages"] = {"required": {"en": "Required"}}
+def plant_gate_in_no_words(s): s["x-scoring"]["levels"][1]["requires"] = {"question": "q1", "in": ["2"]}
+
+
+def plant_gate_on_lowest(s):  # in English only, too
+    s["x-scoring"]["levels"][0].update(requires={"question": "q1", "in": ["2"]}, requirement="Q1 fully")
+
+
+def plant_gate_on_nothing(s):
+    s["x-scoring"]["levels"][2].update(requires={"question": "z", "in": ["2"]}, requirement="Z")
+    s["x-scoring"]["levels"][2]["x-i18n"]["fr"]["requirement"] = "Z"
 
 
 PLANTS = {
@@ -88,6 +98,10 @@ PLANTS = {
     "unknown-choice": (plant_unknown_choice_in_condition, "/properties/s1/properties/q3/x-relevant"),
     "partial-language": (plant_partial_language, "/x-form/messages/required"),
     "none-in-single-choice": (plant_none_in_single_choice, "/$defs/scale/oneOf/0/x-special"),
+    "gate-on-lowest-level": (plant_gate_on_lowest, "/x-scoring/levels/0/requires"),
+    "gate-in-no-words": (plant_gate_in_no_words, "/x-scoring/levels/1"),
+    "gate-on-unknown-question": (plant_gate_on_nothing, "/x-scoring/levels/2/requires"),
+    "gate-untranslated": (plant_gate_on_lowest, "/x-scoring/levels/0/requirement"),
 }
 
 

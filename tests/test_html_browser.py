@@ -20,6 +20,8 @@ from cpc_forms.scoring import display, score_return
 from cpc_forms.spec import build_form, check_document
 from cpc_forms.synth import random_answers, random_value
 
+from tiny import gated_spec
+
 SETS = 25
 SUBMIT_URL = "https://forms.example.org/submit/cpc"
 
@@ -30,7 +32,7 @@ def built(tmp_path_factory):
     folder, cache = tmp_path_factory.mktemp("html"), {}
 
     def build(form, **options) -> Path:
-        key = (form.id, json.dumps(options, sort_keys=True))
+        key = (form.id, form.spec_hash, json.dumps(options, sort_keys=True))
         if key not in cache:
             cache[key] = folder / f"{form.id}-{len(cache)}.html"
             cache[key].write_text(html.render(form, **options), encoding="utf-8")
@@ -369,9 +371,9 @@ def arbitrary_answers(form, rng):
     return {q.id: random_value(q, rng, rng.random()) for q in form.questions if rng.random() < 0.7}
 
 
-@pytest.mark.parametrize("which", ["tiny", "default", "example"])
+@pytest.mark.parametrize("which", ["tiny", "gated", "default", "example"])
 def test_runtime_rules_equal_python_on_arbitrary_answers(browser, built, tiny_form, form, example_form, which):
-    spec = {"tiny": tiny_form, "default": form, "example": example_form}[which]
+    spec = {"tiny": tiny_form, "gated": build_form(gated_spec()), "default": form, "example": example_form}[which]
     rng = random.Random(which)
     sets = [arbitrary_answers(spec, rng) for _ in range(300)]
     with session(browser, built(spec)) as s:
@@ -382,7 +384,8 @@ def test_runtime_rules_equal_python_on_arbitrary_answers(browser, built, tiny_fo
         want = score_return(spec, answers)
         assert [(x["score"], x["completeness"]) for x in scores["sections"]] == \
             [(x.score, x.completeness) for x in want.sections], answers
-        assert (scores["index"], scores["level"]) == (want.index, want.level)
+        assert (scores["index"], scores["level"], scores["band"], scores["held"]) == \
+            (want.index, want.level, want.band_level, want.held_by), answers
 
 
 ROUNDING = [0.05, 0.15, 0.25, 2.675, 66.65, 66.66666666666667, 99.95, 100.0, 0.0, 12.5, 1e-7, 33.349999999999994]

@@ -10,12 +10,13 @@ import pytest
 from defusedxml.ElementTree import parse
 
 from cpc_forms.channels import excel, xlsform
-from cpc_forms.channels.html.page import page_data
+from cpc_forms.channels.excel import formulas as excel_formulas
+from cpc_forms.channels.html.page import gates_script, page_data
 from cpc_forms.channels.xlsform.scoring import calculations
 from cpc_forms.scoring import COUNT, NUMBER, Band, Threshold, plan_for, score_return
 from cpc_forms.spec import build_form
 
-from tiny import tiny_spec
+from tiny import gated_spec, tiny_spec
 
 ROOT = Path(__file__).parent.parent
 # the modules that render the plan: none may decide a rule by itself
@@ -59,12 +60,28 @@ def test_xlsform_calculates_render_the_plan(tiny):
     assert calc["sc_s1_ok"] == ("if(${sc_s1_app} > 0 and ${sc_s1_ans} div ${sc_s1_app} >= 0.5 and "
                                 "${sc_s1_max} > 0, 1, 0)")
     assert "(if(selected(${m1}, 'a'), 1, 0) + if(selected(${m1}, 'b'), 1, 0))" in calc["sc_m1_pts"]
-    assert calc["sc_level"] == ("if(string-length(${sc_index}) > 0, if(${sc_index} >= 0 and ${sc_index} < 20, 'low', "
-                                "if(${sc_index} >= 20 and ${sc_index} < 60, 'mid', if(${sc_index} >= 60 and "
-                                "${sc_index} <= 100, 'high', ''))), '')")
+    assert calc["sc_band_n"] == ("if(string-length(${sc_index}) > 0, if(${sc_index} >= 0 and ${sc_index} < 20, 1, "
+                                 "if(${sc_index} >= 20 and ${sc_index} < 60, 2, if(${sc_index} >= 60 and "
+                                 "${sc_index} <= 100, 3, ''))), '')")
+    assert calc["sc_level"] == ("if(${sc_level_n} = 1, 'low', if(${sc_level_n} = 2, 'mid', "
+                                "if(${sc_level_n} = 3, 'high', '')))")
     assert calc["sc_index_disp"] == ("if(string-length(${sc_index}) > 0, if(round(${sc_index}, 1) = "
                                      "int(round(${sc_index}, 1)), concat(round(${sc_index}, 1), '.0'), "
                                      "round(${sc_index}, 1)), '–')")
+
+
+def test_level_requirements_render_in_every_target():
+    gated = build_form(gated_spec())
+    calc = dict(calculations(gated))
+    assert calc["sc_gate_mid"] == "if((${q2} = '1' or ${q2} = '2'), 1, 0)"
+    assert calc["sc_level_n"] == ("if(string-length(${sc_band_n}) > 0, if(if(${sc_gate_mid} = 0, 1, "
+                                  "if(${sc_gate_high} = 0, 2, ${sc_band_n})) < ${sc_band_n}, if(${sc_gate_mid} = 0, 1, "
+                                  "if(${sc_gate_high} = 0, 2, ${sc_band_n})), ${sc_band_n}), '')")
+    assert "sc_gate_low" not in calc and {"sc_band", "sc_held"} <= set(calc)
+    assert excel_formulas.gated_number("B18", {2: "B19", 3: "B20"}) == \
+        'IF(B18="","",MIN(B18,IF(B19=0,1,IF(B20=0,2,B18))))'
+    script = gates_script(gated)
+    assert '"mid": function (c) { return c.in("q2", ["1", "2"]); }' in script and '"low"' not in script
 
 
 def test_the_xform_carries_the_rendered_calculates(tiny, tmp_path):

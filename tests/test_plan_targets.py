@@ -18,7 +18,7 @@ from cpc_forms.spec import build_form
 
 from libreoffice import convert
 from test_xlsform_javarosa import jar
-from tiny import tiny_spec
+from tiny import gated_spec, tiny_spec
 
 HERE = Path(__file__).parent
 # section one is exactly half complete (q2 don't know, q3 not applicable): a score under ">=", none under ">"
@@ -44,48 +44,55 @@ def strict_threshold(monkeypatch):
     scoring.plan_for.cache_clear()
 
 
-def python(form, tmp_path, request):
-    result = score_return(form, BOUNDARY)
-    return result.sections[0].score, result.index
+KEYS = ("s1", "index", "level", "band", "held")
 
 
-def numpy(form, tmp_path, request):
-    columns = {qid: bulk.Column([value], np.zeros(1, dtype=np.intp)) for qid, value in BOUNDARY.items()}
-    [result] = bulk.scores(form, columns, bulk.relevance(form, columns, 1), 1)
-    return result.sections[0].score, result.index
+def python(form, answers, tmp_path, request):
+    r = score_return(form, answers)
+    return dict(zip(KEYS, (r.sections[0].score, r.index, r.level, r.band_level, r.held_by), strict=True))
 
 
-def libreoffice(form, tmp_path, request):
+def numpy(form, answers, tmp_path, request):
+    columns = {qid: bulk.Column([value], np.zeros(1, dtype=np.intp)) for qid, value in answers.items()}
+    [r] = bulk.scores(form, columns, bulk.relevance(form, columns, 1), 1)
+    return dict(zip(KEYS, (r.sections[0].score, r.index, r.level, r.band_level, r.held_by), strict=True))
+
+
+def libreoffice(form, answers, tmp_path, request):
     soffice = request.getfixturevalue("soffice")
-    filled = excel.fill(form, dict(BOUNDARY), tmp_path / "boundary.xlsx", "en")
+    filled = excel.fill(form, dict(answers), tmp_path / "filled.xlsx", "en")
     [out] = convert(soffice, [filled], tmp_path / "recalculated")
     got = excel.read_results(out)
-    return tuple(None if got[key] == "" else got[key] for key in ("section:s1", "index"))
+    cells = ("section:s1", "index", "level_code", "band_level", "held_by")
+    return {key: None if got[cell] == "" else got[cell] for key, cell in zip(KEYS, cells, strict=True)}
 
 
-def javarosa(form, tmp_path, request):
+def javarosa(form, answers, tmp_path, request):
     java = request.getfixturevalue("java")
     xform = xlsform.generate(form, tmp_path)[1]
-    lines = [f"{k}\t{' '.join(v) if isinstance(v, tuple) else v}" for k, v in BOUNDARY.items()]
+    lines = [f"{k}\t{' '.join(v) if isinstance(v, tuple) else v}" for k, v in answers.items()]
     (tmp_path / "answers.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = subprocess.run([java, "-Djava.awt.headless=true", "-cp", str(jar()), str(HERE / "javarosa" / "JrFill.java"),
                           str(xform), str(tmp_path / "answers.txt")], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     record = fromstring(("<?xml" + run.stdout.split("<?xml", 1)[1].split("\n=====\n")[0]).encode("utf-8"))
     calc = {el.tag: el.text or "" for el in record if el.tag.startswith("sc_")}
-    return tuple(float(calc[k]) if calc[k] else None for k in ("sc_s1_score", "sc_index"))
+    numbers = {k: float(calc[n]) if calc[n] else None for k, n in (("s1", "sc_s1_score"), ("index", "sc_index"))}
+    return {**numbers, **{k: calc[n] or None for k, n in (("level", "sc_level"), ("band", "sc_band"),
+                                                          ("held", "sc_held"))}}
 
 
-def chromium(form, tmp_path, request):
+def chromium(form, answers, tmp_path, request):
     browser = request.getfixturevalue("browser")
     page_file = tmp_path / "tiny.html"
     page_file.write_text(html.render(form), encoding="utf-8")
     page = browser.new_page()
     try:
         page.goto(page_file.as_uri())
-        answers = {k: list(v) if isinstance(v, tuple) else v for k, v in BOUNDARY.items()}
-        return tuple(page.evaluate("a => { const s = cpcForm.scores(a); return [s.sections[0].score, s.index]; }",
-                                   answers))
+        shown = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
+        return page.evaluate("""a => { const s = cpcForm.scores(a);
+            return {s1: s.sections[0].score, index: s.index, level: s.level, band: s.band, held: s.held}; }""",
+                             shown)
     finally:
         page.close()
 
@@ -99,12 +106,28 @@ TARGETS = [pytest.param(t, id=t.__name__, marks=[pytest.mark.clients] if t in (l
 def test_the_boundary_return_scores_alike_in_every_target(target, tiny, tmp_path, request):
     want = score_return(tiny, BOUNDARY)
     assert conditions.relevance(tiny, dict(BOUNDARY))["q3"] and want.sections[0].completeness == 0.5
-    assert target(tiny, tmp_path, request) == pytest.approx((want.sections[0].score, want.index))
+    got = target(tiny, BOUNDARY, tmp_path, request)
+    assert (got["s1"], got["index"]) == pytest.approx((want.sections[0].score, want.index))
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_a_rule_changed_in_the_plan_changes_in_every_target(target, tiny, tmp_path, request, strict_threshold):
     before = (100.0, 75.0)  # section one scored, index of two sections, under ">="
-    got = target(tiny, tmp_path, request)
-    assert got != pytest.approx(before)
-    assert got == (None, None)  # under ">", section one has no score and one section is too few for an index
+    got = target(tiny, BOUNDARY, tmp_path, request)
+    assert (got["s1"], got["index"]) != pytest.approx(before)
+    # under ">", section one has no score, and one section is too few for an index
+    assert (got["s1"], got["index"]) == (None, None)
+
+
+# band high everywhere (index 100); high needs area a and Q3 fully, mid needs Q2 in place
+HELD = {"high": ({"q1": "2", "q2": "2", "q3": "2", "n1": 9, "m1": ("a", "b", "c")}, "high", None),
+        "by-high": ({"q1": "2", "q2": "2", "q3": "2", "n1": 9, "m1": ("b", "c", "d")}, "mid", "high"),
+        "by-mid": ({"q1": "2", "q2": "dk", "q3": "2", "n1": 9, "m1": ("a", "b", "c")}, "low", "mid")}
+
+
+@pytest.mark.parametrize("case", HELD)
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_level_without_its_key_elements_is_held_below_in_every_target(target, case, tmp_path, request):
+    answers, level, held = HELD[case]
+    got = target(build_form(gated_spec()), answers, tmp_path, request)
+    assert (got["index"], got["band"], got["level"], got["held"]) == (100, "high", level, held)

@@ -58,3 +58,16 @@ def write(spec: dict, folder: Path, name: str = "spec.json") -> Path:
     path = folder / name
     path.write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
+
+
+def gated_spec() -> dict:
+    """The tiny spec whose levels require key elements: mid needs q2 answered 1 or 2; high needs area a chosen
+    and q3 (itself conditional) answered 2."""
+    spec = tiny_spec()
+    mid, high = spec["x-scoring"]["levels"][1:]
+    mid.update(requires={"question": "q2", "in": ["1", "2"]}, requirement="Q2 in place")
+    mid["x-i18n"]["fr"]["requirement"] = "Q2 en place"
+    high.update(requires={"all": [{"question": "m1", "in": ["a"]}, {"question": "q3", "in": ["2"]}]},
+                requirement="Area a and Q3 fully")
+    high["x-i18n"]["fr"]["requirement"] = "Domaine a et Q3 pleinement"
+    return spec

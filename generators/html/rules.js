@@ -3,6 +3,7 @@
    every scoring rule as data. The browser tests compare both with the Python engine on hundreds of answer sets. */
 window.cpcRules = function (D, RELEVANT) {
   "use strict";
+  var GATES = window.CPC_GATES || {};  // per level code, its required key elements compiled by conditions.py
   var Q = {};
   D.questions.forEach(function (q) { Q[q.id] = q; });
   function answered(v) { return v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0); }
@@ -10,10 +11,10 @@ window.cpcRules = function (D, RELEVANT) {
   function isBad(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
 
   // --- skip logic: conditions.py semantics --------------------------------------------------------
-  function relevance(vals) {
-    var memo = {};
+  // the helper object compiled conditions call (c.in, c.cmp, c.answered), reading answers only where relevant
+  function helper(vals, isRelevant) {
     function seen(id) { var v = isRelevant(id) ? vals[id] : null; return isBad(v) ? null : v; }
-    var c = {
+    return {
       answered: function (id) { return answered(seen(id)); },
       "in": function (id, codes) {
         var v = seen(id);
@@ -38,6 +39,11 @@ window.cpcRules = function (D, RELEVANT) {
         return false;
       }
     };
+  }
+
+  function relevance(vals) {
+    var memo = {};
+    var c = helper(vals, isRelevant);
     function isRelevant(id) {
       if (!(id in memo)) {
         memo[id] = false;  // a guard only: spec checks refuse cycles
@@ -94,17 +100,31 @@ window.cpcRules = function (D, RELEVANT) {
              answered: got.length, applicable: applicable.length };
   }
 
+  // the level reached: the index's band, or below the lowest level whose key elements are missing (scoring.gated)
+  function gated(bandAt, answers, rel) {
+    var c = helper(answers, function (id) { return !!rel[id]; }), n;
+    for (n = 1; n <= bandAt; n += 1) {
+      var gate = GATES[P.levels[n].value];
+      if (gate && !gate(c)) { return { level: n - 1, held: n }; }
+    }
+    return { level: bandAt, held: null };
+  }
+
   function scores(answers, rel) {
     var sections = P.sections.map(function (s) { return sectionScore(s, answers, rel); });
     var have = sections.filter(function (s) { return s.score !== null; });
-    var index = null, level = null, b;
+    var index = null, out = { level: null, band: null, held: null }, at, g;
     if (have.length >= P.min_sections) {
       index = have.reduce(function (t, s) { return t + s.weight * s.score; }, 0) /
               have.reduce(function (t, s) { return t + s.weight; }, 0);
-      b = band(index, P.levels);
-      level = b ? b.value : null;
+      at = P.levels.indexOf(band(index, P.levels));
+      if (at >= 0) {
+        g = gated(at, answers, rel);
+        out = { level: P.levels[g.level].value, band: P.levels[at].value,
+                held: g.held === null ? null : P.levels[g.held].value };
+      }
     }
-    return { sections: sections, index: index, level: level };
+    return { sections: sections, index: index, level: out.level, band: out.band, held: out.held };
   }
 
   // half away from zero, to one decimal, on the shortest decimal form of the number (as scoring.display)

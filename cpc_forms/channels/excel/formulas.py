@@ -143,9 +143,31 @@ def index(has: str, wscores: str, weights: str, min_sections: int) -> str:
     return f'IF(SUM({has})>={min_sections},SUM({wscores})/SUM({weights}),"")'
 
 
-def level(x: str, levels: Sequence[Band], label) -> str:
-    """The level band an index falls in, as label(level code)."""
-    return f'IF(ISNUMBER({x}),{bands(x, levels, lambda code: string(label(code)))},"")'
+def band_number(x: str, levels: Sequence[Band]) -> str:
+    """The number (from 1) of the level band index x falls in; "" when there is no index."""
+    place = {b.value: n for n, b in enumerate(levels, start=1)}
+    return f'IF(ISNUMBER({x}),{bands(x, levels, lambda code: str(place[code]))},"")'
+
+
+def gated_number(band: str, gates: Dict[int, str]) -> str:
+    """The number of the level reached: the band's, or the one below the lowest level (number -> its cell,
+    1 when its key elements are there) whose key elements are missing (scoring.gated)."""
+    if not gates:
+        return f'IF({band}="","",{band})'
+    chain = band
+    for n in sorted(gates, reverse=True):
+        chain = f"IF({gates[n]}=0,{n - 1},{chain})"
+    return f'IF({band}="","",MIN({band},{chain}))'
+
+
+def choose(n: str, texts: Sequence[str]) -> str:
+    """The text numbered n among texts; "" when n is ""."""
+    return f'IF({n}="","",CHOOSE({n},{",".join(string(t) for t in texts)}))'
+
+
+def held_by(reached: str, band: str, codes: Sequence[str]) -> str:
+    """The code of the level whose missing key elements held the level reached below the band; "" if none."""
+    return f'IF(OR({reached}="",{reached}={band}),"",CHOOSE({reached}+1,{",".join(string(c) for c in codes)}))'
 
 
 def perceived(q: Optional[Question], layout: Layout, lists: Dict[str, Tuple[str, str]]) -> Optional[str]:

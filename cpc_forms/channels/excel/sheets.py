@@ -4,6 +4,7 @@ from __future__ import annotations
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
+from ... import conditions
 from ...model import SELECT_MULTIPLE, Form
 from ...scoring import plan_for
 from . import formulas as fx
@@ -124,6 +125,25 @@ def meta(wb, ws, form: Form, language: str) -> None:
     ws.protection.sheet = True
 
 
+def level_rows(ws, form: Form, layout: Layout, index: str, r: int) -> str:
+    """Hidden rows from r on: the index's level band, whether each level's key elements are there, the level
+    reached and the level that held it back (scoring.gated); the cell of the number of the level reached."""
+    plan = plan_for(form)
+    codes = [b.value for b in plan.levels]
+    rows = [("band_n", fx.band_number(index, plan.levels))]
+    required = [(n, gate) for n, gate in enumerate(plan.gates, start=1) if gate is not None]
+    gates = {n: f"{R_VALUE}{r + len(rows) + k}" for k, (n, _) in enumerate(required)}
+    rows += [(f"gate:{codes[n - 1]}", f"IF({conditions.to_excel(gate, form, layout.ref)},1,0)") for n, gate in required]
+    band, reached = f"{R_VALUE}{r}", f"{R_VALUE}{r + len(rows)}"
+    rows += [("level_n", fx.gated_number(band, gates)), ("band_level", fx.choose(band, codes)),
+             ("held_by", fx.held_by(reached, band, codes))]
+    for n, (key, text) in enumerate(rows):
+        formula(ws, f"{R_VALUE}{r + n}", text)
+        put(ws, f"{R_KEY}{r + n}", key)
+        ws.row_dimensions[r + n].hidden = True
+    return reached
+
+
 def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     """Live scores: per section, then the overall index, level and perceived level; keys in column K."""
     put(ws, "A1", t["results"] + " — " + form.title.get(language, ""), font=TITLE)
@@ -153,11 +173,12 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     formula(ws, f"{R_VALUE}{idx}", fx.index(span(R_HAS), span(R_WSCORE), span(R_WEIGHT), plan.min_sections),
             number_format="0.0", font=BOLD)
     put(ws, f"{R_KEY}{idx}", "index")
+    reached = level_rows(ws, form, layout, f"{R_VALUE}{idx}", lvl + 6)
     put(ws, f"{R_LABEL}{lvl}", t["level"], font=BOLD)
-    labels = {lv.code: lv.label.get(language, lv.code) for lv in form.levels}
-    formula(ws, f"{R_VALUE}{lvl}", fx.level(f"{R_VALUE}{idx}", plan.levels, labels.get), font=BOLD)
+    formula(ws, f"{R_VALUE}{lvl}", fx.choose(reached, [lv.label.get(language, lv.code) for lv in form.levels]),
+            font=BOLD)
     put(ws, f"{R_KEY}{lvl}", "level")
-    formula(ws, f"{R_VALUE}{lvl + 1}", fx.level(f"{R_VALUE}{idx}", plan.levels, str))
+    formula(ws, f"{R_VALUE}{lvl + 1}", fx.choose(reached, [lv.code for lv in form.levels]))
     put(ws, f"{R_KEY}{lvl + 1}", "level_code")
     ws.row_dimensions[lvl + 1].hidden = True
     seen = fx.perceived(form.role("perceived_level"), layout, list_ranges(form))

@@ -127,6 +127,14 @@ def relevance_script(form: Form) -> str:
     return "window.CPC_RELEVANT = {\n" + ",\n".join(lines) + "\n};\n"
 
 
+def gates_script(form: Form) -> str:
+    """One JavaScript function per level that requires key elements, compiled from the spec by conditions.py."""
+    plan = plan_for(form)
+    gates = [f"  {json.dumps(band.value)}: function (c) {{ return {conditions.to_javascript(gate)}; }}"
+             for band, gate in zip(plan.levels, plan.gates, strict=True) if gate is not None]
+    return "window.CPC_GATES = {\n" + ",\n".join(gates) + "\n};\n"
+
+
 def _json_for_script(data) -> str:
     # "<" escaped so that no text in the spec can close the script element
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
@@ -145,7 +153,8 @@ def render(form: Form, submit_url: Optional[str] = None, language: Optional[str]
     return _dedent(_env().get_template("form.html.j2").render(
         form=form, lang=language, t=texts(form)[language], widget=widget, submit_url=submit_url,
         language_names={lg: form.language_names.get(lg, lg) for lg in form.languages},
-        css=_asset("form.css"), runtime=_asset("rules.js") + _asset("form.js"), relevance=relevance_script(form),
+        css=_asset("form.css"), runtime=_asset("rules.js") + _asset("form.js"),
+        relevance=relevance_script(form) + gates_script(form),
         data=_json_for_script(data)))
 
 

@@ -27,7 +27,9 @@ def names(form: Form) -> List[str]:
     for s in form.scored_sections:
         out += [f"{PREFIX}{q.id}_{k}" for q in s.scored_questions for k in ("app", "ans", "pts")]
         out += [f"{PREFIX}{s.id}_{k}" for k in ("app", "ans", "pts", "max", "ok", "completeness", "score", "disp")]
-    return out + [f"{PREFIX}index", f"{PREFIX}index_disp", f"{PREFIX}level"]
+    gates = [f"{PREFIX}gate_{band.value}" for band, gate in zip(plan_for(form).levels, plan_for(form).gates) if gate]
+    return out + [f"{PREFIX}index", f"{PREFIX}index_disp", f"{PREFIX}band_n", *gates, f"{PREFIX}level_n",
+                  f"{PREFIX}level", f"{PREFIX}band", f"{PREFIX}held"]
 
 
 NO_SCORE = "–"  # shown before there is a score: plain text (a '-' would render as a Markdown bullet)
@@ -134,10 +136,34 @@ def _index(form: Form) -> str:
     return f"if({count} >= {plan.min_sections}, ({total}) div ({weight}), '')"
 
 
-def _level(form: Form) -> str:
-    x = ref(PREFIX + "index")
-    level = bands(x, plan_for(form).levels, lambda code: "'" + code + "'")
-    return f"if(string-length({x}) > 0, {level}, '')"
+def _code(n: str, codes: List[str]) -> str:
+    """The code numbered n (from 1) among codes; '' when there is none."""
+    out = "''"
+    for k in reversed(range(len(codes))):
+        out = f"if({n} = {k + 1}, '{codes[k]}', {out})"
+    return out
+
+
+def _levels(form: Form) -> Iterator[tuple]:
+    """The level band of the index, whether each level's key elements are there, the level reached and the
+    level that held it back (scoring.gated)."""
+    plan, x = plan_for(form), ref(PREFIX + "index")
+    codes = [b.value for b in plan.levels]
+    place = {code: str(n) for n, code in enumerate(codes, start=1)}
+    band, reached = ref(PREFIX + "band_n"), ref(PREFIX + "level_n")
+    yield f"{PREFIX}band_n", f"if(string-length({x}) > 0, {bands(x, plan.levels, lambda code: place[code])}, '')"
+    chain = band
+    for n, gate in reversed(list(enumerate(plan.gates, start=1))):
+        if gate is not None:
+            chain = f"if({ref(PREFIX + 'gate_' + codes[n - 1])} = 0, {n - 1}, {chain})"
+    for n, gate in enumerate(plan.gates):
+        if gate is not None:
+            yield f"{PREFIX}gate_{codes[n]}", f"if({conditions.to_xpath(gate, form)}, 1, 0)"
+    yield f"{PREFIX}level_n", f"if(string-length({band}) > 0, if({chain} < {band}, {chain}, {band}), '')"
+    yield f"{PREFIX}level", _code(reached, codes)
+    yield f"{PREFIX}band", _code(band, codes)
+    yield f"{PREFIX}held", (f"if(string-length({reached}) > 0 and {reached} < {band}, "
+                            f"{_code(reached + ' + 1', codes)}, '')")
 
 
 def calculations(form: Form) -> Iterator[tuple]:
@@ -151,7 +177,7 @@ def calculations(form: Form) -> Iterator[tuple]:
     yield f"{PREFIX}index", _index(form)
     index = ref(PREFIX + "index")
     yield f"{PREFIX}index_disp", shown(index, f"string-length({index}) > 0")
-    yield f"{PREFIX}level", _level(form)
+    yield from _levels(form)
 
 
 def level_condition(code: str) -> Condition:
