@@ -131,6 +131,10 @@ class Code(str, Enum):
                  "not shaped as a return of this form: {reason}",
                  "Something that is not shaped as a return of this form (not an object of answers, wrong nesting, a "
                  "wrong type); it is rejected.")
+    NO_ANSWERS = ("no-answers", ERROR,
+                  "the return answers no question of the form; nothing is stored or counted",
+                  "A return that answers no question of the form (an empty submission); it is neither stored nor "
+                  "counted.")
     NOT_RELEVANT_ANSWER = ("not-relevant-answer", WARNING,
                            "'{question}' was answered but is not relevant here; the answer is ignored",
                            "An answer to a question that the skip logic hides for this return; it is kept out of the "
@@ -241,6 +245,19 @@ class Code(str, Enum):
                     "'{field}': {reason}",
                     "A submission to the server whose envelope (form_id, form_version, instance_id, submitted, "
                     "answers) lacks a field or holds a wrong one.")
+    EDIT_REFUSED = ("edit-refused", ERROR,
+                    "this return was already received, and only the browser that sent it can change it: an edit "
+                    "must carry the edit token its first submission was given ({reason}); nothing was changed",
+                    "An edit of a stored submission without the edit token its first submission was given (sent "
+                    "from another browser, or by someone else); it is refused and the stored answers stay.")
+    FUTURE_TIME = ("future-time", WARNING,
+                   "'{field}' {found} is later than the server's clock; {now} is stored instead",
+                   "A submission whose time is later than the server's clock (a device with a wrong clock); the "
+                   "server's time is stored, so that a later real edit still replaces it.")
+    BAD_PARAMETER = ("bad-parameter", ERROR,
+                     "query parameter '{name}': {reason}",
+                     "A request to the server with a query parameter it cannot use (?limit=, ?offset= that are "
+                     "not whole numbers in range); it is refused.")
 
 
 # the plain code, severity and template per code, looked up by issue() for each of many thousand issues a run

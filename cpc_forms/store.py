@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from typing import Any, Iterator, List, Mapping, Optional
 from .returns import EPOCH, instant
 
 APPLICATION_ID = 0x43504346  # "CPCF": stamped into the file header, so a reader knows the file without a query
-CREATED, REPLACED, DUPLICATE, OLDER = "created", "replaced", "duplicate", "older"
+CREATED, REPLACED, DUPLICATE, OLDER, REFUSED = "created", "replaced", "duplicate", "older", "refused"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -28,7 +30,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     submitted TEXT NOT NULL,
     received TEXT NOT NULL,
     digest TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    edit_key TEXT NOT NULL DEFAULT ''  -- SHA-256 of the edit token given at the first submission
 );
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY,
@@ -44,8 +47,8 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_submission ON history(submission_id);
 """
 _INSERT_SUBMISSION = ("INSERT INTO submissions (instance_id, form_id, form_version, language, started, submitted, "
-                      "received, digest, body) VALUES (:instance_id, :form_id, :form_version, :language, :started, "
-                      ":submitted, :received, :digest, :body)")
+                      "received, digest, body, edit_key) VALUES (:instance_id, :form_id, :form_version, :language, "
+                      ":started, :submitted, :received, :digest, :body, :edit_key)")
 _UPDATE_SUBMISSION = ("UPDATE submissions SET form_id = :form_id, form_version = :form_version, language = :language, "
                       "started = :started, submitted = :submitted, received = :received, digest = :digest, "
                       "body = :body WHERE id = :id")
@@ -56,9 +59,11 @@ _INSERT_HISTORY = ("INSERT INTO history (submission_id, instance_id, form_versio
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the store did with one submission: created, replaced, duplicate or older; and its id."""
+    """What the store did with one submission: created, replaced, duplicate, older or refused; its id; and,
+    when created, the edit token that a later edit must carry."""
     status: str
     id: int
+    token: str = ""
 
 
 def digest(envelope: Mapping[str, Any]) -> str:
@@ -66,6 +71,11 @@ def digest(envelope: Mapping[str, Any]) -> str:
     canonical = json.dumps([envelope.get("form_version"), envelope.get("answers")], sort_keys=True,
                            ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def edit_key(token: str) -> str:
+    """What is stored of an edit token: its SHA-256 (the token is random, so no slower hash is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def connect(path, readonly: bool = False) -> sqlite3.Connection:
@@ -95,6 +105,9 @@ class Store:
                 raise ValueError(f"{self.path} is a database of another application")
             conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.executescript(SCHEMA)
+            if "edit_key" not in {row[1] for row in conn.execute("PRAGMA table_info(submissions)")}:
+                # a database of an earlier release: its submissions have no edit token, so none can be edited
+                conn.execute("ALTER TABLE submissions ADD COLUMN edit_key TEXT NOT NULL DEFAULT ''")
             conn.execute("PRAGMA journal_mode=WAL")
         finally:
             conn.close()
@@ -115,8 +128,12 @@ class Store:
     def _tx(self):
         return _Transaction(self._conn())
 
-    def put(self, envelope: Mapping[str, Any], received: Optional[str] = None) -> Receipt:
-        """Store one validated envelope in one transaction, idempotent on its instance id."""
+    def put(self, envelope: Mapping[str, Any], received: Optional[str] = None,
+            token: Optional[str] = None) -> Receipt:
+        """Store one validated envelope in one transaction, idempotent on its instance id.
+
+        token: the edit token the sender presented ("" for none); anything but a resend of the same answers needs
+        the one the first submission was given. None: a trusted writer (the demo, a test), nothing checked."""
         new = dict(instance_id=envelope["instance_id"], form_id=envelope["form_id"],
                    form_version=envelope["form_version"], language=envelope.get("language") or "",
                    started=envelope.get("started") or "", submitted=envelope["submitted"],
@@ -127,10 +144,14 @@ class Store:
             cur.row_factory = sqlite3.Row
             old = cur.execute("SELECT * FROM submissions WHERE instance_id = :instance_id", new).fetchone()
             if old is None:
-                return Receipt(CREATED, conn.execute(_INSERT_SUBMISSION, new).lastrowid)
+                fresh = secrets.token_urlsafe(24)
+                created = conn.execute(_INSERT_SUBMISSION, dict(new, edit_key=edit_key(fresh))).lastrowid
+                return Receipt(CREATED, created, fresh)
             sid = old["id"]
             if old["digest"] == new["digest"]:
                 return Receipt(DUPLICATE, sid)
+            if token is not None and not hmac.compare_digest(edit_key(token), old["edit_key"]):
+                return Receipt(REFUSED, sid)
             # both were checked as times on arrival; a time that does not parse sorts first, as in returns.py
             if (instant(new["submitted"]) or EPOCH) < (instant(old["submitted"]) or EPOCH):
                 conn.execute(_INSERT_HISTORY, dict(new, submission_id=sid, reason=OLDER))

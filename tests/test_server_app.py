@@ -109,8 +109,11 @@ def test_submission_roundtrip_retry_and_edit(app):
     again = client.post("/submissions", json=dict(sent, submitted="2026-05-01T10:01:00+02:00"))
     assert (again.status_code, again.get_json()["status"], again.get_json()["id"]) == (200, "duplicate",
                                                                                     first.get_json()["id"])
-    edit, edited = _send(client, form, 2, instance_id=sent["instance_id"], submitted="2026-05-02T10:00:00+02:00")
+    token = first.get_json()["edit_token"]
+    edit, edited = _send(client, form, 2, instance_id=sent["instance_id"], submitted="2026-05-02T10:00:00+02:00",
+                         edit_token=token)
     assert (edited.status_code, edited.get_json()["status"]) == (200, "replaced")
+    assert "edit_token" not in edited.get_json()  # given once, at the first submission
     listing = client.get("/admin/submissions", headers=AUTH).get_json()
     assert listing["total"] == 1
     [row] = listing["submissions"]
@@ -167,8 +170,9 @@ def test_live_scores_are_the_scorers(app):
 def test_health_counts_submissions_and_edits(app):
     form = app.extensions["cpc_forms"].form
     client = app.test_client()
-    sent, _ = _send(client, form, 1, submitted="2026-05-01T10:00:00+00:00")
-    _send(client, form, 2, instance_id=sent["instance_id"], submitted="2026-05-02T10:00:00+00:00")
+    sent, first = _send(client, form, 1, submitted="2026-05-01T10:00:00+00:00")
+    _send(client, form, 2, instance_id=sent["instance_id"], submitted="2026-05-02T10:00:00+00:00",
+          edit_token=first.get_json()["edit_token"])
     _send(client, form, 3)
     health = client.get("/admin/health", headers=AUTH).get_json()
     assert (health["status"], health["submissions"], health["history"]) == ("ok", 2, 1)

@@ -109,6 +109,17 @@ REFUSALS = [
      "application/json", 422, Code.UNKNOWN_FIELD),
     ("bad-value", lambda f: json.dumps(dict(_valid(f), answers={f.sections[0].id: {f.questions[0].id: {"x": 1}}})),
      "application/json", 422, Code.BAD_VALUE),
+    ("only-answers", lambda f: '{"answers": {}}', "application/json", 400, Code.NO_ANSWERS),
+    ("no-answers", lambda f: json.dumps(dict(_valid(f), answers={})), "application/json", 400, Code.NO_ANSWERS),
+    ("empty-sections", lambda f: json.dumps(dict(_valid(f), answers={s.id: {} for s in f.sections})),
+     "application/json", 400, Code.NO_ANSWERS),
+    ("only-nulls", lambda f: json.dumps(dict(_valid(f), answers={q.section: {q.id: None} for q in f.questions})),
+     "application/json", 422, Code.NO_ANSWERS),
+    ("blank-text", lambda f: json.dumps(dict(_valid(f), answers={q.section: {q.id: " "} for q in f.questions
+                                                                 if q.kind == "text" and not q.format})),
+     "application/json", 422, Code.NO_ANSWERS),
+    ("bad-edit-token", lambda f: json.dumps(dict(_valid(f), edit_token=["x"])), "application/json", 400,
+     Code.BAD_ENVELOPE),
 ]
 
 
@@ -147,6 +158,13 @@ def test_rate_limit_answers_429_per_client(form, tmp_path):
     assert _stored(app) == 0
 
 
+def test_without_proxies_a_forwarded_for_header_buys_no_fresh_limit(form, tmp_path):
+    client = create_app(form, tmp_path / "s.sqlite", TOKEN, rate_per_minute=1, burst=2).test_client()
+    codes = [client.get("/favicon.ico", headers={"X-Forwarded-For": f"198.51.100.{n}"},
+                        environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code for n in range(4)]
+    assert codes == [204, 204, 429, 429]
+
+
 def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(form, tmp_path):
     app = create_app(form, tmp_path / "s.sqlite", TOKEN, rate_per_minute=1, burst=2, proxies=1)
     client = app.test_client()
@@ -155,6 +173,33 @@ def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(form, tmp_path):
         return client.get("/", headers={"X-Forwarded-For": who}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
 
     assert [get("198.51.100.1") for _ in range(3)] + [get("198.51.100.2")] == [200, 200, 429, 200]
+
+
+BAD_PARAMETERS = [("offset", "9" * 22), ("offset", "-1"), ("offset", "abc"), ("offset", ""), ("offset", "1e3"),
+                  ("offset", "\u0661"), ("offset", " 1"), ("limit", "0"), ("limit", "10001"), ("limit", "+5")]
+
+
+@pytest.mark.parametrize("name, value", BAD_PARAMETERS,
+                         ids=["22-digits", "negative", "not-a-number", "empty", "exponent", "arabic-digit",
+                              "space", "limit-0", "limit-too-big", "plus"])
+def test_a_bad_query_parameter_is_a_400_that_says_which(app, name, value):
+    resp = app.test_client().get("/admin/submissions", query_string={name: value},
+                                 headers={"Authorization": f"Bearer {TOKEN}"})
+    assert resp.status_code == 400
+    [problem] = resp.get_json()["problems"]
+    assert (problem["code"], problem["location"]) == (Code.BAD_PARAMETER, name)
+    assert f"'{name}'" in resp.get_json()["message"] and "whole number" in resp.get_json()["message"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_good_query_parameters_page_the_listing(app):
+    client = app.test_client()
+    form = app.extensions["cpc_forms"].form
+    for seed in range(3):
+        client.post("/submissions", json=_valid(form, seed))
+    resp = client.get("/admin/submissions?limit=2&offset=1", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert resp.status_code == 200
+    assert [row["id"] for row in resp.get_json()["submissions"]] == [2, 3]
 
 
 def test_cors_stays_closed(app):

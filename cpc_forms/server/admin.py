@@ -13,14 +13,42 @@ from flask import Response as HTTPResponse
 
 from .. import ingest
 from ..answers import flatten
-from ..model import Form, Report
+from ..catalogue import Code, issue
+from ..model import Form, Issue, Report
 from ..report import html as report_html
 from ..report.neutral import neutralise
+from .submit import answer
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 META = ("id", "instance_id", "form_id", "form_version", "language", "started", "submitted", "received")
 SCORES_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; " \
              "base-uri 'none'; form-action 'none'"
+MAX_OFFSET = 2 ** 63 - 1  # SQLite's largest integer
+
+
+class BadParameter(ValueError):
+    """A query parameter the route cannot use; answered 400 with the problem."""
+
+    def __init__(self, problem: Issue):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@admin.errorhandler(BadParameter)
+def bad_parameter(exc: BadParameter):
+    """400 with the problem, in the shape of every other refusal."""
+    return jsonify(answer([exc.problem])), 400
+
+
+def whole(name: str, default: int, low: int, high: int) -> int:
+    """A query parameter that must be a whole number from low to high (default when absent), else BadParameter."""
+    text = request.args.get(name)
+    if text is None:
+        return default
+    if text.isascii() and text.isdigit() and len(text) <= len(str(high)) and low <= int(text) <= high:
+        return int(text)
+    raise BadParameter(issue(Code.BAD_PARAMETER, "request", name, name=name,
+                             reason=f"expected a whole number from {low} to {high}, not {text[:30]!r}"))
 
 
 def state():
@@ -40,8 +68,7 @@ def health():
 @admin.get("/submissions")
 def listing():
     """Metadata of stored submissions, never their answers; ?limit= (at most 10000) and ?offset=."""
-    limit = min(max(request.args.get("limit", 1000, type=int), 1), 10000)
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    limit, offset = whole("limit", 1000, 1, 10000), whole("offset", 0, 0, MAX_OFFSET)
     s = state()
     return jsonify(total=s.store.count(), limit=limit, offset=offset, submissions=s.store.listing(limit, offset))
 

@@ -1,7 +1,11 @@
 """POST /submissions: a JSON return checked whole (JSON, envelope, answers against the spec), then stored
-in one transaction. Every problem is reported at once; nothing is stored unless everything is right."""
+in one transaction. Every problem is reported at once; nothing is stored unless everything is right.
+
+The first submission of a return is given an edit token; a later submission of other answers under the same
+instance id must carry it, so that knowing an instance id is not enough to replace someone's answers."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any, List, Mapping, Tuple
@@ -10,10 +14,11 @@ from ..answers import flatten, nest
 from ..catalogue import Code, issue
 from ..model import Form, Issue
 from ..returns import instant, make_response, pick_form
-from ..store import CREATED, DUPLICATE, OLDER, REPLACED, Store
+from ..store import CREATED, DUPLICATE, OLDER, REFUSED, REPLACED, Store
 
 SOURCE = "submission"
 ENVELOPE = ("form_id", "form_version", "language", "instance_id", "started", "submitted", "answers")
+TOKEN = "edit_token"  # sent beside the envelope, never stored in it (nor in a downloaded file)
 INSTANCE_ID = re.compile(r"^uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MESSAGES = {CREATED: "received, reference {id}", REPLACED: "your edit replaced the earlier answers, reference {id}",
             DUPLICATE: "already received, reference {id}", OLDER: "a newer edit was already received, reference {id}"}
@@ -77,7 +82,7 @@ def envelope_issues(doc: Any, form: Form) -> List[Issue]:
         return [issue(Code.BAD_SHAPE, SOURCE, reason="expected a return: an object with form_id, form_version, "
                                                   "instance_id, submitted and answers")]
     found = [issue(Code.BAD_ENVELOPE, SOURCE, key[:50], field=key[:50], reason="is not part of a return")
-             for key in doc if key not in ENVELOPE]
+             for key in doc if key not in ENVELOPE and key != TOKEN]
 
     def bad(field, reason):
         found.append(issue(Code.BAD_ENVELOPE, SOURCE, field, field=field, reason=reason))
@@ -95,8 +100,24 @@ def envelope_issues(doc: Any, form: Form) -> List[Issue]:
             bad(field, "expected an ISO 8601 date and time")
     if doc.get("language") and isinstance(doc["language"], str) and doc["language"] not in form.languages:
         bad("language", f"expected one of {', '.join(form.languages)}")
+    if doc.get(TOKEN) is not None and (not isinstance(doc[TOKEN], str) or len(doc[TOKEN]) > 100):
+        bad(TOKEN, "must be the text the first submission was given")
     if not isinstance(doc.get("answers"), dict):
         bad("answers", "an object of answers by section is required")
+    elif not any(doc["answers"].values()):
+        found.append(issue(Code.NO_ANSWERS, SOURCE, "answers"))
+    return found
+
+
+def clamp_times(stored: dict, now: dt.datetime) -> List[Issue]:
+    """Times later than the server's clock set to it: a year-9999 time would outrank every real later edit."""
+    found = []
+    for field in ("started", "submitted"):
+        when = instant(stored[field])
+        if when is not None and when > now:
+            clock = now.isoformat(timespec="seconds")
+            found.append(issue(Code.FUTURE_TIME, SOURCE, field, field=field, found=stored[field][:40], now=clock))
+            stored[field] = clock
     return found
 
 
@@ -113,9 +134,17 @@ def accept(body: bytes, forms: Mapping[str, Form], store: Store) -> Tuple[int, d
                                        version=doc["form_version"], source=SOURCE)
     if response is None:
         raise Refusal(422, problems)
+    if not response.answers:
+        raise Refusal(422, [issue(Code.NO_ANSWERS, SOURCE, "answers")])
     stored = {k: doc.get(k) or "" for k in ENVELOPE[:-1]}
+    problems += clamp_times(stored, dt.datetime.now(dt.timezone.utc))
     stored["answers"] = nest(form, response.answers)
-    receipt = store.put(stored)
+    token = doc.get(TOKEN) or ""
+    receipt = store.put(stored, token=token)
+    if receipt.status == REFUSED:
+        raise Refusal(403, [issue(Code.EDIT_REFUSED, SOURCE, TOKEN, reason="the edit token sent is not this return's"
+                                  if token else "none was sent")])
     status = 201 if receipt.status == CREATED else 200
+    given = {TOKEN: receipt.token} if receipt.token else {}
     return status, answer(problems, message=MESSAGES[receipt.status].format(id=receipt.id), id=receipt.id,
-                          instance_id=doc["instance_id"], status=receipt.status)
+                          instance_id=doc["instance_id"], status=receipt.status, **given)
