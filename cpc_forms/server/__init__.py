@@ -7,7 +7,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from flask import Flask, abort, g, jsonify, request
 from flask import Response as HTTPResponse
@@ -146,17 +146,21 @@ def _hooks(app: Flask) -> None:
 
 
 def serve(form: Form, db_path, host: str = "127.0.0.1", port: int = 8000, admin_token: Optional[str] = None, *,
-          threads: int = 8, proxies: int = 0, echo: Callable[[str], None] = print, **options) -> None:
-    """Run the hosted form under waitress until stopped; prints the address, and the token if it made one."""
+          threads: int = 8, proxies: int = 0, echo: Callable[[str], None] = print,
+          limits: Optional[Mapping[str, Any]] = None, **options) -> None:
+    """Run the hosted form under waitress until stopped; prints the address, and the token if it made one.
+
+    limits: waitress settings over listen.LIMITS; options: create_app's."""
     import logging
 
-    from waitress.server import MultiSocketServer, create_server
+    from waitress.server import MultiSocketServer
+
+    from .listen import make_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(form, db_path, admin_token, proxies=proxies, **options)
     s = app.extensions["cpc_forms"]
-    server = create_server(app, host=host, port=port, threads=threads, ident="",
-                           max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
+    server = make_server(app, host, port, threads=threads, proxies=proxies, **(limits or {}))
     # a host name with several addresses (localhost: IPv4 and IPv6) gets a socket each, listed in effective_listen
     listening = (server.effective_listen[0][1] if isinstance(server, MultiSocketServer)
                  else server.effective_port)  # type: ignore[attr-defined]  # set by waitress, left out of its stubs

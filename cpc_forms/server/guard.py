@@ -9,7 +9,7 @@ import os
 import secrets
 import threading
 import time
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 TOKEN_ENV = "CPC_ADMIN_TOKEN"
 MIN_TOKEN = 16
@@ -91,6 +91,11 @@ def secure(response, cache: str = "no-store"):
     response.headers.setdefault("Content-Security-Policy", LOCKED_CSP)
     response.headers.setdefault("Cache-Control", cache)
     return response
+
+
+def headers(cache: str = "no-store") -> List[Tuple[str, str]]:
+    """The security headers of an answer that sets none of its own (waitress's refusals)."""
+    return [*HEADERS.items(), ("Content-Security-Policy", LOCKED_CSP), ("Cache-Control", cache)]
 
 
 def log_request(client: str, method: str, path: str, status: int, size, started: float) -> None:
