@@ -84,3 +84,48 @@ def test_chromium_fills_and_submits_the_served_form(browser, hosted):
     finally:
         context.close()
     assert complaints == []
+
+
+def _text_question(form):
+    return next(q for q in form.questions if widget(q) == "text" and not q.relevant)
+
+
+def test_the_page_keeps_its_edit_token_in_the_draft_and_edits_with_it(browser, hosted):
+    from playwright.sync_api import expect
+
+    app, base = hosted
+    form = app.extensions["cpc_forms"].form
+    answers = random_answers(form, random.Random(6), fill=1.0)
+    texts = ui_texts(form)[form.default_language]
+    question = _text_question(form)
+    key = f"cpc-forms:{form.id}:{form.version}"
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/{form.default_language}/")
+        fill(page, form, answers)
+        page.click("#cpc-submit")
+        expect(page.locator("#cpc-status")).to_contain_text(texts["sent_created"].split("{id}")[0], timeout=15000)
+        page.fill(f"#i-{question.id}", "changed after sending")  # the draft is saved again, with the token
+        draft = json.loads(page.evaluate(f"localStorage.getItem({json.dumps(key)})"))
+        assert draft["edit_token"] and "edit_token" not in page.evaluate("window.cpcForm.envelope()")
+        page.reload()  # the edit goes on from the draft
+        page.click("#cpc-submit")
+        expect(page.locator("#cpc-status")).to_contain_text(texts["sent_replaced"].split("{id}")[0], timeout=15000)
+        [stored] = [env for _, _, env in app.extensions["cpc_forms"].store.envelopes()]
+        assert stored["instance_id"] == draft["instance_id"] and "edit_token" not in stored
+        assert stored["answers"][question.section][question.id] == "changed after sending"
+
+        other = context.browser.new_context().new_page()  # a browser that knows the instance id, not the token
+        other.goto(f"{base}/{form.default_language}/")
+        forged = dict(draft, edit_token=None, values=dict(draft["values"], **{question.id: "forged"}))
+        other.evaluate(f"localStorage.setItem({json.dumps(key)}, {json.dumps(json.dumps(forged))})")
+        other.reload()
+        other.click("#cpc-submit")
+        expect(other.locator("#cpc-status")).to_contain_text("403", timeout=15000)
+        expect(other.locator("#cpc-status")).to_contain_text("edit token")
+        other.context.close()
+        [stored] = [env for _, _, env in app.extensions["cpc_forms"].store.envelopes()]
+        assert stored["answers"][question.section][question.id] == "changed after sending"
+    finally:
+        context.close()

@@ -12,7 +12,7 @@
   var form = document.getElementById("cpc-form");
   var lang = D.language;
   var KEY = "cpc-forms:" + D.form_id + ":" + D.form_version;
-  var meta = { instance_id: null, started: null };
+  var meta = { instance_id: null, started: null, edit_token: null };
   var shown = {};       // question id -> true once its errors may be shown
   var lastProblems = {};
 
@@ -164,7 +164,7 @@
     h = h.join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
-  function newInstance() { meta.instance_id = "uuid:" + uuid4(); meta.started = isoNow(); }
+  function newInstance() { meta.instance_id = "uuid:" + uuid4(); meta.started = isoNow(); meta.edit_token = null; }
 
   function envelope() {
     return { form_id: D.form_id, form_version: D.form_version, language: lang, instance_id: meta.instance_id,
@@ -176,7 +176,7 @@
     D.questions.forEach(function (q) { if (isBad(vals[q.id]) || vals[q.id] === null) { delete vals[q.id]; } });
     try {
       localStorage.setItem(KEY, JSON.stringify({ values: vals, language: lang, instance_id: meta.instance_id,
-                                                  started: meta.started }));
+                                                  started: meta.started, edit_token: meta.edit_token }));
     } catch (e) { /* storage full or disabled: the form still works, without a draft */ }
   }
 
@@ -184,7 +184,7 @@
     var draft = null;
     try { draft = JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { draft = null; }
     if (!draft || !draft.instance_id) { newInstance(); return false; }
-    meta.instance_id = draft.instance_id; meta.started = draft.started;
+    meta.instance_id = draft.instance_id; meta.started = draft.started; meta.edit_token = draft.edit_token || null;
     Object.keys(draft.values || {}).forEach(function (id) { if (Q[id]) { write(Q[id], draft.values[id]); } });
     if (draft.language && D.languages.indexOf(draft.language) >= 0) { setLanguage(draft.language); }
     return true;
@@ -232,8 +232,11 @@
     e.preventDefault();
     if (!D.submit_url || !attempt(["constraint", "required"])) { return; }
     status(text("u:sending"));
+    // the server gave an edit token at the first submission: only a sender that has it may change the answers
+    var sent = envelope();
+    if (meta.edit_token) { sent.edit_token = meta.edit_token; }
     fetch(D.submit_url, { method: "POST", headers: { "Content-Type": "application/json" },
-                          body: JSON.stringify(envelope()) })
+                          body: JSON.stringify(sent) })
       .then(function (res) {
         return res.text().then(function (body) {
           var said = body, reply = {};
@@ -241,6 +244,7 @@
           // the server's word in the page's own language when it says which case this was
           var known = reply.status ? text("u:sent_" + reply.status) : "";
           if (res.ok) {
+            if (reply.edit_token) { meta.edit_token = reply.edit_token; }
             localStorage.removeItem(KEY);
             status(known ? known.replace("{id}", String(reply.id)) : text("u:sent") + " " + said);
           }
