@@ -93,6 +93,9 @@ class _Section(NamedTuple):
     answered: np.ndarray
     applicable: np.ndarray
     items: List[list]  # per item, its ItemScore in each row
+    dont_know: np.ndarray
+    low: np.ndarray  # NaN: no score
+    high: np.ndarray
 
 
 def _items(item: ItemPlan, column: Optional[Column], relevant: Optional[np.ndarray],
@@ -111,6 +114,7 @@ def _section(plan: ScoringPlan, section: SectionPlan, columns: Mapping[str, Colu
     items = []
     numerator, denominator = np.zeros(rows), np.zeros(rows)
     scored, unanswered = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+    dont_know, unknown = np.zeros(rows, dtype=np.int64), np.zeros(rows)
     for item in section.items:
         table, codes = _items(item, columns.get(item.question), relevant.get(item.question), rows)
         items.append(objects(table)[codes].tolist())
@@ -123,6 +127,10 @@ def _section(plan: ScoringPlan, section: SectionPlan, columns: Mapping[str, Colu
                                  for i, ok in zip(table, got)])[codes]
         scored += np.array(got)[codes]
         unanswered += np.array([i is not None and i.status in (DK, MISSING) for i in table])[codes]
+        dk = [i is not None and i.status == DK for i in table]
+        dont_know += np.array(dk)[codes]
+        unknown += np.array([i.weight * i.max_score if d else 0.0  # type: ignore[union-attr]
+                             for i, d in zip(table, dk)])[codes]
     applicable = scored + unanswered
     threshold = plan.completeness
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -130,7 +138,10 @@ def _section(plan: ScoringPlan, section: SectionPlan, columns: Mapping[str, Colu
         passes = completeness >= threshold.value if threshold.inclusive else completeness > threshold.value
         enough = (applicable > 0) & passes & (denominator > 0)
         score = np.where(enough, 100.0 * numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
-    return _Section(score, completeness, scored, applicable, items)
+        total = np.where(enough, denominator + unknown, 1.0)  # scoring.bounds
+        low = np.where(enough, 100.0 * numerator / total, np.nan)
+        high = np.where(enough, 100.0 * (numerator + unknown) / total, np.nan)
+    return _Section(score, completeness, scored, applicable, items, dont_know, low, high)
 
 
 def _maybe(values: np.ndarray) -> list:
@@ -161,7 +172,8 @@ def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.
     perceived = _perceived(plan, sub, relevant, count)
     # zip builds each row's tuples in C: its items, then its sections
     sections = [map(_new_section, zip(repeat(s.section), _maybe(p.score), _maybe(p.completeness), p.answered.tolist(),
-                                      p.applicable.tolist(), zip(*p.items) if p.items else repeat(())))
+                                      p.applicable.tolist(), zip(*p.items) if p.items else repeat(()),
+                                      p.dont_know.tolist(), _maybe(p.low), _maybe(p.high)))
                 for s, p in zip(plan.sections, parts)]
     out: List[Optional[ReturnScore]] = [None] * rows
     returns = map(_new_return, zip(zip(*sections), indexes, levels, perceived, bands, held))

@@ -285,6 +285,9 @@ class SectionScore(NamedTuple):
     answered: int
     applicable: int
     items: Tuple[ItemScore, ...] = ()
+    dont_know: int = 0  # items answered "don't know"
+    low: Optional[float] = None  # the score had every "don't know" been the worst answer (None: no score)
+    high: Optional[float] = None  # ... and had it been the best
 
     @property
     def sufficient(self) -> bool:

@@ -180,7 +180,7 @@ _MEMO_SIZE = 4096
 def section_score(plan: ScoringPlan, section: SectionPlan, answers: Mapping[str, Any],
                   relevant: Mapping[str, bool]) -> SectionScore:
     """Score and completeness of one section: 100 x sum(w x s) / sum(w x max) over answered items."""
-    items, numerator, denominator, scored, unanswered = [], 0.0, 0.0, 0, 0
+    items, numerator, denominator, scored, unanswered, dont_know, unknown = [], 0.0, 0.0, 0, 0, 0, 0.0
     get, is_relevant = answers.get, relevant.get
     for item, known, skipped in _item_tables(section):
         if skipped is not None and not is_relevant(item.question, True):
@@ -199,10 +199,15 @@ def section_score(plan: ScoringPlan, section: SectionPlan, answers: Mapping[str,
             scored += 1
             numerator += score[4] * score[2]  # type: ignore[operator]  # a scored item has its score
             denominator += score[4] * score[3]
-        elif status == DK or status == MISSING:
+        elif status == DK:
             unanswered += 1
-    return SectionScore(section.section, *section_result(plan, numerator, denominator, scored, unanswered),
-                        tuple(items))
+            dont_know += 1
+            unknown += score[4] * score[3]
+        elif status == MISSING:
+            unanswered += 1
+    result = section_result(plan, numerator, denominator, scored, unanswered)
+    return SectionScore(section.section, *result, tuple(items), dont_know, *bounds(result[0], numerator, denominator,
+                                                                                    unknown))
 
 
 def section_result(plan: ScoringPlan, numerator: float, denominator: float, scored: int,
@@ -214,6 +219,15 @@ def section_result(plan: ScoringPlan, numerator: float, denominator: float, scor
     if completeness is not None and plan.completeness.passes(completeness) and denominator > 0:
         score = 100.0 * numerator / denominator
     return score, completeness, scored, applicable
+
+
+def bounds(score: Optional[float], numerator: float, denominator: float,
+           unknown: float) -> Tuple[Optional[float], Optional[float]]:
+    """(low, high) of a section's score had its "don't know" items (unknown: their weight x maximum) been
+    the worst and the best answers; None when the section has no score."""
+    if score is None:
+        return None, None
+    return 100.0 * numerator / (denominator + unknown), 100.0 * (numerator + unknown) / (denominator + unknown)
 
 
 def overall_index(form: Form, sections) -> Optional[float]:

@@ -141,7 +141,7 @@ def test_split_choice_columns_without_their_summary_read_alike(form, tmp_path, m
 
 @pytest.mark.parametrize("kind", ["central", "kobo"])
 def test_ids_written_in_other_ways_name_the_same_submission_alike(form, kind, tmp_path, monkeypatch):
-    monkeypatch.setattr(columnar, "BLOCK", 1 << 12)  # batches of a few rows: plain ones and others
+    monkeypatch.setattr(columnar, "BLOCK", 1 << 14)  # batches of a few rows (a Kobo row is some 2 KB): plain and others
     rows, sep = table(export(form, kind, tmp_path, 60, 8))
     idents = [n for n, h in enumerate(rows[0]) if h.split("/")[-1].split("-")[-1] in IDENTS]
     spellings = [lambda t: t.upper(), lambda t: t.replace("uuid:", ""), lambda t: " " + t + " ",

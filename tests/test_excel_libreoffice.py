@@ -25,10 +25,12 @@ EDGE = Path(__file__).parent / "fixtures" / "excel" / "edge.json"
 
 def expected_results(form, answers) -> dict:
     s = score_return(form, answers)
-    values = {"index": s.index, "level_code": s.level}
+    values = {"index": s.index, "level_code": s.level, "band_level": s.band_level, "held_by": s.held_by}
     for sec in s.sections:
         values[f"section:{sec.section}"] = sec.score
         values[f"completeness:{sec.section}"] = sec.completeness
+        values.update({f"low:{sec.section}": sec.low, f"high:{sec.section}": sec.high,
+                       f"dont_know:{sec.section}": sec.dont_know})
     return values
 
 
@@ -101,6 +103,8 @@ def test_libreoffice_results_equal_the_python_scorer(batch, form):
     picked = [c for c in cases if c[0].id == form.id and not c[3].name.startswith("retyped")]
     assert len(picked) == SETS * len(form.languages)
     assert mismatches == []
+    bounded = [c for c in picked if any(s.low != s.high for s in score_return(c[0], c[2]).sections)]
+    assert bounded  # some sets had a "don't know" in a scored section, so the bounds were exercised
 
 
 def test_results_show_level_labels_and_perceived_level(batch, form):

@@ -382,8 +382,8 @@ def test_runtime_rules_equal_python_on_arbitrary_answers(browser, built, tiny_fo
     for answers, (relevant, scores) in zip(sets, got, strict=True):
         assert relevant == conditions.relevance(spec, answers), answers
         want = score_return(spec, answers)
-        assert [(x["score"], x["completeness"]) for x in scores["sections"]] == \
-            [(x.score, x.completeness) for x in want.sections], answers
+        assert [(x["score"], x["completeness"], x["dont_know"], x["low"], x["high"]) for x in scores["sections"]] == \
+            [(x.score, x.completeness, x.dont_know, x.low, x.high) for x in want.sections], answers
         assert (scores["index"], scores["level"], scores["band"], scores["held"]) == \
             (want.index, want.level, want.band_level, want.held_by), answers
 

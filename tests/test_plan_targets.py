@@ -44,18 +44,22 @@ def strict_threshold(monkeypatch):
     scoring.plan_for.cache_clear()
 
 
-KEYS = ("s1", "index", "level", "band", "held")
+KEYS = ("s1", "index", "level", "band", "held", "low", "high")
+
+
+def _scored(r):
+    s1 = r.sections[0]
+    return dict(zip(KEYS, (s1.score, r.index, r.level, r.band_level, r.held_by, s1.low, s1.high), strict=True))
 
 
 def python(form, answers, tmp_path, request):
-    r = score_return(form, answers)
-    return dict(zip(KEYS, (r.sections[0].score, r.index, r.level, r.band_level, r.held_by), strict=True))
+    return _scored(score_return(form, answers))
 
 
 def numpy(form, answers, tmp_path, request):
     columns = {qid: bulk.Column([value], np.zeros(1, dtype=np.intp)) for qid, value in answers.items()}
     [r] = bulk.scores(form, columns, bulk.relevance(form, columns, 1), 1)
-    return dict(zip(KEYS, (r.sections[0].score, r.index, r.level, r.band_level, r.held_by), strict=True))
+    return _scored(r)
 
 
 def libreoffice(form, answers, tmp_path, request):
@@ -63,7 +67,7 @@ def libreoffice(form, answers, tmp_path, request):
     filled = excel.fill(form, dict(answers), tmp_path / "filled.xlsx", "en")
     [out] = convert(soffice, [filled], tmp_path / "recalculated")
     got = excel.read_results(out)
-    cells = ("section:s1", "index", "level_code", "band_level", "held_by")
+    cells = ("section:s1", "index", "level_code", "band_level", "held_by", "low:s1", "high:s1")
     return {key: None if got[cell] == "" else got[cell] for key, cell in zip(KEYS, cells, strict=True)}
 
 
@@ -77,7 +81,8 @@ def javarosa(form, answers, tmp_path, request):
     assert run.returncode == 0, run.stderr[-2000:]
     record = fromstring(("<?xml" + run.stdout.split("<?xml", 1)[1].split("\n=====\n")[0]).encode("utf-8"))
     calc = {el.tag: el.text or "" for el in record if el.tag.startswith("sc_")}
-    numbers = {k: float(calc[n]) if calc[n] else None for k, n in (("s1", "sc_s1_score"), ("index", "sc_index"))}
+    numbers = {k: float(calc[n]) if calc[n] else None for k, n in (("s1", "sc_s1_score"), ("index", "sc_index"),
+                                                                  ("low", "sc_s1_low"), ("high", "sc_s1_high"))}
     return {**numbers, **{k: calc[n] or None for k, n in (("level", "sc_level"), ("band", "sc_band"),
                                                           ("held", "sc_held"))}}
 
@@ -91,7 +96,8 @@ def chromium(form, answers, tmp_path, request):
         page.goto(page_file.as_uri())
         shown = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
         return page.evaluate("""a => { const s = cpcForm.scores(a);
-            return {s1: s.sections[0].score, index: s.index, level: s.level, band: s.band, held: s.held}; }""",
+            return {s1: s.sections[0].score, index: s.index, level: s.level, band: s.band, held: s.held,
+                    low: s.sections[0].low, high: s.sections[0].high}; }""",
                              shown)
     finally:
         page.close()
@@ -108,6 +114,8 @@ def test_the_boundary_return_scores_alike_in_every_target(target, tiny, tmp_path
     assert conditions.relevance(tiny, dict(BOUNDARY))["q3"] and want.sections[0].completeness == 0.5
     got = target(tiny, BOUNDARY, tmp_path, request)
     assert (got["s1"], got["index"]) == pytest.approx((want.sections[0].score, want.index))
+    # q2 (weight 2) is "don't know": as the worst answer section one would score 2 of 6, as the best 6 of 6
+    assert (got["low"], got["high"]) == pytest.approx((100 * 2 / 6, 100.0))
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -79,11 +79,13 @@ def test_javarosa_scores_equal_score_return(filled):
     mismatches = []
     for answers, _, xml in parsed:
         calc, want = calculated(xml), score_return(form, answers)
-        got = {"index": number(calc["sc_index"]), "level": calc["sc_level"] or None}
-        expect = {"index": as_stored(want.index), "level": want.level}
+        got = {"index": number(calc["sc_index"]), "level": calc["sc_level"] or None,
+               "band": calc["sc_band"] or None, "held": calc["sc_held"] or None}
+        expect = {"index": as_stored(want.index), "level": want.level, "band": want.band_level, "held": want.held_by}
         for s in want.sections:
-            got[s.section] = (number(calc[f"sc_{s.section}_score"]), number(calc[f"sc_{s.section}_completeness"]))
-            expect[s.section] = (as_stored(s.score), as_stored(s.completeness))
+            keys = ("score", "completeness", "low", "high", "dkn")
+            got[s.section] = tuple(number(calc[f"sc_{s.section}_{k}"]) for k in keys)
+            expect[s.section] = tuple(map(as_stored, (s.score, s.completeness, s.low, s.high, s.dont_know)))
         if got != expect:
             mismatches.append((answers, got, expect))
     assert [(g, e) for _, g, e in mismatches] == []

@@ -94,10 +94,16 @@ window.cpcRules = function (D, RELEVANT) {
     var completeness = applicable.length ? got.length / applicable.length : null;
     var den = got.reduce(function (t, i) { return t + i.weight * i.max; }, 0);
     var num = got.reduce(function (t, i) { return t + i.weight * i.score; }, 0);
-    var score = null;
-    if (completeness !== null && reaches(completeness, P.completeness) && den > 0) { score = 100 * num / den; }
+    var dk = items.filter(function (i) { return i.status === "dont_know"; });
+    var unknown = dk.reduce(function (t, i) { return t + i.weight * i.max; }, 0);
+    var score = null, low = null, high = null;
+    if (completeness !== null && reaches(completeness, P.completeness) && den > 0) {
+      score = 100 * num / den;
+      low = 100 * num / (den + unknown);  // had every "don't know" been the worst answer (scoring.bounds)
+      high = 100 * (num + unknown) / (den + unknown);  // ... and the best
+    }
     return { section: s.section, weight: s.weight, score: score, completeness: completeness,
-             answered: got.length, applicable: applicable.length };
+             answered: got.length, applicable: applicable.length, dont_know: dk.length, low: low, high: high };
   }
 
   // the level reached: the index's band, or below the lowest level whose key elements are missing (scoring.gated)

@@ -15,6 +15,8 @@ from .layout import (
     ANSWERED,
     APPLICABLE,
     CODE,
+    DK,
+    DKMAX,
     QUESTIONNAIRE,
     RELEVANT,
     REQUIRED,
@@ -121,21 +123,33 @@ def item(plan: ItemPlan, r: int, layout: Layout) -> Dict[str, str]:
         score = f'IF(ISNUMBER({h}),{bands(h, plan.bands)},"")'
         applicable = f"IF({rel},1,0)"
     s, a = f"${SCORE}{r}", f"${ANSWERED}{r}"
-    return {SCORE: score, ANSWERED: f"IF(ISNUMBER({s}),1,0)", APPLICABLE: applicable,
-            WSCORE: f"IF({a}=1,{number(plan.weight)}*{s},0)",
-            WMAX: f"IF({a}=1,{number(plan.weighted_max)},0)"}
+    cells = {SCORE: score, ANSWERED: f"IF(ISNUMBER({s}),1,0)", APPLICABLE: applicable,
+             WSCORE: f"IF({a}=1,{number(plan.weight)}*{s},0)",
+             WMAX: f"IF({a}=1,{number(plan.weighted_max)},0)"}
+    if plan.dont_know:
+        dk = ",".join(f"{h}={string(c)}" for c in plan.dont_know)
+        cells[DK] = f"IF(AND({rel},OR({dk})),1,0)"
+        cells[DKMAX] = f"IF(${DK}{r}=1,{number(plan.weighted_max)},0)"
+    return cells
 
 
 def section_sums(first: int, last: int) -> Dict[str, str]:
     """Sums over a section's rows: weighted scores, weighted maxima, answered and applicable items."""
     def total(col):
         return f"SUM({QUESTIONNAIRE}!${col}${first}:${col}${last})"
-    return {"ws": total(WSCORE), "wm": total(WMAX), "answered": total(ANSWERED), "applicable": total(APPLICABLE)}
+    return {"ws": total(WSCORE), "wm": total(WMAX), "answered": total(ANSWERED), "applicable": total(APPLICABLE),
+            "dont_know": total(DK), "unknown": total(DKMAX)}
 
 
 def section_score(ws: str, wm: str, completeness: str, applicable: str, threshold: Threshold) -> str:
     """100 x sum(w x s) / sum(w x max) when the section is complete enough, else ""."""
     return f'IF({applicable}=0,"",IF(AND({at_least(completeness, threshold)},{wm}>0),100*{ws}/{wm},""))'
+
+
+def bounds(score: str, ws: str, wm: str, dkmax: str) -> Tuple[str, str]:
+    """The score's low and high bounds, had every "don't know" been the worst and the best answer (scoring.bounds)."""
+    return (f'IF(ISNUMBER({score}),100*{ws}/({wm}+{dkmax}),"")',
+            f'IF(ISNUMBER({score}),100*({ws}+{dkmax})/({wm}+{dkmax}),"")')
 
 
 def index(has: str, wscores: str, weights: str, min_sections: int) -> str:

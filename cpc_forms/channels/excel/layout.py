@@ -18,13 +18,14 @@ LAYOUT_VERSION = "1"
 INSTRUCTIONS, QUESTIONNAIRE, RESULTS, LISTS, META = "Instructions", "Questionnaire", "Results", "Lists", "_meta"
 FIRST_ROW = 5  # rows 1-3: title and stamp, row 4: column headings
 NUMBER, QUESTION, ANSWER, NOTES, STATUS = "A", "B", "C", "D", "E"
-ID, OPTION, CODE, RELEVANT, REQUIRED, SCORE, ANSWERED, APPLICABLE, WSCORE, WMAX = "FGHIJKLMNO"
-HIDDEN = "FGHIJKLMNO"
+ID, OPTION, CODE, RELEVANT, REQUIRED, SCORE, ANSWERED, APPLICABLE, WSCORE, WMAX, DK, DKMAX = "FGHIJKLMNOPQ"
+HIDDEN = "FGHIJKLMNOPQ"
 COL = {letter: i for i, letter in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}  # letter -> 0-based index
 
 # Results sheet: A label, B value, C completeness, D answered, E applicable; hidden F..K
 R_LABEL, R_VALUE, R_COMPLETE, R_ANSWERED, R_APPLICABLE = "ABCDE"
 R_WS, R_WM, R_HAS, R_WSCORE, R_WEIGHT, R_KEY = "FGHIJK"
+R_DK, R_DKMAX, R_LOW, R_HIGH = "LMNO"  # "don't know" items, their weight x maximum, the score's bounds
 R_FIRST = 4
 
 

@@ -17,7 +17,22 @@ import python_calamine
 from ...catalogue import Code, issue
 from ...model import SELECT_MULTIPLE, Form, Issue, Response
 from ...returns import make_response, pick_form
-from .layout import ANSWER, COL, ID, LISTS, META, OPTION, QUESTIONNAIRE, R_COMPLETE, R_KEY, R_VALUE, RESULTS
+from .layout import (
+    ANSWER,
+    COL,
+    ID,
+    LISTS,
+    META,
+    OPTION,
+    QUESTIONNAIRE,
+    R_COMPLETE,
+    R_DK,
+    R_HIGH,
+    R_KEY,
+    R_LOW,
+    R_VALUE,
+    RESULTS,
+)
 from .texts import no_words, texts, yes_words
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -281,14 +296,17 @@ def _escape(name: str) -> str:
 
 
 def read_results(path) -> Dict[str, object]:
-    """The values of the Results sheet by key: section:<id> and completeness:<id> for each scored section,
-    index, level (label), level_code and perceived ("" where there is none)."""
+    """The values of the Results sheet by key: section:<id>, completeness:<id>, dont_know:<id>, low:<id> and
+    high:<id> for each scored section, index, level (label), level_code, band_level, held_by and perceived (""
+    where there is none)."""
     book = python_calamine.CalamineWorkbook.from_path(str(path))
-    k, v, c = COL[R_KEY], COL[R_VALUE], COL[R_COMPLETE]
+    k, v = COL[R_KEY], COL[R_VALUE]
+    per_section = {"completeness": COL[R_COMPLETE], "dont_know": COL[R_DK], "low": COL[R_LOW], "high": COL[R_HIGH]}
     values = {}
     for row in _rows(book, RESULTS):
         if len(row) > k and row[k]:
             values[str(row[k])] = row[v]
             if str(row[k]).startswith("section:"):
-                values["completeness:" + str(row[k]).split(":", 1)[1]] = row[c]
+                sid = str(row[k]).split(":", 1)[1]
+                values.update({f"{name}:{sid}": row[col] for name, col in per_section.items()})
     return values

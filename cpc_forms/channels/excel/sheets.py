@@ -15,10 +15,14 @@ from .layout import (
     R_ANSWERED,
     R_APPLICABLE,
     R_COMPLETE,
+    R_DK,
+    R_DKMAX,
     R_FIRST,
     R_HAS,
+    R_HIGH,
     R_KEY,
     R_LABEL,
+    R_LOW,
     R_VALUE,
     R_WEIGHT,
     R_WM,
@@ -155,13 +159,16 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
         first, last = layout.section_rows[s.id]
         sums = fx.section_sums(first, last)
         put(ws, f"{R_LABEL}{r}", s.label.get(language, s.id), alignment=WRAP)
-        for col, key in ((R_WS, "ws"), (R_WM, "wm"), (R_ANSWERED, "answered"), (R_APPLICABLE, "applicable")):
+        for col, key in ((R_WS, "ws"), (R_WM, "wm"), (R_ANSWERED, "answered"), (R_APPLICABLE, "applicable"),
+                         (R_DK, "dont_know"), (R_DKMAX, "unknown")):
             formula(ws, f"{col}{r}", sums[key])
         formula(ws, f"{R_COMPLETE}{r}", f'IF({R_APPLICABLE}{r}=0,"",{R_ANSWERED}{r}/{R_APPLICABLE}{r})',
                 number_format="0%")
         formula(ws, f"{R_VALUE}{r}", fx.section_score(f"{R_WS}{r}", f"{R_WM}{r}", f"{R_COMPLETE}{r}",
                                                        f"{R_APPLICABLE}{r}", plan.completeness),
                 number_format="0.0", font=BOLD)
+        for col, text in zip((R_LOW, R_HIGH), fx.bounds(f"{R_VALUE}{r}", f"{R_WS}{r}", f"{R_WM}{r}", f"{R_DKMAX}{r}")):
+            formula(ws, f"{col}{r}", text)
         formula(ws, f"{R_HAS}{r}", f"IF(ISNUMBER({R_VALUE}{r}),1,0)")
         formula(ws, f"{R_WSCORE}{r}", f"IF({R_HAS}{r}=1,{fx.number(scoring.weight)}*{R_VALUE}{r},0)")
         formula(ws, f"{R_WEIGHT}{r}", f"IF({R_HAS}{r}=1,{fx.number(scoring.weight)},0)")
@@ -192,7 +199,7 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     fit_height(ws, lvl + 4, (ws[f"A{lvl + 4}"].value, 90))
     for col, width in zip("ABCDE", (46, 14, 14, 12, 12)):
         ws.column_dimensions[col].width = width
-    for col in "FGHIJK":
+    for col in "FGHIJKLMNO":
         ws.column_dimensions[col].hidden = True
     ws.protection.sheet = True
     ws.print_area = f"A1:E{lvl + 4}"

@@ -23,13 +23,7 @@ def ref(name: str) -> str:
 
 def names(form: Form) -> List[str]:
     """Every field name the scoring rows add to the form (readers ignore these columns)."""
-    out = []
-    for s in form.scored_sections:
-        out += [f"{PREFIX}{q.id}_{k}" for q in s.scored_questions for k in ("app", "ans", "pts")]
-        out += [f"{PREFIX}{s.id}_{k}" for k in ("app", "ans", "pts", "max", "ok", "completeness", "score", "disp")]
-    gates = [f"{PREFIX}gate_{band.value}" for band, gate in zip(plan_for(form).levels, plan_for(form).gates) if gate]
-    return out + [f"{PREFIX}index", f"{PREFIX}index_disp", f"{PREFIX}band_n", *gates, f"{PREFIX}level_n",
-                  f"{PREFIX}level", f"{PREFIX}band", f"{PREFIX}held"]
+    return [name for name, _ in calculations(form)]
 
 
 NO_SCORE = "–"  # shown before there is a score: plain text (a '-' would render as a Markdown bullet)
@@ -91,7 +85,10 @@ def _item(form: Form, q: Question, item: ItemPlan) -> dict:
     app = f"if(({rel}) and not({na}), 1, 0)"
     ans = f"if(({rel}) and not({na}) and {has}, 1, 0)"
     pts = f"if({ref(PREFIX + q.id + '_ans')} = 1, {number(item.weight)} * {value}, 0)"
-    return {"app": app, "ans": ans, "pts": pts}
+    out = {"app": app, "ans": ans, "pts": pts}
+    if item.dont_know:
+        out["unk"] = f"if(({rel}) and {_any_of(form, q.id, item.dont_know)}, 1, 0)"
+    return out
 
 
 def _sum(parts: List[str]) -> str:
@@ -122,6 +119,12 @@ def _section(form: Form, s, section) -> Iterator[tuple]:
                       f"{ref(p + '_max')} > 0, 1, 0)")
     yield f"{p}_score", f"if({ref(p + '_ok')} = 1, 100 * {ref(p + '_pts')} div {ref(p + '_max')}, '')"
     yield f"{p}_disp", shown(ref(p + "_score"), f"{ref(p + '_ok')} = 1")
+    unknown = [i for i in items if i.dont_know]
+    yield f"{p}_dkn", _sum([ref(f"{PREFIX}{i.question}_unk") for i in unknown])
+    yield f"{p}_dkmax", _sum([f"{ref(PREFIX + i.question + '_unk')} * {number(i.weighted_max)}" for i in unknown])
+    pts, most, dk = ref(p + "_pts"), ref(p + "_max"), ref(p + "_dkmax")  # scoring.bounds
+    yield f"{p}_low", f"if({ref(p + '_ok')} = 1, 100 * {pts} div ({most} + {dk}), '')"
+    yield f"{p}_high", f"if({ref(p + '_ok')} = 1, 100 * ({pts} + {dk}) div ({most} + {dk}), '')"
 
 
 def _index(form: Form) -> str:
