@@ -12,6 +12,9 @@ SELECT_ONE, SELECT_MULTIPLE = "select_one", "select_multiple"
 INTEGER, DECIMAL, DATE, TEXT = "integer", "decimal", "date", "text"
 NUMERIC_KINDS = (INTEGER, DECIMAL)
 DONT_KNOW, NOT_APPLICABLE, NONE_OF_THESE = "dk", "na", "none"
+# off: a blind assessment, no channel shows scores to respondents; after-submit: once the return is finished
+# (the perceived level answered, the return sent or saved); live: while answering
+LIVE_SCORES = ("off", "after-submit", "live")
 
 
 def _freeze(obj, name, value):
@@ -155,7 +158,7 @@ class Form:
     min_sections: int
     gap_groups: Tuple[str, ...] = ()   # agency codes compared: first minus second
     gap_flag: float = 15.0
-    live_scores: bool = True
+    live_scores: str = "off"  # LIVE_SCORES: when respondents see scores
     messages: Mapping[str, Text] = field(default_factory=dict)
     language_names: Mapping[str, str] = field(default_factory=dict)
     # the spec itself, canonical JSON: the schema every return is validated against
@@ -213,6 +216,11 @@ class Form:
             if q.role:
                 roles.setdefault(q.role, q)
         return roles
+
+    @property
+    def shows_scores(self) -> bool:
+        """Whether respondents see scores at all (after finishing, or while answering)."""
+        return self.live_scores != "off"
 
     @cached_property
     def scored_sections(self) -> Tuple[Section, ...]:

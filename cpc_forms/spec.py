@@ -154,6 +154,13 @@ def _question(doc, sid, qid, node, langs, default) -> Question:
         appearance=node.get("x-appearance"), messages=messages)
 
 
+def _live_scores(value) -> str:
+    """The live-score mode; true and false, as version-1 specs say it, are live and off."""
+    if isinstance(value, bool):
+        return "live" if value else "off"
+    return str(value)
+
+
 def build_form(doc: dict, source: str = "") -> Form:
     """The frozen Form of a spec document that passed check_document."""
     meta, scoring = doc["x-form"], doc["x-scoring"]
@@ -179,7 +186,7 @@ def build_form(doc: dict, source: str = "") -> Form:
         sections=tuple(sections), levels=levels,
         completeness_threshold=scoring.get("completeness_threshold", 0.5),
         min_sections=scoring.get("min_sections", 1), gap_groups=tuple(gap.get("groups", ())),
-        gap_flag=gap.get("flag", 15.0), live_scores=meta.get("live_scores", True),
+        gap_flag=gap.get("flag", 15.0), live_scores=_live_scores(meta.get("live_scores", "off")),
         messages={k: dict(v) for k, v in meta.get("messages", {}).items()},
         language_names=meta.get("language_names", {}), schema_json=canonical,
         spec_hash=hashlib.sha256(canonical.encode()).hexdigest(), source=source)

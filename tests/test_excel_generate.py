@@ -50,7 +50,7 @@ def test_one_workbook_per_language(built, name):
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames == ["Instructions", "Questionnaire", "Results", "Lists", "_meta"]
         assert wb["Lists"].sheet_state == wb["_meta"].sheet_state == "hidden"
-        assert wb["Results"].sheet_state == ("visible" if form.live_scores else "hidden")
+        assert wb["Results"].sheet_state == ("visible" if form.shows_scores else "hidden")
         meta = {r[0].value: r[1].value for r in wb["_meta"].iter_rows()}
         assert (meta["form_id"], meta["form_version"], meta["language"], meta["spec_hash"]) == \
             (form.id, form.version, language, form.spec_hash)

@@ -106,7 +106,7 @@ def check_scores(page, form, answers, language) -> None:
     assert [(s["section"], s["score"], s["completeness"]) for s in got["sections"]] == \
         [(s.section, s.score, s.completeness) for s in want.sections]
     assert (got["index"], got["level"]) == (want.index, want.level)
-    if not form.live_scores:
+    if not form.shows_scores:
         assert page.locator("#cpc-scores").count() == 0
         return
     for s in want.sections:

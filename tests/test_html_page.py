@@ -133,7 +133,7 @@ def test_submit_appears_only_with_a_submission_url(form, url):
 
 def test_live_scores_follow_the_spec(any_form):
     panel = parse(html.render(any_form)).find(".//section[@id='cpc-scores']")
-    assert (panel is not None) == any_form.live_scores
+    assert (panel is not None) == any_form.shows_scores
     if panel is not None:
         outputs = {o.get("id") for o in panel.iter("output")}
         assert outputs == {f"score-{s.id}" for s in any_form.scored_sections} | {"score-index", "score-level"}

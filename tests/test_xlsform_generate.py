@@ -11,6 +11,9 @@ from openpyxl import load_workbook
 from cpc_forms import conditions
 from cpc_forms.channels import xlsform
 from cpc_forms.channels.xlsform import build, scoring
+from cpc_forms.spec import build_form
+
+from tiny import tiny_spec
 
 ROOT = Path(__file__).parent.parent
 NS = {"h": "http://www.w3.org/1999/xhtml", "x": "http://www.w3.org/2002/xforms",
@@ -96,8 +99,8 @@ def test_scores_are_calculated_and_shown(built):
             assert scoring.item_relevance(form, q) in survey[f"sc_{q.id}_app"]["calculation"]
     assert survey["sc_level"]["type"] == "calculate"
     notes = [r for r in survey.values() if r["type"] == "note"]
-    assert bool(notes) == form.live_scores
-    if form.live_scores:
+    assert bool(notes) == form.shows_scores
+    if form.shows_scores:
         assert {r["name"] for r in notes} >= {f"sc_level_{lv.code}" for lv in form.levels}
 
 
@@ -111,3 +114,16 @@ def test_committed_outputs_are_up_to_date(form, tmp_path):
     committed = ROOT / "outputs"
     assert cells(committed / fresh_xlsx.name) == cells(fresh_xlsx), "run: python -m cpc_forms build"
     assert elements(committed / fresh_xml.name) == elements(fresh_xml), "run: python -m cpc_forms build"
+
+
+@pytest.mark.parametrize("mode", ["off", "after-submit", "live", True, False], ids=str)
+def test_the_result_page_follows_the_live_score_mode(mode):
+    spec = tiny_spec()
+    spec["x-form"]["live_scores"] = mode
+    form = build_form(spec)
+    survey = {row["name"]: row for row in build.survey(form) if row["type"] == "begin_group"}
+    assert (build.RESULT_GROUP in survey) == (mode not in ("off", False))
+    if mode == "after-submit":  # the perceived level is judged before any score is seen
+        assert survey[build.RESULT_GROUP]["relevant"] == "string-length(${seen}) > 0"
+    elif build.RESULT_GROUP in survey:
+        assert "relevant" not in survey[build.RESULT_GROUP]

@@ -204,5 +204,5 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     ws.protection.sheet = True
     ws.print_area = f"A1:E{lvl + 4}"
     fit_page(ws)
-    if not form.live_scores:
+    if not form.shows_scores:
         ws.sheet_state = "hidden"  # the spec asks not to show scores to respondents; still computed

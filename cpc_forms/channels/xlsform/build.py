@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Dict, List, Mapping, Optional
 
 from ... import conditions
-from ...model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Question
+from ...model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Condition, Form, Question
 from ...validation import EMAIL
 from . import scoring
 
@@ -75,8 +75,12 @@ def colon(lang: str) -> str:
 
 
 def _result_rows(form: Form) -> List[dict]:
-    rows = [{"type": "begin_group", "name": RESULT_GROUP, "appearance": "field-list",
-             **_texts(form, "label", ui_text(form, "scores"))}]
+    group = {"type": "begin_group", "name": RESULT_GROUP, "appearance": "field-list",
+             **_texts(form, "label", ui_text(form, "scores"))}
+    perceived = form.role("perceived_level")
+    if form.live_scores == "after-submit" and perceived is not None:  # the level judged before any score is seen
+        group["relevant"] = conditions.to_xpath(Condition("answered", question=perceived.id, value=True), form)
+    rows = [group]
     for s in form.scored_sections:
         ref = scoring.ref(f"{scoring.PREFIX}{s.id}_disp")
         rows.append({"type": "note", "name": f"{scoring.PREFIX}{s.id}_note", **_texts(form, "label", {
@@ -107,7 +111,7 @@ def survey(form: Form) -> List[dict]:
     rows.append({"type": "calculate", "name": VERSION_STAMP, "calculation": f"'{form.version}'"})
     if form.scored_sections:
         rows += [{"type": "calculate", "name": name, "calculation": expr} for name, expr in scoring.calculations(form)]
-        if form.live_scores:  # the calculates are always there, for exports; the page only when wanted
+        if form.shows_scores:  # the calculates are always there, for exports; the page only when wanted
             rows += _result_rows(form)
     return rows
 
