@@ -295,6 +295,19 @@ def test_submit_posts_the_return_and_keeps_the_draft_until_acknowledged(browser,
         assert_offline(s, allowed=(SUBMIT_URL,))
 
 
+def test_after_submit_scores_appear_once_the_return_is_saved(browser, built, tmp_path):
+    spec = gated_spec()
+    spec["x-form"]["live_scores"] = "after-submit"
+    form = build_form(spec)
+    answers = {"agency": "customs", "seen": "mid", "q1": "2", "q2": "dk", "q3": "1", "n1": 3, "m1": ("a", "c")}
+    with session(browser, built(form)) as s:
+        fill(s.page, form, answers)
+        assert s.page.locator("#cpc-scores").is_hidden()  # the perceived level is judged without them
+        download(s, tmp_path)
+        assert s.page.locator("#cpc-scores").is_visible()
+        check_scores(s.page, form, answers, "en")
+
+
 def test_start_over_clears_answers_and_draft(browser, built, example_form):
     q = example_form.questions[0]
     with session(browser, built(example_form)) as s:

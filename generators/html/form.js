@@ -108,8 +108,13 @@
     return { values: vals, relevant: rel, answers: answers };
   }
 
+  // after-submit: scores appear once the return is sent or saved, so the perceived level is judged without them
+  var finished = D.live_scores === "live";
+
   function showScores(state) {
-    if (!D.live_scores || !$("cpc-scores")) { return; }
+    if (!$("cpc-scores")) { return; }
+    $("cpc-scores").hidden = !finished;
+    if (!finished) { return; }
     var result = scores(state.answers, state.relevant);
     result.sections.forEach(function (s) {
       var out = $("score-" + s.section);
@@ -226,6 +231,7 @@
     document.body.appendChild(a); a.click(); a.remove();
     setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
     status(text("u:downloaded"));
+    finished = true; showScores(collect());
   }
 
   function submit(e) {
@@ -246,6 +252,7 @@
           if (res.ok) {
             if (reply.edit_token) { meta.edit_token = reply.edit_token; }
             localStorage.removeItem(KEY);
+            finished = true; showScores(collect());
             status(known ? known.replace("{id}", String(reply.id)) : text("u:sent") + " " + said);
           }
           else { status(text("u:send_failed") + " " + res.status + " " + said); }
