@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, Set
 
-# per language, per key: a text (a format string where it has {fields}), or the list of instruction lines "how"
+# per language, per key: a text (a format string where it has {fields}), or the list of instruction lines "how".
+# French texts put a no-break space (U+00A0) before : ; ? ! and inside « », as French typography does.
 TEXTS: Dict[str, Dict[str, Any]] = {
     "en": {
         "instructions": "Instructions",
         "no": "No.", "question": "Question", "answer": "Answer", "comment": "Your notes",
-        "status": "Status", "not_applicable": "Not applicable", "required": "Required",
+        "status": "Status", "not_applicable": "Skipped (does not apply given earlier answers)", "required": "Required",
         "yes": "Yes", "no_word": "No",
         "stamp": "Form {id}, version {version}, language {language}",
         "how_title": "How to fill in this workbook",
@@ -18,8 +19,8 @@ TEXTS: Dict[str, Dict[str, Any]] = {
             "Choose each answer from the cell's drop-down list. Type numbers and dates (YYYY-MM-DD) directly.",
             ("Questions with several answers have one line per option: choose '{yes}' on each line that applies and "
              "leave the others blank."),
-            ("A grey line marked 'Not applicable' does not apply given your earlier answers: leave it blank. A red "
-             "answer cell is required."),
+            ("A grey line marked 'Skipped' does not apply given your earlier answers: leave it blank. A red answer "
+             "cell is required."),
             ("Do not type formulas, do not paste over the drop-down lists, and do not add, delete or move rows or "
              "sheets."),
             "The sheet 'Results' computes the scores as you answer (LibreOffice or Excel 2010 and later; no macros).",
@@ -41,24 +42,24 @@ TEXTS: Dict[str, Dict[str, Any]] = {
     "fr": {
         "instructions": "Mode d'emploi",
         "no": "N°", "question": "Question", "answer": "Réponse", "comment": "Vos notes",
-        "status": "État", "not_applicable": "Sans objet", "required": "Obligatoire",
+        "status": "État", "not_applicable": "Non posée (au vu de vos réponses précédentes)", "required": "Obligatoire",
         "yes": "Oui", "no_word": "Non",
         "stamp": "Formulaire {id}, version {version}, langue {language}",
         "how_title": "Comment remplir ce classeur",
         "how": [
-            ("Remplissez uniquement la feuille « Questionnaire » : seules les cellules de réponse (colonne C) et vos "
+            ("Remplissez uniquement la feuille « Questionnaire » : seules les cellules de réponse (colonne C) et vos "
              "notes (colonne D) sont modifiables."),
             ("Choisissez chaque réponse dans la liste déroulante de la cellule. Tapez directement les nombres et les "
              "dates (AAAA-MM-JJ)."),
-            ("Pour les questions à plusieurs réponses, chaque option a sa ligne : choisissez « {yes} » sur chaque "
+            ("Pour les questions à plusieurs réponses, chaque option a sa ligne : choisissez « {yes} » sur chaque "
              "ligne qui s'applique et laissez les autres vides."),
-            ("Une ligne grisée marquée « Sans objet » ne s'applique pas compte tenu de vos réponses précédentes : "
+            ("Une ligne grisée marquée « Non posée » ne vous concerne pas compte tenu de vos réponses précédentes : "
              "laissez-la vide. Une cellule rouge est obligatoire."),
             ("Ne tapez pas de formules, ne collez rien sur les listes déroulantes et n'ajoutez, ne supprimez ni ne "
              "déplacez de lignes ou de feuilles."),
-            ("La feuille « Results » calcule les scores au fur et à mesure (LibreOffice ou Excel 2010 et suivants ; "
+            ("La feuille « Results » calcule les scores au fur et à mesure (LibreOffice ou Excel 2010 et suivants ; "
              "sans macros)."),
-            ("Vos notes de la colonne D restent dans le classeur : elles ne font pas partie de la réponse. Les "
+            ("Vos notes de la colonne D restent dans le classeur : elles ne font pas partie de la réponse. Les "
              "éléments de preuve vont dans la question de commentaire de chaque section."),
         ],
         "return_title": "Comment le renvoyer",
@@ -70,7 +71,7 @@ TEXTS: Dict[str, Dict[str, Any]] = {
         "results": "Résultats", "section": "Section", "score": "Score (0-100)", "completeness": "Complétude",
         "answered": "Réponses", "applicable": "Applicables", "index": "Indice global",
         "level": "Niveau", "perceived": "Niveau perçu", "insufficient_note":
-            ("Une section remplie en deçà du seuil de complétude ({threshold:.0%}) n'a pas de score ; l'indice global "
+            ("Une section remplie en deçà du seuil de complétude ({threshold:.0%}) n'a pas de score ; l'indice global "
              "exige au moins {min} scores de section."),
     },
 }
