@@ -10,6 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 need_apt=()
 command -v soffice >/dev/null || need_apt+=(libreoffice-calc)
 command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
+command -v ssconvert >/dev/null || need_apt+=(gnumeric)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v java >/dev/null || need_apt+=(default-jre-headless)
 command -v npm >/dev/null || need_apt+=(nodejs npm)

@@ -17,7 +17,7 @@ ARTIFACTS = HERE / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
-CLIENT_FIXTURES = ("java", "soffice", "browser")  # the fixtures below that start a real client
+CLIENT_FIXTURES = ("java", "soffice", "gnumeric", "browser")  # the fixtures below that start a real client
 
 
 def pytest_configure(config):
@@ -83,6 +83,15 @@ def soffice(request):
     refuse_when_deselected(request, "soffice")
     found = shutil.which("soffice")
     require_client("LibreOffice (soffice)", found is not None)
+    return found
+
+
+@pytest.fixture(scope="session")
+def gnumeric(request):
+    """Gnumeric's converter, ssconvert: `ssconvert --recalc in.xlsx out.xlsx` recalculates headless."""
+    refuse_when_deselected(request, "gnumeric")
+    found = shutil.which("ssconvert")
+    require_client("Gnumeric (ssconvert)", found is not None)
     return found
 
 

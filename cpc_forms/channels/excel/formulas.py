@@ -103,13 +103,16 @@ def bands(x: str, items: Sequence[Band], show=number) -> str:
     return out
 
 
-def item(plan: ItemPlan, r: int, layout: Layout) -> Dict[str, str]:
-    """Formulas of the hidden scoring cells of one scored item: score, answered, applicable, weighted."""
+def item(plan: ItemPlan, r: int, layout: Layout, scores: Optional[Tuple[str, str]] = None) -> Dict[str, str]:
+    """Formulas of the hidden scoring cells of one scored item: score, answered, applicable, weighted.
+
+    scores: for an item scored by its choice, the (codes, points) ranges holding the plan's points."""
     h, rel = f"${CODE}{r}", f"${RELEVANT}{r}"
     if plan.kind == CHOICE:
-        scores = "{" + ",".join(number(p) for p in plan.points.values()) + "}"
-        codes = "{" + ",".join(string(c) for c in plan.points) + "}"
-        score = f'IF({h}="","",IFERROR(INDEX({scores},MATCH({h},{codes},0)),""))'
+        if scores is None:
+            raise ValueError(f"item {plan.question} is scored by its choice: its points' ranges are needed")
+        codes, points = scores
+        score = f'IF({h}="","",IFERROR(INDEX({points},MATCH({h},{codes},0)),""))'
         na = [f"{h}<>{string(c)}" for c in plan.not_applicable]
         applicable = f"IF(AND({rel},{','.join(na)}),1,0)" if na else f"IF({rel},1,0)"
     elif plan.kind == COUNT:

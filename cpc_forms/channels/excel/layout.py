@@ -120,5 +120,25 @@ def list_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
             for name, (label, code, size) in list_columns(form).items()}
 
 
+def score_columns(form: Form) -> Dict[str, Tuple[str, str, Tuple[Tuple[str, float], ...]]]:
+    """question id -> (codes column, points column, (code, points) pairs) on the lists sheet, for every item
+    scored by its choice: the plan's points as ranges, never as array constants (Gnumeric reads {"0","1"} as
+    numbers)."""
+    from openpyxl.utils import get_column_letter
+
+    from ...scoring import CHOICE, plan_for
+
+    start = 2 * len(list_columns(form)) + 1
+    items = [i for s in plan_for(form).sections for i in s.items if i.kind == CHOICE]
+    return {i.question: (get_column_letter(start + 2 * n), get_column_letter(start + 2 * n + 1),
+                         tuple(i.points.items())) for n, i in enumerate(items)}
+
+
+def score_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
+    """question id -> (codes range, points range) of its choice scores on the lists sheet."""
+    return {qid: (_column_range(codes, len(pairs)), _column_range(points, len(pairs)))
+            for qid, (codes, points, pairs) in score_columns(form).items()}
+
+
 def _column_range(col: str, rows: int) -> str:
     return f"{LISTS}!${col}$2:${col}${rows + 1}"  # below the lists sheet's heading row

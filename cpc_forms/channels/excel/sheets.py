@@ -33,6 +33,7 @@ from .layout import (
     list_columns,
     list_name,
     list_ranges,
+    score_columns,
 )
 
 TITLE = Font(bold=True, size=14)
@@ -112,6 +113,11 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
     put(ws, f"{labels}1", YES_LIST)
     put(ws, f"{labels}2", t["yes"])
     put(ws, f"{codes}2", "1")
+    for qid, (codes, points, pairs) in score_columns(form).items():  # the plan's points of each choice
+        put(ws, f"{codes}1", qid)
+        for n, (code, value) in enumerate(pairs, start=2):
+            put(ws, f"{codes}{n}", code)
+            ws[f"{points}{n}"] = value
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 

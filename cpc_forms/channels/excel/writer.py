@@ -38,6 +38,7 @@ from .layout import (
     list_ranges,
     lookup_ranges,
     plan,
+    score_ranges,
 )
 from .sheets import (
     BOLD,
@@ -147,7 +148,7 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     formula(ws, f"{CODE}{r}", fx.code(q, r, layout, lookup_ranges(form)))
     formula(ws, f"{STATUS}{r}", fx.status(r, t))
     if q.scored:
-        for col, text in fx.item(plan_for(form).item(q.id), r, layout).items():
+        for col, text in fx.item(plan_for(form).item(q.id), r, layout, score_ranges(form).get(q.id)).items():
             formula(ws, f"{col}{r}", text)
     longest = max((c.label.get(language, c.code) for c in q.choices), key=len, default="")
     fit_height(ws, r, (ws[f"{QUESTION}{r}"].value, WIDTHS[QUESTION]), (longest, WIDTHS[ANSWER]),
