@@ -103,17 +103,20 @@ def _number(text: str):
 
 
 def score_mismatches(form, records) -> list:
-    """(answers, engine, Python) for every record whose sections' scores and completeness, index or level differ
-    from score_return's: numbers compared exactly, as the JavaRosa test does (a JavaScript number prints as the
-    shortest text that reads back to it, so no conversion is needed)."""
+    """(answers, engine, Python) for every record whose sections' scores, completeness, don't-know bounds and
+    count, index, level, band or the level holding it back differ from score_return's: numbers compared
+    exactly, as the JavaRosa test does (a JavaScript number prints as the shortest text that reads back to it,
+    so no conversion is needed)."""
     out = []
     for answers, xml, _ in records:
         calc, want = calculated(xml), score_return(form, answers)
-        got = {"index": _number(calc["sc_index"]), "level": calc["sc_level"] or None}
-        expect = {"index": want.index, "level": want.level}
+        got = {"index": _number(calc["sc_index"]), "level": calc["sc_level"] or None,
+               "band": calc["sc_band"] or None, "held": calc["sc_held"] or None}
+        expect = {"index": want.index, "level": want.level, "band": want.band_level, "held": want.held_by}
         for s in want.sections:
-            got[s.section] = (_number(calc[f"sc_{s.section}_score"]), _number(calc[f"sc_{s.section}_completeness"]))
-            expect[s.section] = (s.score, s.completeness)
+            keys = ("score", "completeness", "low", "high", "dkn")
+            got[s.section] = tuple(_number(calc[f"sc_{s.section}_{k}"]) for k in keys)
+            expect[s.section] = (s.score, s.completeness, s.low, s.high, s.dont_know)
         if got != expect:
             out.append((answers, got, expect))
     return out

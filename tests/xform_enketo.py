@@ -1,22 +1,18 @@
 """Enketo (the web form KoboToolbox serves: npm enketo-transformer's browser build and enketo-core) fills our
 XForm in Chromium as a person would: its calculated scores equal score_return, it hides exactly the questions
-conditions.relevance skips, and its records read back to the same answers."""
-from __future__ import annotations
+conditions.relevance skips, and its records read back to the same answers (tests/test_xform_engines.py).
 
-import pytest
+How this engine is driven: its page, and fill(), which answers every random set as a person would."""
+from __future__ import annotations
 
 from cpc_forms import conditions
 from cpc_forms.model import DATE, SELECT_MULTIPLE, SELECT_ONE
-from cpc_forms.scoring import score_return
 
 from xform_clients import (
     answer_sets,
     bundle,
     choice_label,
     click,
-    read_back,
-    relevance_mismatches,
-    score_mismatches,
     served,
     xform,
     xpath,
@@ -66,47 +62,21 @@ def put(page, form, q, value) -> None:
         page.dispatch_event(control(ref), "change")
 
 
-@pytest.fixture(scope="module")
-def filled(any_form, browser, tmp_path_factory):
-    """(form, records of (answers, record XML, hidden question ids), page log), all sets filled in one page."""
+def fill(form, browser, folder):
+    """(records of (answers, record XML, hidden question ids), page log), all sets filled in one page."""
     files = {"/index.html": ("text/html", PAGE), "/enketo.js": ("text/javascript", bundle("enketo.js"))}
-    xml = xform(any_form, tmp_path_factory.mktemp(f"enketo_{any_form.id}"))
-    refs = [xpath(q) for q in any_form.questions]
-    ids = {xpath(q): q.id for q in any_form.questions}
-    conditional = set(conditions.conditional(any_form))  # the questions that may be hidden: look before answering
+    xml = xform(form, folder)
+    refs = [xpath(q) for q in form.questions]
+    ids = {xpath(q): q.id for q in form.questions}
+    conditional = set(conditions.conditional(form))  # the questions that may be hidden: look before answering
     records = []
     with served(browser, files) as s:
         s.page.evaluate(TRANSFORM, xml)
-        for answers in answer_sets(any_form, SEED):
+        for answers in answer_sets(form, SEED):
             assert s.page.evaluate(START) == []
-            for q in any_form.questions:
+            for q in form.questions:
                 if q.id in answers and (q.id not in conditional or s.page.evaluate(SHOWN, xpath(q))):
-                    put(s.page, any_form, q, answers[q.id])
+                    put(s.page, form, q, answers[q.id])
             record, hidden = s.page.evaluate(READ, refs)
             records.append((answers, record, [ids[ref] for ref in hidden]))
-    return any_form, records, s
-
-
-def test_enketo_scores_equal_score_return(filled):
-    form, records, _ = filled
-    assert len(records) >= 25
-    assert [(got, want) for _, got, want in score_mismatches(form, records)] == []
-    levels = {score_return(form, answers).level for answers, _, _ in records}
-    assert None in levels and len(levels) >= 3  # insufficient returns and several levels were exercised
-
-
-def test_enketo_hides_exactly_the_skipped_questions(filled):
-    form, records, _ = filled
-    mismatches, skipped = relevance_mismatches(form, records)
-    assert mismatches == []
-    assert skipped > 0  # some answer sets took the non-relevant branches
-
-
-def test_enketo_records_read_back_to_the_same_answers(filled, tmp_path):
-    form, records, _ = filled
-    assert read_back(form, records, tmp_path) == [answers for answers, _, _ in records]
-
-
-def test_enketo_ran_offline_without_errors(filled):
-    _, _, log = filled
-    assert (log.errors, log.blocked) == ([], [])
+    return records, s
