@@ -35,9 +35,23 @@ def version_key(version: str):
     return [int(p) if p.isdigit() else p for p in re.split(r"[._-]", version)]
 
 
+# The one rule by which typed text is compared with labels, also rendered to the workbook's formulas
+# (channels/excel/formulas.py): every space (no-break ones too: French AutoCorrect puts one before ':') and
+# the typographic apostrophes and quotes AutoCorrect types become plain, runs of spaces one, outer ones go.
+FOLD = {**{c: " " for c in map(chr, range(0x3001)) if c.isspace()},
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u2032\u00b4", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"')}
+_FOLD = str.maketrans(FOLD)
+
+
+def fold(text: str) -> str:
+    """A text with FOLD applied and its spaces collapsed (Unicode NFC): a label as compared, case aside."""
+    return " ".join(part for part in unicodedata.normalize("NFC", str(text)).translate(_FOLD).split(" ") if part)
+
+
 def normalise(text: str) -> str:
-    """A label as compared: case-folded, accents kept, spaces collapsed, Unicode NFC."""
-    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
+    """A label as compared: folded (see fold), then case-folded; accents kept."""
+    return fold(text).casefold()
 
 
 @lru_cache(maxsize=4096)

@@ -9,6 +9,7 @@ from typing import Dict, Optional, Sequence, Tuple
 
 from ... import conditions
 from ...model import NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE, Condition, Form, Question
+from ...returns import FOLD
 from ...scoring import CHOICE, COUNT, Band, ItemPlan, Threshold
 from .layout import (
     ANSWER,
@@ -17,6 +18,7 @@ from .layout import (
     CODE,
     DK,
     DKMAX,
+    FOLDED,
     QUESTIONNAIRE,
     RELEVANT,
     REQUIRED,
@@ -26,7 +28,7 @@ from .layout import (
     Layout,
     list_name,
 )
-from .texts import TEXTS
+from .texts import yes_words
 
 
 def string(text: str) -> str:
@@ -48,18 +50,32 @@ def relevant(form: Form, layout: Layout, *conds: Optional[Condition]):
     return parts[0] if len(parts) == 1 else "AND(" + ",".join(parts) + ")"
 
 
+def folded(r: int) -> str:
+    """The answer cell of row r as compared (returns.fold rendered: FOLD's characters replaced, spaces trimmed and
+    collapsed by TRIM), with MATCH's wildcards escaped so that '*' or '?' typed match only themselves."""
+    text = f'${ANSWER}{r}&""'
+    for char, plain in FOLD.items():
+        if char != plain:
+            text = f"SUBSTITUTE({text},{f'CHAR({ord(char)})' if ord(char) < 32 else string(char)},{string(plain)})"
+    text = f"TRIM({text})"
+    for char in "~*?":
+        text = f'SUBSTITUTE({text},"{char}","~{char}")'
+    return text
+
+
 def code(q: Question, r: int, layout: Layout, lists: Dict[str, Tuple[str, str]]) -> str:
     """The hidden code cell of a question row: choice code or number, "" when unanswered or not relevant.
 
-    lists: list name -> (labels, codes) ranges to look answers up in (every language's labels)."""
+    lists: list name -> (labels, codes) ranges to look answers up in (every language's labels, folded too)."""
     c, rel = f"${ANSWER}{r}", f"${RELEVANT}{r}"
     blank = f'TRIM({c}&"")=""'
     if q.kind == SELECT_ONE:
         labels, codes = lists[list_name(q)]
-        typed = f'TRIM({c}&"")'  # MATCH ignores case; TRIM drops outer and doubled spaces, as the reader does
+        typed = f"${FOLDED}{r}"  # MATCH ignores case, as normalise folds it
         lookup = (f"IFERROR(INDEX({codes},MATCH({typed},{labels},0)),"
                   f'IFERROR(INDEX({codes},MATCH({typed},{codes},0)),"?"))')
-        return f'IF({rel},IF({blank},"",{lookup}),"")'
+        # "n/a" as written is no answer (returns.coerce), while "N/A" may be a label: EXACT minds the case
+        return f'IF({rel},IF(OR({typed}="",EXACT({typed},"n/a")),"",{lookup}),"")'
     if q.kind == SELECT_MULTIPLE:
         rows = [layout.option_row[(q.id, ch.code)] for ch in q.choices]
         return f"SUM(${CODE}{min(rows)}:${CODE}{max(rows)})"
@@ -70,9 +86,8 @@ def code(q: Question, r: int, layout: Layout, lists: Dict[str, Tuple[str, str]])
 
 def option_code(r: int, parent: int) -> str:
     """1 when a multi-select option row is marked (and its question relevant), else 0."""
-    mark = f'TRIM(${ANSWER}{r}&"")'
-    words = sorted({t["yes"] for t in TEXTS.values()} | {"x", "1", "TRUE"})
-    return f"IF(AND(${RELEVANT}${parent},OR(" + ",".join(f"{mark}={string(w)}" for w in words) + ")),1,0)"
+    words = sorted(yes_words())
+    return f"IF(AND(${RELEVANT}${parent},OR(" + ",".join(f"${FOLDED}{r}={string(w)}" for w in words) + ")),1,0)"
 
 
 def status(r: int, texts: dict, option: bool = False) -> str:

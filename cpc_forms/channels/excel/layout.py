@@ -3,7 +3,8 @@
 Questionnaire columns: A number, B question, C answer, D notes, E status (visible); hidden F..O:
 F question id, G option code (multi-select option rows), H code (the answer as a choice code or
 number, "" when unanswered or not relevant), I relevant (TRUE/FALSE), J required flag, and for
-scored items K score, L answered (1/0), M applicable (1/0), N weight x score, O weight x max.
+scored items K score, L answered (1/0), M applicable (1/0), N weight x score, O weight x max, P "don't know"
+(1/0), Q its weight x max, and R the answer as compared (returns.fold rendered: plain spaces and quotes).
 A multi-select question has a heading row (H = number of options chosen) and one row per option
 (C = Yes or blank, H = 1/0).
 """
@@ -14,12 +15,12 @@ from typing import Dict, List, Optional, Tuple
 
 from ...model import SELECT_MULTIPLE, Choice, Form, Question, Section
 
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 INSTRUCTIONS, QUESTIONNAIRE, RESULTS, LISTS, META = "Instructions", "Questionnaire", "Results", "Lists", "_meta"
 FIRST_ROW = 5  # rows 1-3: title and stamp, row 4: column headings
 NUMBER, QUESTION, ANSWER, NOTES, STATUS = "A", "B", "C", "D", "E"
-ID, OPTION, CODE, RELEVANT, REQUIRED, SCORE, ANSWERED, APPLICABLE, WSCORE, WMAX, DK, DKMAX = "FGHIJKLMNOPQ"
-HIDDEN = "FGHIJKLMNOPQ"
+ID, OPTION, CODE, RELEVANT, REQUIRED, SCORE, ANSWERED, APPLICABLE, WSCORE, WMAX, DK, DKMAX, FOLDED = "FGHIJKLMNOPQR"
+HIDDEN = "FGHIJKLMNOPQR"
 COL = {letter: i for i, letter in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}  # letter -> 0-based index
 
 # Results sheet: A label, B value, C completeness, D answered, E applicable; hidden F..K
@@ -105,11 +106,12 @@ def list_columns(form: Form) -> Dict[str, Tuple[str, str, int]]:
 
 
 def lookup_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
-    """list name -> (labels, codes) ranges that also hold the other languages' labels, below the dropdown's:
-    an answer typed or pasted in another language is still understood by the workbook's own formulas."""
+    """list name -> (labels, codes) ranges that also hold the other languages' labels below the dropdown's, then
+    every label folded (returns.fold): an answer typed or pasted in another language, or as AutoCorrect stores
+    it, is still understood by the workbook's own formulas."""
     ranges: Dict[str, Tuple[str, str]] = {}
     for name, (label, code, size) in list_columns(form).items():
-        rows = size * (1 if name == YES_LIST else len(form.languages))
+        rows = size * (1 if name == YES_LIST else 2 * len(form.languages))
         ranges[name] = (_column_range(label, rows), _column_range(code, rows))
     return ranges
 

@@ -6,6 +6,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from ... import conditions
 from ...model import SELECT_MULTIPLE, Form
+from ...returns import fold
 from ...scoring import plan_for
 from . import formulas as fx
 from .layout import (
@@ -106,9 +107,11 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
             labels, codes, _ = columns.pop(list_name(q))
             put(ws, f"{labels}1", list_name(q))
             order = [language] + [lang for lang in form.languages if lang != language]
-            for n, (lang, c) in enumerate(((lang, c) for lang in order for c in q.choices), start=2):
-                put(ws, f"{labels}{n}", c.label.get(lang, c.code))  # rows past the first language: lookup only
-                put(ws, f"{codes}{n}", c.code)
+            every = [(c.label.get(lang, c.code), c.code) for lang in order for c in q.choices]
+            every += [(fold(label), code) for label, code in every]
+            for n, (label, code) in enumerate(every, start=2):
+                put(ws, f"{labels}{n}", label)  # rows past the first language's: lookup only
+                put(ws, f"{codes}{n}", code)
     labels, codes, _ = columns[YES_LIST]
     put(ws, f"{labels}1", YES_LIST)
     put(ws, f"{labels}2", t["yes"])

@@ -11,6 +11,7 @@ TEXTS: Dict[str, Dict[str, Any]] = {
         "no": "No.", "question": "Question", "answer": "Answer", "comment": "Your notes",
         "status": "Status", "not_applicable": "Skipped (does not apply given earlier answers)", "required": "Required",
         "yes": "Yes", "no_word": "No",
+        "invalid": "This answer is not allowed here: see the question and its hint for what is expected.",
         "stamp": "Form {id}, version {version}, language {language}",
         "how_title": "How to fill in this workbook",
         "how": [
@@ -44,6 +45,7 @@ TEXTS: Dict[str, Dict[str, Any]] = {
         "no": "N°", "question": "Question", "answer": "Réponse", "comment": "Vos notes",
         "status": "État", "not_applicable": "Non posée (au vu de vos réponses précédentes)", "required": "Obligatoire",
         "yes": "Oui", "no_word": "Non",
+        "invalid": "Cette réponse n'est pas admise ici : voyez la question et son aide pour ce qui est attendu.",
         "stamp": "Formulaire {id}, version {version}, langue {language}",
         "how_title": "Comment remplir ce classeur",
         "how": [

@@ -18,6 +18,7 @@ from .layout import (
     ANSWER,
     CODE,
     FIRST_ROW,
+    FOLDED,
     HIDDEN,
     ID,
     INSTRUCTIONS,
@@ -55,7 +56,7 @@ from .sheets import (
     put,
     results,
 )
-from .texts import texts
+from .texts import TEXTS, texts
 
 OPEN = Protection(locked=False)
 THIN = Side(style="thin", color="7F7F7F")
@@ -65,6 +66,7 @@ SECTION_FILL = PatternFill("solid", fgColor="D9E2F3")
 GREY = PatternFill("solid", fgColor="D9D9D9")
 RED = PatternFill("solid", fgColor="F4B6B6")
 ORANGE = PatternFill("solid", fgColor="F8CBAD")
+TEXTS_INVALID = {lang: t["invalid"] for lang, t in TEXTS.items() if "invalid" in t}
 WIDTHS = {NUMBER: 12, QUESTION: 64, ANSWER: 44, NOTES: 26, STATUS: 15}
 
 
@@ -106,6 +108,7 @@ def questionnaire(ws, form: Form, language: str, t: dict, layout: Layout) -> Non
             put(ws, f"{ID}{r}", row.question.id)
             put(ws, f"{OPTION}{r}", row.choice.code)
             formula(ws, f"{RELEVANT}{r}", f"${RELEVANT}${parent}")
+            formula(ws, f"{FOLDED}{r}", fx.folded(r))
             formula(ws, f"{CODE}{r}", fx.option_code(r, parent))
             formula(ws, f"{STATUS}{r}", fx.status(r, t, option=True))
             answer_cell(ws, r)
@@ -145,6 +148,8 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     relevant_cell(ws, r, fx.relevant(form, layout, *form.conditions_of(q.id)))
     if q.required:
         put(ws, f"{REQUIRED}{r}", 1)
+    if q.kind == SELECT_ONE:
+        formula(ws, f"{FOLDED}{r}", fx.folded(r))
     formula(ws, f"{CODE}{r}", fx.code(q, r, layout, lookup_ranges(form)))
     formula(ws, f"{STATUS}{r}", fx.status(r, t))
     if q.scored:
@@ -197,7 +202,9 @@ def check(checks: dict, key: tuple, ws, r: int, q: Optional[Question] = None, fo
         kind, first, *rest = key
         dv = DataValidation(type=kind, formula1=first, formula2=rest[0] if rest else None,
                             operator=None if kind == "list" else "between", allow_blank=True)
-        dv.showErrorMessage, dv.error = True, message or "?"
+        # a list accepts what it does not hold: typed text AutoCorrect changed, or in the other language, is
+        # looked up by the code cell's rule, which turns the cell orange when nothing matches
+        dv.showErrorMessage, dv.error = kind != "list", message or TEXTS_INVALID.get(language, TEXTS_INVALID["en"])
         checks[key + (message,)] = dv
     checks[key + (message,)].add(f"{ANSWER}{r}")
 
