@@ -227,6 +227,18 @@ class Code(str, Enum):
                           "{expected}); answers are read by question id",
                           "A workbook built from another text of the same form version; answers are read by question "
                           "id, but the questions its users saw may differ.")
+    EXCEL_IDS_MISSING = ("excel-ids-missing", ERROR,
+                         "{count} answers on sheet '{sheet}' ({cells}) lost the hidden question id beside them and "
+                         "their rows no longer match the template, so they cannot be placed: send the workbook as "
+                         "it was filled, or copy the answers into a fresh copy of the questionnaire",
+                         "Answers whose hidden question ids were emptied or deleted, in rows that no longer match the "
+                         "template: they cannot be placed, so the return is refused rather than read blank.")
+    EXCEL_IDS_RESTORED = ("excel-ids-restored", WARNING,
+                          "the hidden question ids beside {count} answers on sheet '{sheet}' were emptied or "
+                          "deleted: the answers were placed by question number and row position (the template is "
+                          "unchanged)",
+                          "Hidden question ids were emptied or deleted; the answers were placed by their question "
+                          "number and row position in the unchanged template.")
     # html channel
     TOO_LARGE = ("too-large", ERROR,
                  "the file is {size} MB; a file of returns may hold at most {limit} MB",

@@ -16,7 +16,7 @@ import python_calamine
 
 from ...catalogue import Code, issue
 from ...model import SELECT_MULTIPLE, Form, Issue, Response
-from ...returns import make_response, pick_form
+from ...returns import make_response, normalise, pick_form
 from .layout import (
     ANSWER,
     COL,
@@ -33,6 +33,7 @@ from .layout import (
     R_VALUE,
     RESULTS,
 )
+from .placing import place
 from .texts import no_words, texts, yes_words
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -159,6 +160,8 @@ def _read_sheet(rows: list, formulas: Dict[int, str], sheet: str, meta: dict, fo
     if meta.get("spec_hash") and form.spec_hash and meta["spec_hash"] != form.spec_hash:
         found.append(issue(Code.EXCEL_SPEC_CHANGED, source, f"{META}!B4", found=meta["spec_hash"][:12],
                            expected=form.spec_hash[:12]))
+    rows, placed = place(rows, form, meta, sheet, source)
+    found += placed
     raw, cells = _answers(form, rows, sheet, formulas, meta.get("language", ""), source, found)
     response, checked = make_response(forms, raw, form_id=meta.get("form_id", ""),
                                       version=meta.get("form_version", ""), source=source, channel="excel",
@@ -223,7 +226,7 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
                 raw[qid] = value
             continue
         cells.setdefault(qid, n)
-        mark = str(value).strip().casefold() if value not in (None, "") else ""
+        mark = normalise(value) if value not in (None, "") else ""
         if mark in yes:
             chosen.setdefault(qid, []).append(option)
         elif mark and mark not in no:
