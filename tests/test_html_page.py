@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -57,7 +58,9 @@ def dump(root: ET.Element) -> list:
 
 
 def text_of(el: ET.Element) -> str:
-    return " ".join("".join(el.itertext()).split())
+    """The element's text with runs of white space as one space; a no-break space (French: 'judiciaire\u00a0?') is
+    text, kept as it is."""
+    return " ".join(re.split(r"[ \t\n\r\f\v]+", "".join(el.itertext()).strip(" \t\n\r\f\v")))
 
 
 def data_of(root: ET.Element) -> dict:
@@ -70,9 +73,9 @@ def test_generate_writes_one_file_per_form(any_form, tmp_path):
     assert parse(paths[0].read_text(encoding="utf-8")).find(".//form[@id='cpc-form']") is not None
 
 
-def test_default_form_is_under_150_kb(form, tmp_path):
+def test_default_form_is_under_200_kb(form, tmp_path):
     (path,) = html.generate(form, tmp_path)
-    assert path.stat().st_size < 150 * 1024
+    assert path.stat().st_size < 200 * 1024  # 72 questions, every text in English and French
 
 
 def test_page_refers_to_no_other_file_or_host(any_form):

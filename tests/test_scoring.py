@@ -101,13 +101,16 @@ def test_index_is_weighted_by_section(tiny):
     assert result.index == pytest.approx(100 * 1 / 4)
 
 
-def test_four_of_six_rule_on_the_default_spec(form):
-    full = {q.id: "4" for s in form.scored_sections for q in s.scored_questions if q.kind == "select_one"}
-    full.update({"a3": "yes", "d3": "yes", "f1": "yes", "e1": 20, "e6": ["drugs"] * 0 + ["drugs", "firearms"]})
-    four = {k: v for k, v in full.items() if form.question(k).section not in ("people", "risk")}
-    three = {k: v for k, v in four.items() if form.question(k).section != "interdiction"}
-    assert score_return(form, four).index is not None
-    assert score_return(form, three).index is None
+def test_five_of_seven_rule_on_the_default_spec(form):
+    best = {q.id: max((c for c in q.choices if c.score is not None), key=lambda c: c.score).code
+            for s in form.scored_sections for q in s.scored_questions if q.kind == "select_one"}
+    best.update({"b4": ["dogs", "scanners"], "e6": ["drugs", "firearms"]})
+    profile = {"agency": "customs", "resp_level": "hq", "m1": "full"}
+    five = {**profile, **{k: v for k, v in best.items() if form.question(k).section not in ("people", "risk")}}
+    four = {k: v for k, v in five.items() if form.question(k).section != "interdiction"}
+    assert form.min_sections == 5
+    assert score_return(form, five).index is not None
+    assert score_return(form, four).index is None
 
 
 @pytest.mark.parametrize("index, level", [(0, "low"), (19.9, "low"), (19.999, "low"), (20, "mid"), (59.9, "mid"),

@@ -9,9 +9,17 @@ import pytest
 
 from cpc_forms.channels import xlsform
 from cpc_forms.model import Issue, Response
+from cpc_forms.spec import load_form
 
 FIXTURES = Path(__file__).parent / "fixtures" / "xlsform"
 SCENARIOS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").exists())
+V1_SPEC = Path(__file__).parent.parent / "spec" / "versions" / "cpc_assessment-2026112901.json"
+
+
+@pytest.fixture(scope="module")
+def form():
+    """The fixtures are returns of the assessment's version 2026112901, kept under spec/versions/."""
+    return load_form(V1_SPEC)
 
 
 def expected(name: str) -> dict:
