@@ -203,7 +203,8 @@ class Code(str, Enum):
     # excel channel
     EXCEL_FORMAT = ("excel-format", ERROR,
                     "a {found} file: save the workbook as .xlsx (Excel Workbook) and send it again",
-                    "A workbook saved in another format (.xls, .ods): save it as .xlsx and send it again.")
+                    "A workbook saved as .xls, or an .ods that cannot be read: save it as .xlsx and send it "
+                    "again (an .ods LibreOffice saved is read like the .xlsx).")
     EXCEL_SHEET_MISSING = ("excel-sheet-missing", ERROR,
                            "sheet '{sheet}' is missing ({what}); sheets found: {found}",
                            "A sheet the workbook needs was deleted or renamed, so its answers cannot be found.")

@@ -17,6 +17,7 @@ import python_calamine
 from ...catalogue import Code, issue
 from ...model import SELECT_MULTIPLE, Form, Issue, Response
 from ...returns import make_response, normalise, pick_form
+from . import ods
 from .layout import (
     ANSWER,
     COL,
@@ -100,15 +101,15 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
 
 def _open(source: str):
     """(calamine workbook, sheet names), or the Issue saying why the file is not a workbook we read."""
-    # calamine would read an .xls or .ods too: those are refused by their first bytes, before or after
-    wrong = _other_format(source) if Path(source).suffix.lower() in (".xls", ".ods") else None
+    # calamine reads an .ods (LibreOffice's own format) too; an .xls is refused by its first bytes
+    wrong = _other_format(source) if Path(source).suffix.lower() == ".xls" else None
     try:
         if wrong is None:
             book = python_calamine.CalamineWorkbook.from_path(source)
             return book, book.sheet_names
     except OPENED as exc:
         wrong = _other_format(source) or f"not an Excel workbook ({type(exc).__name__}: {exc})"[:300]
-    if wrong in (".xls", ".ods"):
+    if wrong in (".xls", ".ods"):  # an .ods calamine cannot open: an .xlsx saved again is the way out
         return issue(Code.EXCEL_FORMAT, source, found=wrong)
     return issue(Code.UNREADABLE, source, reason=wrong)
 
@@ -257,6 +258,8 @@ def _locate(problem: Issue, form: Form, sheet: str, cells: dict, raw: dict, lang
 def _formula_cells(path: str, sheet: str) -> Dict[int, str]:
     """Rows whose answer cell holds a formula (shared ones included), with the formula text if any."""
     with zipfile.ZipFile(path) as zf:
+        if "content.xml" in zf.namelist():  # an OpenDocument spreadsheet
+            return ods.formula_cells(path, sheet)
         return formulas_in(zf.read(_sheet_part(zf, sheet)))
 
 
