@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 from statistics import fmean
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import model
 from .exact import Sums
@@ -139,19 +141,24 @@ class Tally:
         self.returns = np.zeros(0, dtype=np.int64)
         self.perceived: Counter = Counter()  # (group id, perceived code) -> returns
 
-    def add(self, countries: Sequence[str], agencies: Sequence[str], values: Mapping[str, np.ndarray],
-            perceived: Sequence[Optional[str]]) -> None:
+    def add(self, countries, agencies, values: Mapping[str, Any], perceived) -> None:
         """A batch: per row its country and agency codes, each measure's value (by section id, '' for the index;
-        NaN for none) and its perceived level."""
-        keys = list(zip(countries, agencies))
-        for key in dict.fromkeys(keys):
-            self.ids.setdefault(key, len(self.ids))
-        groups = np.fromiter(map(self.ids.__getitem__, keys), dtype=np.intp, count=len(keys))
+        None or NaN for none) and its perceived level; as sequences or Arrow arrays (dictionary-encoded or not)."""
+        (country_codes, c), (agency_codes, a) = _codes(countries), _codes(agencies)
+        pairs, groups = np.unique(c * max(len(agency_codes), 1) + a, return_inverse=True)
+        width = max(len(agency_codes), 1)
+        ids = [self.ids.setdefault((country_codes[p // width], agency_codes[p % width]), len(self.ids))
+               for p in pairs.tolist()]
+        groups = np.asarray(ids, dtype=np.intp)[groups.reshape(-1)] if ids else np.zeros(0, np.intp)
         size = len(self.ids)
         self.returns = np.pad(self.returns, (0, size - len(self.returns))) + np.bincount(groups, minlength=size)
         for m in self.measures:
-            self.sums[m].add(groups, np.asarray(values[m], dtype=np.float64), size)
-        self.perceived.update(Counter(zip(groups.tolist(), perceived)))
+            self.sums[m].add(groups, _floats(values[m]), size)
+        chosen, p = _codes(perceived)
+        said = p >= 0
+        found, counts = np.unique(groups[said] * max(len(chosen), 1) + p[said], return_counts=True)
+        for key, n in zip(found.tolist(), counts.tolist(), strict=True):
+            self.perceived[(key // max(len(chosen), 1), chosen[key % max(len(chosen), 1)])] += n
 
     def countries(self) -> Tuple[Country, ...]:
         """Every country's figures, countries and agencies in code order."""
@@ -208,6 +215,26 @@ class Tally:
             flagged = gap is not None and enough and abs(gap) >= self.form.gap_flag
             out.append(Gap(m, a, b, gap, flagged, reason, na, nb))
         return tuple(out)
+
+
+def _codes(column) -> Tuple[List[Any], np.ndarray]:
+    """(the distinct values but None, per row the index of its value in them, -1 for None)."""
+    if isinstance(column, (pa.Array, pa.ChunkedArray)):
+        encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+        return encoded.dictionary.to_pylist(), pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    values = list(column)
+    distinct = [v for v in dict.fromkeys(values) if v is not None]
+    where = {v: n for n, v in enumerate(distinct)}
+    return distinct, np.array([where.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64)
+
+
+def _floats(column) -> np.ndarray:
+    """Numbers as floats, NaN for none."""
+    if isinstance(column, (pa.Array, pa.ChunkedArray)):
+        if pa.types.is_dictionary(column.type):
+            column = pc.take(column.dictionary, column.indices)
+        return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return np.array([np.nan if v is None else v for v in column], dtype=np.float64)
 
 
 def figures(form: Form, scored: Iterable[Tuple[Response, ReturnScore]]) -> Tuple[Country, ...]:

@@ -49,7 +49,8 @@ def build(spec, out):
             click.echo(str(path))
 
 
-FORMATS = ("csv", "json", "xlsx", "html")
+FORMATS = ("csv", "json", "xlsx", "html", "jsonl")
+DEFAULT_FORMATS = ("csv", "json", "xlsx", "html")
 
 
 @main.command()
@@ -59,7 +60,8 @@ FORMATS = ("csv", "json", "xlsx", "html")
 @click.option("--out", "out", type=click.Path(file_okay=False), default="scores", show_default=True,
               help="Folder the reports are written into.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Report to write (repeat for several; default: all of csv, json, xlsx, html).")
+              help="Report to write (repeat for several; default: csv, json, xlsx and html; jsonl: one return a "
+                   "line, for very large campaigns).")
 @click.option("--strict", is_flag=True, help="With any rejected input, write nothing and exit 1.")
 @click.option("--include-personal", is_flag=True, help="Keep personal-data answers (e-mail) in the reports.")
 @click.option("--include-rejected", is_flag=True,
@@ -68,28 +70,71 @@ FORMATS = ("csv", "json", "xlsx", "html")
               help="Processes reading the inputs (0: one per core).")
 def score(inputs, spec, out, formats, strict, include_personal, include_rejected, jobs):
     """Score every return in INPUTS (files, folders, zips: workbooks, ODK/Kobo exports, XML, JSON, databases)."""
+    import tempfile
     from pathlib import Path
 
-    from .ingest import run, summary
-    from .report import write_all
+    from .ingest import summary
+    from .report import FILES, Live, write_all, writers
     from .spec import form_versions
+    from .stream import stream
 
     form = _load(spec)
     batch_memory()
     jobs = jobs or os.cpu_count() or 1
-    report = run(inputs, form, form_versions(form), progress=_progress, jobs=jobs, include_rejected=include_rejected)
-    errors = [i for i in report.issues if i.severity == "error"]
-    for problem in errors:
-        click.echo(f"rejected: {problem}", err=True)
-    for line in summary(report):
-        click.echo(line)
-    if strict and errors:
-        click.echo("--strict: nothing written.", err=True)
-        sys.exit(1)
-    with _writing(out):
-        for path in write_all(report, Path(out), formats or FORMATS, personal=include_personal):
-            click.echo(f"wrote {path}")
+    formats = formats or DEFAULT_FORMATS
+    # the reports take shape beside the output folder (on its disk), while the returns are read; the returns
+    # themselves wait there too, spilled, until every input is read and de-duplicated
+    with tempfile.TemporaryDirectory(prefix=".cpc-forms-", dir=_near(Path(out))) as work:
+        live = Live(form, writers(form, [(f, Path(work) / FILES[f]) for f in formats], personal=include_personal))
+        try:
+            run = stream(inputs, form, form_versions(form), work, progress=_progress, jobs=jobs,
+                         include_rejected=include_rejected, live=live)
+        except BaseException:
+            live.discard()
+            raise
+        errors = _rejected(run)
+        for line in summary(run):
+            click.echo(line)
+        if strict and errors:
+            live.discard()
+            click.echo("--strict: nothing written.", err=True)
+            sys.exit(1)
+        with _writing(out):
+            if run.complete:
+                made = live.close(run)
+                Path(out).mkdir(parents=True, exist_ok=True)
+                paths = [Path(out) / p.name for p in made]
+                for done, there in zip(made, paths, strict=True):
+                    os.replace(done, there)
+            else:  # a later input held a newer version of a return already written: again, from the spill
+                live.discard()
+                paths = write_all(run, Path(out), formats, personal=include_personal)
+            for path in paths:
+                click.echo(f"wrote {path}")
     sys.exit(1 if errors else 0)
+
+
+def _rejected(run) -> int:
+    """Print every rejected input (one line each); how many there are."""
+    import pyarrow.compute as pc
+
+    from .report.run import as_issues
+    errors = 0
+    for batch in run.issues():
+        for problem in as_issues(batch.filter(pc.equal(batch.column("severity"), "error"))):
+            click.echo(f"rejected: {problem}", err=True)
+            errors += 1
+    return errors
+
+
+def _near(folder):
+    """An existing folder on the same disk as folder (where it will be), for files to be moved into it."""
+    for place in (folder, *folder.absolute().parents):
+        if place.is_dir():
+            return str(place)
+        if place.exists():
+            break
+    return None
 
 
 @main.command()
@@ -159,7 +204,7 @@ def _writing(folder):
 
 
 def batch_memory():
-    """A scoring run makes millions of small objects that live until the report: collect garbage less often.
+    """A scoring run makes millions of small objects, each living for a batch: collect garbage less often.
 
     A batch of a CSV export holds some 70,000 objects at once; a young generation larger than that lets
     most of them die before a collection looks at them (measured: 10% faster than 50,000)."""

@@ -6,13 +6,14 @@ import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from .aggregate import aggregate
 from .catalogue import Code, issue
 from .channels import CHANNELS, channel
+from .ledger import Ledger
 from .model import Form, Issue, Report, Response, ScoredReturn
-from .returns import dedupe, rejected_by_review
+from .report.run import Run
 from .scoring import score_return
 
 HEAD_BYTES = 4096
@@ -121,51 +122,22 @@ def read_all(files: List[Path], forms: Mapping[str, Form], jobs: int = 1,
             yield from items
 
 
-def _tally(counts: dict, name: str) -> dict:
-    return counts.setdefault(name or "unrecognised", {"read": 0, "accepted": 0, "rejected": 0, "duplicates": 0})
-
-
 def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = lambda items, total: items,
             jobs: int = 1, include_rejected: bool = False) -> Tuple[List[Response], List[Issue], dict]:
     """Read every input: accepted Responses (newest edit of each), every Issue, and counts per channel.
 
     A return a reviewer rejected on its server is left out (counted as excluded, with a warning) unless
     include_rejected."""
-    responses: List[Response] = []
-    issues: List[Issue] = []
-    counts: Dict[str, Dict[str, int]] = {}
-    rejected: set = set()
-    channel_of: Dict[int, str] = {}
+    ledger, responses, issues = Ledger(include_rejected), [], []
     for name, item in read_all(expand(inputs), forms, jobs, progress):
-        tally = _tally(counts, name)
         if isinstance(item, Response):
+            ledger.response(name, item)
             responses.append(item)
-            channel_of[id(item)] = name
-            tally["read"] += 1
-            continue
-        issues.append(item)
-        if item.code == Code.DUPLICATE:  # an edit a reader already replaced inside its own file
-            tally["read"] += 1
-            tally["duplicates"] += 1
-        # One rejected return may carry several errors: they share its source and record.
-        if item.severity == "error" and (item.source, item.record or item.location) not in rejected:
-            rejected.add((item.source, item.record or item.location))
-            tally["read"] += 1
-            tally["rejected"] += 1
-    kept, duplicates = dedupe(responses)
-    kept_ids = {id(r) for r in kept}
-    for r in responses:
-        _tally(counts, channel_of[id(r)])["accepted" if id(r) in kept_ids else "duplicates"] += 1
-    excluded = [] if include_rejected else [r for r in kept if r.review and rejected_by_review(r.review)]
-    for r in excluded:
-        tally = _tally(counts, channel_of[id(r)])
-        tally["accepted"] -= 1
-        tally["excluded"] = tally.get("excluded", 0) + 1  # only where there are some: the keys stay as they were
-    if excluded:
-        gone = {id(r) for r in excluded}
-        kept = [r for r in kept if id(r) not in gone]
-        duplicates += [issue(Code.REVIEW_REJECTED, r.source, r.location, state=r.review) for r in excluded]
-    return kept, issues + duplicates, counts
+        else:
+            ledger.issue(name, item)
+            issues.append(item)
+    keep, found, counts = ledger.close(lambda rows: [responses[n] for n in rows.tolist()])
+    return [r for r, k in zip(responses, keep.tolist(), strict=True) if k], issues + found, counts
 
 
 def score_all(form: Form, forms: Mapping[str, Form], responses: Iterable[Response]) -> List[ScoredReturn]:
@@ -177,14 +149,18 @@ def score_all(form: Form, forms: Mapping[str, Form], responses: Iterable[Respons
     return out
 
 
+def now() -> str:
+    """The time of a run, as reports give it."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
 def run(inputs: Iterable, form: Form, forms: Mapping[str, Form], progress: Callable = lambda items, total: items,
         jobs: int = 1, include_rejected: bool = False) -> Report:
     """Read, de-duplicate, score and aggregate every input: one Report (include_rejected: see collect)."""
     responses, issues, counts = collect(inputs, forms, progress, jobs, include_rejected)
     scored = score_all(form, forms, responses)
     countries = aggregate(form, [(s.response, s.score) for s in scored])
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    return Report(form, tuple(scored), countries, tuple(issues), counts, now)
+    return Report(form, tuple(scored), countries, tuple(issues), counts, now())
 
 
 # Issues that say a file's columns were not all read: its returns may be scored from partial data.
@@ -198,14 +174,17 @@ def _counted(c: Mapping[str, int]) -> str:
             f"{c['duplicates']} duplicates{excluded}")
 
 
-def summary(report: Report) -> List[str]:
+def summary(report: Union[Report, Run]) -> List[str]:
     """The short summary printed after a run: returns per channel, accepted, rejected, duplicates, excluded by
     review, countries; and whether any file had columns that were not read."""
     lines = [f"{name:>12}: {_counted(report.counts[name])}" for name in sorted(report.counts)]
     keys = ("read", "accepted", "rejected", "duplicates", "excluded")
     total = {k: sum(c.get(k, 0) for c in report.counts.values()) for k in keys}
-    partial = sorted({i.source for i in report.issues if i.code in PARTIAL})
+    if isinstance(report, Run):
+        partial, countries = report.partial, report.countries
+    else:
+        partial, countries = tuple({i.source for i in report.issues if i.code in PARTIAL}), len(report.countries)
     unread = (f"; columns not read in {len(partial)} file(s), whose returns may be scored from partial data "
               "(see the issues)" if partial else "")
-    lines.append(f"{'total':>12}: {_counted(total)}; {len(report.countries)} countries{unread}")
+    lines.append(f"{'total':>12}: {_counted(total)}; {countries} countries{unread}")
     return lines

@@ -5,7 +5,7 @@ import random
 from functools import lru_cache
 
 from cpc_forms import conditions
-from cpc_forms.aggregate import aggregate
+from cpc_forms.aggregate import aggregate, figures
 from cpc_forms.catalogue import Code, issue
 from cpc_forms.model import TEXT, Report, Response, ScoredReturn
 from cpc_forms.returns import make_response
@@ -43,6 +43,11 @@ def raw_return(form) -> Response:
     if country is not None:
         answers[country.id] = RAW["country"]
     return Response(form.id, form.version, answers, channel="html", source="=raw<b>.json", instance_id="uuid:raw")
+
+
+def countries(report: Report):
+    """The country figures the reports show for a Report."""
+    return figures(report.form, [(s.response, s.score) for s in report.returns])
 
 
 @lru_cache(maxsize=16)  # a Report is frozen: tests can share one

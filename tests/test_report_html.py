@@ -9,11 +9,11 @@ import pytest
 from cpc_forms.report import write_all
 from cpc_forms.scoring import display
 
-from report_sample import CRAFTED, RAW, sample_report
+from report_sample import CRAFTED, RAW, countries, sample_report
 
 ALLOWED = {"html", "head", "meta", "title", "style", "body", "header", "main", "section", "h1", "h2", "h3",
            "p", "table", "thead", "tbody", "tr", "th", "td", "article", "div", "figure", "figcaption", "svg",
-           "line", "text", "rect", "span", "details", "summary"}
+           "line", "text", "rect", "span", "details", "summary", "a"}
 
 
 class Page(HTMLParser):
@@ -75,13 +75,38 @@ def test_rejected_inputs_and_gaps_agree_with_report(any_form, tmp_path):
     errors = [i for i in report.issues if i.severity == "error"]
     assert errors
     assert page.rows["rejected"][:len(errors)] == [[i.source, i.location, i.code, i.message] for i in errors]
-    gaps = [g for c in report.countries for g in c.gaps]
+    gaps = [g for c in countries(report) for g in c.gaps]
     got = page.rows.get("gaps", [])
     assert [row[4] for row in got] == [display(g.gap) or "–" for g in gaps]
-    assert [row[5] for row in got] == ["yes" if g.flagged else "" for g in gaps]
+    reasons = {"": "", "too-few-returns": "too few returns", "no-value": "no value"}
+    assert [row[5] for row in got] == ["yes" if g.flagged else reasons[g.reason] for g in gaps]
     summary = page.rows["summary"][:len(report.counts)]
     assert summary == [[k, *(str(v[n]) for n in ("read", "accepted", "rejected", "duplicates"))]
                        for k, v in report.counts.items()]
+
+
+def test_countries_show_their_national_figure_and_each_agency_apart(form, tmp_path):
+    report = sample_report(form)
+    _, page = _page(report, tmp_path)
+    overview = page.rows["overview"]
+    figures = countries(report)
+    assert [row[2] for row in overview] == [display(c.national.index) or "–" for c in figures]
+    groups = [row for row in page.rows["countries"] if len(row) == 6]
+    assert len(groups) == sum(1 + len(c.agencies) for c in figures)
+    assert {row[5] for row in groups} <= {"", "yes", "shown apart"}
+
+
+def test_the_page_lists_the_first_problems_and_counts_them_all(form, tmp_path, monkeypatch):
+    from cpc_forms.report import html
+    monkeypatch.setattr(html, "MAX_LISTED", 1)
+    report = sample_report(form)
+    errors = [i for i in report.issues if i.severity == "error"]
+    assert len(errors) > 1
+    _, page = _page(report, tmp_path)
+    text = "".join(page.texts)
+    assert len(page.rows["rejected"][0]) == 4 and f"{len(errors) - 1} more rejected inputs" in text
+    by_code = [row for row in page.rows["rejected"] if len(row) == 3]
+    assert sum(int(row[2]) for row in by_code) == len(report.issues)
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -116,5 +141,6 @@ def test_opens_in_chromium_without_error_or_request(any_form, tmp_path, browser,
     finally:
         page.close()
     assert (problems, requests) == ([], [])
-    assert facts == {"scripts": 0, "planted": False, "charts": len(report.countries),
-                     "flagged": sum(g.flagged for c in report.countries for g in c.gaps)}
+    figures = countries(report)
+    assert facts == {"scripts": 0, "planted": False, "charts": len(figures),
+                     "flagged": sum(g.flagged for c in figures for g in c.gaps)}

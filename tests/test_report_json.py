@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from cpc_forms.report import json as report_json
 from cpc_forms.report import write_all
 
-from report_sample import sample_report
+from report_sample import countries, sample_report
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,12 @@ def test_scores_json_validates_against_schema(any_form, tmp_path, validator):
     (("returns", 0, "sections"), {"x": {"score": "40", "completeness": 1, "answered": 1, "applicable": 1}}),
     (("returns", 0, "index"), 101.0),
     (("countries", 0, "gaps"), [{"section": "", "first": 1, "second": 2, "gap": -1}]),
+    (("countries", 0, "national", "method"), "mean of returns"),
     (("issues", 0, "severity"), "fatal"),
     (("totals",), {"read": 1}),
     (("returns", 0, "surprise"), 1),
-], ids=["score-as-text", "index-over-100", "gap-without-flag", "unknown-severity", "totals-incomplete", "extra-key"])
+], ids=["score-as-text", "index-over-100", "gap-without-flag", "unknown-method", "unknown-severity",
+        "totals-incomplete", "extra-key"])
 def test_schema_refuses_what_readers_could_not_rely_on(form, tmp_path, validator, path, value):
     doc = copy.deepcopy(_written(sample_report(form), tmp_path))
     node = doc
@@ -45,6 +47,15 @@ def test_schema_refuses_what_readers_could_not_rely_on(form, tmp_path, validator
         node = node[key]
     node[path[-1]] = value
     assert list(validator.iter_errors(doc))
+
+
+def test_each_line_of_scores_jsonl_is_a_return_of_scores_json(any_form, tmp_path, validator):
+    report = sample_report(any_form)
+    (path,) = write_all(report, tmp_path, ("jsonl",))
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert lines == _written(report, tmp_path)["returns"]
+    line = validator.evolve(schema={"$defs": report_json.schema()["$defs"], "$ref": "#/$defs/return"})
+    assert all(not list(line.iter_errors(row)) for row in lines)
 
 
 def test_rows_agree_with_report(any_form, tmp_path):
@@ -67,14 +78,17 @@ def test_rows_agree_with_report(any_form, tmp_path):
 def test_aggregates_issues_and_counts_agree_with_report(any_form, tmp_path):
     report = sample_report(any_form)
     doc = _written(report, tmp_path)
-    assert [c["country"] for c in doc["countries"]] == [c.country for c in report.countries]
-    for got, country in zip(doc["countries"], report.countries, strict=True):
-        assert got["total"]["sections"] == dict(country.total.sections)
-        assert got["total"]["index"] == country.total.index
-        assert [(a["agency"], a["returns"], a["level"], a["perceived_mode"]) for a in got["agencies"]] == \
-            [(a.agency, a.returns, a.level, a.perceived_mode) for a in country.agencies]
-        assert [(g["section"], g["gap"], g["flagged"]) for g in got["gaps"]] == \
-            [(g.section, g.gap, g.flagged) for g in country.gaps]
+    figures = countries(report)
+    assert [c["country"] for c in doc["countries"]] == [c.country for c in figures]
+    for got, country in zip(doc["countries"], figures, strict=True):
+        assert got["national"]["sections"] == dict(country.national.sections)
+        assert (got["national"]["index"], got["national"]["method"], got["national"]["basis"]) == \
+            (country.national.index, country.method, list(country.basis))
+        assert [(a["agency"], a["returns"], a["level"], a["perceived_median"], a["perceived"])
+                for a in got["agencies"]] == \
+            [(a.agency, a.returns, a.level, a.perceived_median, dict(a.perceived)) for a in country.agencies]
+        assert [(g["section"], g["gap"], g["flagged"], g["reason"], g["first_returns"]) for g in got["gaps"]] == \
+            [(g.section, g.gap, g.flagged, g.reason, g.first_returns) for g in country.gaps]
     assert [(i["code"], i["message"], i["source"]) for i in doc["issues"]] == \
         [(i.code, i.message, i.source) for i in report.issues]
     assert doc["counts"] == {k: dict(v) for k, v in report.counts.items()}

@@ -13,7 +13,7 @@ from cpc_forms.report import rows, write_all
 from cpc_forms.report.labels import STRINGS
 from cpc_forms.report.neutral import is_risky
 
-from report_sample import sample_report
+from report_sample import countries, sample_report
 
 C = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
 WORDS = json.loads(STRINGS.read_text(encoding="utf-8"))
@@ -70,11 +70,14 @@ def test_flagged_gaps_are_filled(form, tmp_path):
     _, wb = _book(report, tmp_path)
     ws = _sheet(wb, "gaps")
     table = list(ws.iter_rows(min_row=3))
-    expected = [g.flagged for c in report.countries for g in c.gaps]
+    gaps = [g for c in countries(report) for g in c.gaps]
+    expected = [g.flagged for g in gaps]
     assert any(expected) and not all(expected)
     assert [r[6].value == "yes" for r in table] == expected
     assert [r[0].fill.fgColor.rgb.endswith("F4B6B6") for r in table] == expected
-    assert [r[5].value for r in table] == [_x(g.gap) for c in report.countries for g in c.gaps]
+    assert [r[5].value for r in table] == [_x(g.gap) for g in gaps]
+    assert [r[7].value for r in table] == [WORDS["en"][f"reason_{g.reason}"] if g.reason else None for g in gaps]
+    assert [(r[8].value, r[9].value) for r in table] == [(g.first_returns, g.second_returns) for g in gaps]
 
 
 def test_native_bar_chart_of_sections_per_country(any_form, tmp_path):
@@ -87,7 +90,7 @@ def test_native_bar_chart_of_sections_per_country(any_form, tmp_path):
     series = root.findall(".//c:barChart/c:ser", C)
     assert len(series) == len(any_form.scored_sections)
     sheet = WORDS["en"]["countries"]
-    n = len(report.countries)
+    n = len(countries(report))
     assert _ref(root.find(".//c:barChart/c:ser/c:cat//c:f", C).text) == _ref(f"'{sheet}'!B2:B{n + 1}")
     columns = [get_column_letter(4 + i) for i in range(len(series))]
     assert [_ref(s.find("c:val//c:f", C).text) for s in series] == [_ref(f"'{sheet}'!{c}2:{c}{n + 1}") for c in columns]
@@ -98,13 +101,16 @@ def test_countries_and_agencies_sheets_agree_with_report(any_form, tmp_path):
     report = sample_report(any_form)
     _, wb = _book(report, tmp_path)
     k = len(any_form.scored_sections)
-    countries = [[c.value for c in r] for r in _sheet(wb, "countries").iter_rows(min_row=2)]
-    assert [(r[0] or "", r[2], r[3:3 + k], r[3 + k]) for r in countries] == \
-        [(c.country, c.total.returns, [_x(c.total.sections[s.id]) for s in any_form.scored_sections],
-          _x(c.total.index))
-         for c in report.countries]
-    agencies = list(_sheet(wb, "agencies").iter_rows(min_row=2))
-    assert len(agencies) == sum(1 + len(c.agencies) for c in report.countries)
+    figures = countries(report)
+    shown = [[c.value for c in r] for r in _sheet(wb, "countries").iter_rows(min_row=2)]
+    assert [(r[0] or "", r[2], r[3:3 + k], r[3 + k]) for r in shown] == \
+        [(c.country, c.national.returns, [_x(c.national.sections[s.id]) for s in any_form.scored_sections],
+          _x(c.national.index))
+         for c in figures]
+    agencies = [[c.value for c in r] for r in _sheet(wb, "agencies").iter_rows(min_row=2)]
+    per_country = [[c.national, *c.agencies] if any_form.role("agency") else [c.national] for c in figures]
+    assert [(r[0] or "", r[3], r[4 + k]) for r in agencies] == \
+        [(c.country, g.returns, _x(g.index)) for c, groups in zip(figures, per_country, strict=True) for g in groups]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

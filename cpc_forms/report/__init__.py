@@ -1,18 +1,63 @@
-"""Report writers: one scoring run (a Report) -> scores.csv, scores.json, scores.xlsx, report.html.
+"""Report writers: one scoring run -> scores.csv, scores.json, scores.xlsx, report.html (and scores.jsonl on request).
 
-Each module has write(report, path, **options) -> Path. Options: personal=True puts answers to
-personal-data questions into csv, json and xlsx (left out by default); language='fr' labels xlsx and
-html in that language (default: the form's default language)."""
+Every writer takes the accepted returns a batch at a time (Arrow batches of table.py's columns), the issues a
+batch at a time, then closes with the run's counts and the country figures: memory holds a batch, not the
+campaign. A Report in memory or a Run replayed from disk is fed to them by write_all; `cpc-forms score` feeds
+them while it reads (Live), in a thread of their own. Options: personal=True puts answers to personal-data
+questions into csv, json, jsonl and xlsx (left out by default); language='fr' labels xlsx and html in that
+language (default: the form's)."""
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from importlib import import_module
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ..model import Report
+import pyarrow as pa
 
-FILES = {"csv": "scores.csv", "json": "scores.json", "xlsx": "scores.xlsx", "html": "report.html"}
-OPTIONS = {"csv": ("personal",), "json": ("personal",), "xlsx": ("personal", "language"), "html": ("language",)}
+from ..aggregate import Country, Tally
+from ..model import Form, Report
+from .run import Run
+
+FILES = {"csv": "scores.csv", "json": "scores.json", "xlsx": "scores.xlsx", "html": "report.html",
+         "jsonl": "scores.jsonl"}
+DEFAULT = ("csv", "json", "xlsx", "html")
+OPTIONS = {"csv": ("personal",), "json": ("personal",), "jsonl": ("personal",), "xlsx": ("personal", "language"),
+           "html": ("language",)}
+
+
+class Writer:
+    """What every writer is given, in this order: each batch of returns and of issues (issues may come between
+    batches of returns, in the order they were met), then the run and the country figures to close with."""
+
+    def __init__(self, form: Form, path: Path):
+        self.form, self.path = form, Path(path)
+        self.handles: List[Any] = []  # what it keeps open until it closes (files, a zip)
+
+
+    def returns(self, batch: pa.RecordBatch) -> None:
+        """A batch of accepted returns, in read order."""
+
+    def issues(self, batch: pa.RecordBatch) -> None:
+        """A batch of issues, in order."""
+
+    def close(self, run: Run, countries: Sequence[Country]) -> Path:
+        """Finish the file; its path."""
+        return self.path
+
+    def parts(self) -> List[Path]:
+        """The files it writes before it closes."""
+        return [self.path]
+
+    def abort(self) -> None:
+        """Close and remove what it wrote (a run written again from the start)."""
+        for handle in reversed(self.handles):
+            with contextlib.suppress(Exception):
+                handle.close()
+        for part in self.parts():
+            part.unlink(missing_ok=True)
 
 
 def writer(fmt: str):
@@ -22,11 +67,102 @@ def writer(fmt: str):
     return import_module(f"{__name__}.{fmt}")
 
 
-def write_all(report: Report, out_dir, formats: Iterable[str] = tuple(FILES), *, personal: bool = False,
+def writers(form: Form, targets: Iterable[Tuple[str, Path]], *, personal: bool = False,
+            language: Optional[str] = None) -> List[Writer]:
+    """A writer per (format, path)."""
+    options = {"personal": personal, "language": language}
+    return [writer(fmt).Writer(form, Path(path), **{k: options[k] for k in OPTIONS[fmt]}) for fmt, path in targets]
+
+
+def tally(batch: pa.RecordBatch, into: Tally) -> None:
+    """Add a batch of returns to the country figures."""
+    values = {m: batch.column(f"{m}.score" if m else "index") for m in into.measures}
+    into.add(batch.column("country"), batch.column("agency"), values, batch.column("perceived_level"))
+
+
+def feed(run: Run, every: Sequence[Writer]) -> Tuple[Country, ...]:
+    """Give the writers every batch of the run's returns, then of its issues; the country figures."""
+    figures = Tally(run.form)
+    for batch in run.returns():
+        tally(batch, figures)
+        for w in every:
+            w.returns(batch)
+    for batch in run.issues():
+        for w in every:
+            w.issues(batch)
+    return figures.countries()
+
+
+def write_each(report: Union[Report, Run], targets, *, personal: bool = False,
+               language: Optional[str] = None) -> List[Path]:
+    """Write each (format, path) of targets in one pass over the run."""
+    run = report if isinstance(report, Run) else Run.of(report)
+    made = writers(run.form, targets, personal=personal, language=language)
+    countries = feed(run, made)
+    return [w.close(run, countries) for w in made]
+
+
+def write_all(report: Union[Report, Run], out_dir, formats: Iterable[str] = DEFAULT, *, personal: bool = False,
               language: Optional[str] = None) -> List[Path]:
     """Write every asked format into out_dir (created if needed); the paths written, in order."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    options = {"personal": personal, "language": language}
-    return [writer(fmt).write(report, out / FILES[fmt], **{k: options[k] for k in OPTIONS[fmt]})
-            for fmt in formats]
+    return write_each(report, [(fmt, out / FILES[fmt]) for fmt in formats], personal=personal, language=language)
+
+
+def write_one(fmt: str, report: Union[Report, Run], path, **options) -> Path:
+    """One format written to path."""
+    (done,) = write_each(report, [(fmt, Path(path))], **options)
+    return done
+
+
+class Live:
+    """Writers fed while a run is read, in a thread of their own: their Arrow work runs beside the reading, on
+    another core. The returns given must be those the run keeps (the reader checks at the end: Run.complete)."""
+
+    def __init__(self, form: Form, every: Sequence[Writer]):
+        self.writers, self.figures = list(every), Tally(form)
+        self.queue: queue.Queue = queue.Queue(maxsize=4)
+        self.failed: Optional[BaseException] = None
+        self.thread = threading.Thread(target=self._work, name="cpc-forms-reports", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.failed is None:
+                try:
+                    kind, batch = item
+                    if kind == "returns":
+                        tally(batch, self.figures)
+                    for w in self.writers:
+                        getattr(w, kind)(batch)
+                except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, which raises it
+                    self.failed = exc
+
+    def returns(self, batch: pa.RecordBatch) -> None:
+        """A batch of returns the run keeps."""
+        self.queue.put(("returns", batch))
+
+    def issues(self, batch: pa.RecordBatch) -> None:
+        """A batch of issues."""
+        self.queue.put(("issues", batch))
+
+    def _done(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.failed is not None:
+            raise self.failed
+
+    def close(self, run: Run) -> List[Path]:
+        """Every file, complete."""
+        self._done()
+        countries = self.figures.countries()
+        return [w.close(run, countries) for w in self.writers]
+
+    def discard(self) -> None:
+        """Stop, and remove what was written."""
+        try:
+            self._done()
+        finally:
+            for w in self.writers:
+                w.abort()

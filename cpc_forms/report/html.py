@@ -1,24 +1,34 @@
-"""report.html: one self-contained page (no script, no network) with a summary, per-country section
-charts as inline SVG, the perception-gap table and every rejected input with its reason.
+"""report.html: one self-contained page (no script, no network): a summary, every country in a table and then on a
+section of its own (its national figure, each agency, a chart as inline SVG, its gaps, a sample of its comments),
+and the problems: every kind of problem counted, the first ones listed. Its size follows the countries, never
+the returns: the returns and every issue are in scores.xlsx and scores.json.
 
-The page is generators/report/report.html.j2 rendered with autoescape: every text from a return, a
-file name or a spec goes through Jinja2's escaping; this module only hands it plain data."""
+The page is generators/report/report.html.j2 rendered with autoescape: every text from a return, a file name or a
+spec goes through Jinja2's escaping; this module only hands it plain data."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Union
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from .. import resources
-from ..model import TEXT, CountryScore, Report
+from ..aggregate import MIN_GAP_RETURNS, Country, Group
+from ..model import TEXT, Form, Issue, Report
 from ..scoring import display
-from . import rows
+from . import Writer as Base
+from . import feed, rows, table
 from .labels import Labels
+from .run import Run, as_issues
 
 TEMPLATES = resources.files("generators/report")
 BAR, GAP, LABEL_W, PLOT_W = 9, 6, 230, 360  # chart geometry in px: bar height, gap between sections
-MAX_COMMENTS = 100  # per country; the rest are in scores.xlsx and scores.csv, and the page says so
+MAX_COMMENTS = 20  # per country; the rest are in scores.xlsx and scores.csv, and the page says so
+MAX_LISTED = 100  # rejected inputs, and warnings, listed; every one is counted by code
 
 
 def _env() -> Environment:
@@ -30,86 +40,156 @@ def _env() -> Environment:
     return env
 
 
-def _colour(form, group) -> str:
-    """The colour class of a group: one colour per agency code across every country's chart."""
-    agency = form.role("agency")
-    codes = [c.code for c in agency.choices] if agency else []
-    return f"g{codes.index(group.agency) % 6}" if group.agency in codes else "g5"
+def _colour(form, agency: Optional[str]) -> str:
+    """The colour class of a group: the national figure's, then one colour per agency code across every chart."""
+    role = form.role("agency")
+    codes = [c.code for c in role.choices] if role else []
+    return "g0" if agency is None else f"g{codes.index(agency) % 5 + 1}" if agency in codes else "g5"
 
 
-def chart(country: CountryScore, L: Labels) -> Dict[str, Any]:
-    """Geometry of one country's bar chart: per section, one bar per agency (the country mean if one)."""
-    groups = list(country.agencies) if len(country.agencies) > 1 else [country.total]
-    names = [L.agency(g.agency, g is country.total) for g in groups]
+def chart(country: Country, L: Labels) -> Dict[str, Any]:
+    """Geometry of one country's bar chart: per section, the national figure's bar and each agency's."""
+    groups: List[Group] = [country.national, *country.agencies] if L.form.role("agency") else [country.national]
+    names = [L["national"] if g is country.national else L.agency(g.agency) for g in groups]
+    colours = [_colour(L.form, None if g is country.national else g.agency) for g in groups]
     sections = L.form.scored_sections
     step = BAR * len(groups) + GAP
     items: List[Dict[str, Any]] = []
     for n, s in enumerate(sections):
         top = 20 + n * step
         bars = [dict(y=top + k * BAR, w=round(PLOT_W * (g.sections.get(s.id) or 0) / 100, 1),
-                     value=display(g.sections.get(s.id)) or "–", cls=_colour(L.form, g), name=names[k])
+                     value=display(g.sections.get(s.id)) or "–", cls=colours[k], name=names[k])
                 for k, g in enumerate(groups)]
         items.append(dict(label=L.section(s.id), y=top + BAR * len(groups) / 2 + 4, bars=bars))
     ticks = [dict(x=LABEL_W + PLOT_W * t / 100, text=str(t)) for t in range(0, 101, 20)]
-    legend = [dict(cls=_colour(L.form, g), name=name) for g, name in zip(groups, names)]
+    legend = [dict(cls=c, name=name) for c, name in zip(colours, names, strict=True)]
     return dict(width=LABEL_W + PLOT_W + 50, height=24 + len(sections) * step, items=items, ticks=ticks,
                 left=LABEL_W, bar=BAR - 1, legend=legend)
 
 
-def comments(report: Report, L: Labels) -> Dict[str, Dict[str, Any]]:
-    """Country -> free-text evidence (text answers in scored sections), each with who wrote it: the
-    agency and the text answers of unscored sections (an organisational unit, a site). Never personal data."""
-    texts = [q for q in report.form.questions if q.kind == TEXT and not q.personal and not q.format]
-    scored = {s.id for s in report.form.scored_sections}
-    out: Dict[str, Dict[str, Any]] = {}
-    for r in report.returns:
-        answers = r.response.answers
-        by = [L.agency(rows.role_answer(r, "agency"))] if r.form.role("agency") else []
-        by += [answers[q.id] for q in texts if q.section not in scored and answers.get(q.id)]
-        found = [dict(section=L.section(q.section), text=answers[q.id], by=" · ".join(by))
-                 for q in texts if q.section in scored and answers.get(q.id)]
-        country = out.setdefault(rows.role_answer(r, "country"), {"shown": [], "more": 0})
-        room = MAX_COMMENTS - len(country["shown"])
-        country["shown"] += found[:max(room, 0)]
-        country["more"] += max(len(found) - max(room, 0), 0)
-    return out
+class Page(Base):
+    """What the page shows, gathered as the run goes by: a bounded sample of comments per country, the
+    figures, and the problems counted by code with the first ones kept."""
+    wants_issues = True
+
+    def __init__(self, form: Form, path: Optional[Path] = None, language: Optional[str] = None):
+        super().__init__(form, path or Path("report.html"))
+        self.L = Labels(form, language)
+        texts = [q for q in self.form.questions if q.kind == TEXT and not q.personal and not q.format]
+        scored = {s.id for s in self.form.scored_sections}
+        self.said = [q for q in texts if q.section in scored]  # evidence: free text in scored sections
+        self.units = [q for q in texts if q.section not in scored]  # who wrote it: an organisational unit, a site
+        self.comments: Dict[str, List[Dict[str, str]]] = {}
+        self.comment_counts: Counter = Counter()
+        self.problems: Counter = Counter()
+        self.listed: Dict[str, List[Issue]] = {"error": [], "warning": []}
+
+    def returns(self, batch: pa.RecordBatch) -> None:
+        """Count each country's comments; keep the first ones of a country still short of its sample."""
+        if not self.said or not batch.num_rows:
+            return
+        country = batch.column("country")
+        found = [pc.fill_null(pc.greater(pc.utf8_length(batch.column(table.answer(q.id))), 0), False)
+                 for q in self.said]
+        counts = np.sum([f.to_numpy(zero_copy_only=False) for f in found], axis=0)
+        self.comment_counts.update(dict(zip(*_sums(country, counts))))
+        full = [c for c, shown in self.comments.items() if len(shown) >= MAX_COMMENTS]
+        wanted = np.flatnonzero((counts > 0) & ~pc.is_in(country, pa.array(full, pa.string())).to_numpy(False))
+        if len(wanted):
+            self._keep(batch.take(pa.array(wanted)))
+
+    def _keep(self, part: pa.RecordBatch) -> None:
+        L, with_agency = self.L, bool(self.form.role("agency"))
+        said = [part.column(table.answer(q.id)).to_pylist() for q in self.said]
+        units = [part.column(table.answer(q.id)).to_pylist() for q in self.units]
+        for n, (country, agency) in enumerate(zip(part.column("country").to_pylist(),
+                                                  part.column("agency").to_pylist(), strict=True)):
+            shown = self.comments.setdefault(country, [])
+            by = ([L.agency(agency)] if with_agency else []) + [u[n] for u in units if u[n]]
+            for q, texts in zip(self.said, said, strict=True):
+                if texts[n] and len(shown) < MAX_COMMENTS:
+                    shown.append(dict(section=L.section(q.section), text=texts[n], by=" · ".join(by)))
+
+    def issues(self, batch: pa.RecordBatch) -> None:
+        """Count the problems by severity and code; keep the first of each severity."""
+        grouped = pa.table(batch).group_by(["severity", "code"]).aggregate([([], "count_all")])
+        self.problems.update({(s, c): n for s, c, n in zip(*(grouped.column(k).to_pylist() for k in
+                                                              ("severity", "code", "count_all")), strict=True)})
+        for severity, kept in self.listed.items():
+            room = MAX_LISTED - len(kept)
+            if room > 0:
+                mine = batch.filter(pc.equal(batch.column("severity"), severity) if severity == "error" else
+                                    pc.not_equal(batch.column("severity"), "error"))
+                kept += list(as_issues(mine.slice(0, room)))
+
+    def view(self, run: Run, countries: Sequence[Country]) -> Dict[str, Any]:
+        """Everything the template shows, as plain data."""
+        L, form = self.L, self.form
+        pair = [L.agency(code) for code in form.gap_groups]
+        return dict(
+            L=L, lang=L.lang, title=L.text(form.title), form=form, generated=run.generated,
+            counts=[dict(channel=k, **{n: int(v.get(n, 0)) for n in ("read", "accepted", "rejected", "duplicates")})
+                    for k, v in run.counts.items()],
+            totals=rows.totals(run.counts), countries=[self._country(n, c) for n, c in enumerate(countries, 1)],
+            gaps=[dict(country=L.country(c.country), section=L.section(g.section), first=g.first, second=g.second,
+                       gap=g.gap, flagged=g.flagged, reason=L[f"reason_{g.reason}"] if g.reason else "")
+                  for c in countries for g in c.gaps],
+            gap_note=(L["gap_note"].format(first=pair[0], second=pair[1], flag=f"{form.gap_flag:g}") + " "
+                      + L["gap_rule"].format(n=MIN_GAP_RETURNS) if len(pair) == 2 else ""),
+            national_note=L["national_note"].format(first=pair[0], second=pair[1]) if len(pair) == 2 else "",
+            problems=[dict(severity=L[s] if s in ("error", "warning") else s, code=c, count=n)
+                      for (s, c), n in sorted(self.problems.items(), key=lambda item: (item[0][0] != "error",
+                                                                                      -item[1], item[0][1]))],
+            rejected=self.listed["error"], warnings=self.listed["warning"],
+            errors=sum(n for (s, _), n in self.problems.items() if s == "error"),
+            warned=sum(n for (s, _), n in self.problems.items() if s != "error"),
+            levels=[dict(name=L.text(lv.label), description=L.text(lv.description), low=lv.low, high=lv.high)
+                    for lv in form.levels],
+            returns=run.accepted)
+
+    def _country(self, n: int, c: Country) -> Dict[str, Any]:
+        L = self.L
+        groups = [c.national, *c.agencies] if self.form.role("agency") else [c.national]
+        shown = self.comments.get(c.country, [])
+        return dict(anchor=f"country-{n}", code=c.country, name=L.country(c.country), chart=chart(c, L),
+                    method=L[f"method_{c.method}"], basis=", ".join(L.agency(a) for a in c.basis),
+                    national=c.national, flagged=sum(g.flagged for g in c.gaps),
+                    comments=dict(shown=shown, more=self.comment_counts[c.country] - len(shown)),
+                    groups=[dict(name=L["national"] if g is c.national else L.agency(g.agency), returns=g.returns,
+                                 index=g.index, level=L.level(g.level), perceived=L.level(g.perceived_median),
+                                 national=g is c.national,
+                                 where="" if g is c.national else L["yes"] if g.agency in c.basis else L["apart"])
+                            for g in groups])
+
+    def html(self, run: Run, countries: Sequence[Country]) -> str:
+        """The page as text."""
+        return _env().get_template("report.html.j2").render(**self.view(run, countries))
+
+    def close(self, run: Run, countries: Sequence[Country]) -> Path:
+        """Write the page."""
+        self.path.write_text(self.html(run, countries), encoding="utf-8")
+        return self.path
 
 
-def view(report: Report, language: Optional[str] = None) -> Dict[str, Any]:
-    """Everything the template shows, as plain data."""
-    L = Labels(report.form, language)
-    form = report.form
-    said = comments(report, L)
-    countries = [dict(code=c.country, name=L.country(c.country), chart=chart(c, L),
-                      comments=said.get(c.country, {"shown": [], "more": 0}),
-                      groups=[dict(name=L.agency(g.agency, g is c.total), returns=g.returns, index=g.index,
-                                   level=L.level(g.level), perceived=L.level(g.perceived_mode))
-                              for g in ((c.total, *c.agencies) if form.role("agency") else (c.total,))])
-                 for c in report.countries]
-    gaps = [dict(country=L.country(c.country), section=L.section(g.section), first=g.first, second=g.second,
-                 gap=g.gap, flagged=g.flagged) for c in report.countries for g in c.gaps]
-    pair = [L.agency(code) for code in form.gap_groups]
-    return dict(
-        L=L, lang=L.lang, title=L.text(form.title), form=form, generated=report.generated,
-        counts=[dict(channel=k, **{n: int(v.get(n, 0)) for n in ("read", "accepted", "rejected", "duplicates")})
-                for k, v in report.counts.items()],
-        totals=rows.totals(report), countries=countries, gaps=gaps,
-        gap_note=(L["gap_note"].format(first=pair[0], second=pair[1], flag=f"{form.gap_flag:g}")
-                  if len(pair) == 2 else ""),
-        rejected=[i for i in report.issues if i.severity == "error"],
-        warnings=[i for i in report.issues if i.severity != "error"],
-        levels=[dict(name=L.text(lv.label), description=L.text(lv.description), low=lv.low, high=lv.high)
-                for lv in form.levels],
-        returns=len(report.returns))
+Writer = Page
 
 
-def render(report: Report, language: Optional[str] = None) -> str:
+def _sums(keys: pa.Array, counts: np.ndarray):
+    """(distinct keys, the sum of counts for each)."""
+    encoded = pc.dictionary_encode(keys)
+    sums = np.bincount(encoded.indices.to_numpy(zero_copy_only=False), weights=counts,
+                       minlength=len(encoded.dictionary))
+    return encoded.dictionary.to_pylist(), [int(s) for s in sums]
+
+
+def render(report: Union[Report, Run], language: Optional[str] = None) -> str:
     """The page as text."""
-    return _env().get_template("report.html.j2").render(**view(report, language))
+    run = report if isinstance(report, Run) else Run.of(report)
+    page = Page(run.form, language=language)
+    return page.html(run, feed(run, [page]))
 
 
 def write(report: Report, path, *, language: Optional[str] = None) -> Path:
     """Write report.html, labelled in language (default: the form's default language)."""
-    path = Path(path)
-    path.write_text(render(report, language), encoding="utf-8")
-    return path
+    from . import write_one
+    return write_one("html", report, path, language=language)

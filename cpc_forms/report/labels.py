@@ -7,7 +7,7 @@ from typing import Dict, Optional
 
 from .. import resources
 from ..model import Form
-from .rows import FIXED, TAIL, answer_columns
+from .rows import FIXED, TAIL_NAMES, answer_columns
 
 STRINGS = resources.files("generators/report/strings.json")
 
@@ -64,7 +64,7 @@ class Labels:
 
     def column(self, name: str, personal: bool = False) -> str:
         """The label of one flat column of the returns table."""
-        if name in FIXED or name in TAIL:
+        if name in FIXED or name in TAIL_NAMES:
             return self[name]
         sid, dot, what = name.partition(".")
         if dot and self.form.section(sid):

@@ -1,16 +1,35 @@
-"""One Report -> plain rows and aggregates (codes and unrounded numbers) that every writer renders.
+"""What the reports hold of each return, declared once: every writer renders these fields and no others.
 
-Numbers keep full precision here, in scores.csv and in scores.json; only scores.xlsx (number formats)
-and report.html round, for display. Missing numbers are None; missing texts (no country role, no
-submitted time) are ''."""
+A return's row is its FIXED identity, per scored section the SECTION measures (SectionScore attributes of those
+names), the TAIL scores (ReturnScore attributes), its answers and its review state. A new score in the model is
+one line here: scores.json then carries it, and scores.csv and the Returns sheet too when it is flat.
+
+Numbers keep full precision here, in scores.csv and in scores.json; only scores.xlsx (number formats) and
+report.html round, for display. Missing numbers are None; missing texts (no country role, no submitted time)
+are ''."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Union
 
-from ..model import SELECT_MULTIPLE, CountryScore, Form, GroupScore, Question, Report, ScoredReturn
+from ..model import SELECT_MULTIPLE, Form, Question, Report, ScoredReturn
+
+TEXT, SCORE, FRACTION, COUNT, CODE = "text", "score", "fraction", "count", "code"
+
+
+class Field(NamedTuple):
+    """One measure of a return or of a section: its name, what kind of value it is, and whether the flat
+    tables (scores.csv, the Returns sheet) have a column of it; scores.json has every field."""
+    name: str
+    kind: str
+    flat: bool = True
+
 
 FIXED = ("source", "location", "channel", "instance_id", "form_version", "submitted", "country", "agency")
-TAIL = ("index", "level", "perceived_level")
+SECTION = (Field("score", SCORE), Field("completeness", FRACTION), Field("answered", COUNT, False),
+           Field("applicable", COUNT, False))
+TAIL = (Field("index", SCORE), Field("level", CODE), Field("perceived_level", CODE))
+TAIL_NAMES = tuple(f.name for f in TAIL)
+ROLES = ("country", "agency")  # FIXED fields that are the answer of the question playing that role
 
 
 def reported_questions(form: Form, personal: bool = False) -> List[Question]:
@@ -29,23 +48,25 @@ def _answer(value: Any) -> Any:
     return list(value) if isinstance(value, (tuple, list)) else value
 
 
-def return_row(report: Report, scored: ScoredReturn, personal: bool = False) -> Dict[str, Any]:
-    """One return as scores.json writes it: identity, section scores, index, level, answers."""
+def return_row(report: Union[Report, Form], scored: ScoredReturn, personal: bool = False) -> Dict[str, Any]:
+    """One return as scores.json writes it: identity, section scores, index, level, answers, review state."""
+    form = report if isinstance(report, Form) else report.form
     r, score = scored.response, scored.score
-    row: Dict[str, Any] = dict(source=r.source, location=r.location, channel=r.channel,
-                               instance_id=r.instance_id, form_version=r.form_version, submitted=r.submitted,
-                               country=role_answer(scored, "country"), agency=role_answer(scored, "agency"))
-    sections = {}
-    for s in report.form.scored_sections:
-        got = score.section(s.id)
-        sections[s.id] = dict(score=got.score if got else None, completeness=got.completeness if got else None,
-                              answered=got.answered if got else 0, applicable=got.applicable if got else 0)
-    row["sections"] = sections
-    row.update(index=score.index, level=score.level, perceived_level=score.perceived_level)
+    row: Dict[str, Any] = {k: role_answer(scored, k) if k in ROLES else getattr(r, k) for k in FIXED}
+    found = {s.section: s for s in score.sections}
+    row["sections"] = {s.id: {f.name: _measure(found.get(s.id), f) for f in SECTION} for s in form.scored_sections}
+    row.update({f.name: getattr(score, f.name) for f in TAIL})
     answers = r.answers
-    row["answers"] = {q.id: _answer(answers[q.id]) for q in reported_questions(report.form, personal)
+    row["answers"] = {q.id: _answer(answers[q.id]) for q in reported_questions(form, personal)
                       if answers.get(q.id) is not None}
+    row["review"] = r.review
     return row
+
+
+def _measure(section, field: Field) -> Any:
+    if section is None:
+        return 0 if field.kind == COUNT else None
+    return getattr(section, field.name)
 
 
 def answer_columns(form: Form, personal: bool = False) -> Dict[str, Question]:
@@ -55,46 +76,46 @@ def answer_columns(form: Form, personal: bool = False) -> Dict[str, Question]:
     is a fixed column's name (say 'index') is named answer.<id>, as question ids never hold a dot."""
     out = {}
     for q in reported_questions(form, personal):
-        if q.role not in ("country", "agency"):
-            out[f"answer.{q.id}" if q.id in FIXED + TAIL else q.id] = q
+        if q.role not in ROLES:
+            out[f"answer.{q.id}" if q.id in FIXED + TAIL_NAMES else q.id] = q
     return out
+
+
+def section_columns(form: Form) -> List[str]:
+    """The flat columns of the section measures: <section id>.<measure>."""
+    return [f"{s.id}.{f.name}" for s in form.scored_sections for f in SECTION if f.flat]
 
 
 def columns(form: Form, personal: bool = False) -> List[str]:
     """The flat columns of scores.csv and the Returns sheet, in order."""
-    per_section = [f"{s.id}.{what}" for s in form.scored_sections for what in ("score", "completeness")]
-    return [*FIXED, *per_section, *TAIL, *answer_columns(form, personal)]
+    return [*FIXED, *section_columns(form), *TAIL_NAMES, *answer_columns(form, personal)]
 
 
 def flat(form: Form, row: Dict[str, Any], personal: bool = False) -> Dict[str, Any]:
     """A return row flattened to columns (section ids never clash: question ids have no dot)."""
     out = {k: row[k] for k in FIXED}
     for sid, got in row["sections"].items():
-        out[f"{sid}.score"], out[f"{sid}.completeness"] = got["score"], got["completeness"]
-    out.update({k: row[k] for k in TAIL})
+        out.update({f"{sid}.{f.name}": got[f.name] for f in SECTION if f.flat})
+    out.update({k: row[k] for k in TAIL_NAMES})
     for name, q in answer_columns(form, personal).items():
         value = row["answers"].get(q.id)
         out[name] = " ".join(map(str, value)) if q.kind == SELECT_MULTIPLE and value is not None else value
     return out
 
 
-def group(g: GroupScore) -> Dict[str, Any]:
-    """Means of one group (agency '' is the whole country), with measured and perceived level."""
-    return dict(agency=g.agency, returns=g.returns, sections=dict(g.sections), index=g.index, level=g.level,
-                perceived=dict(g.perceived), perceived_mode=g.perceived_mode)
+def kind_of(name: str) -> Optional[str]:
+    """The kind of a flat score column (SCORE, FRACTION, COUNT), None for the others."""
+    _, dot, measure = name.rpartition(".")
+    fields = {f.name: f.kind for f in SECTION} if dot else {f.name: f.kind for f in TAIL}
+    kind = fields.get(measure if dot else name)
+    return kind if kind in (SCORE, FRACTION, COUNT) else None
 
 
-def country(c: CountryScore) -> Dict[str, Any]:
-    """One country's aggregates: everyone, each agency, and the perception gaps."""
-    return dict(country=c.country, total=group(c.total), agencies=[group(a) for a in c.agencies],
-                gaps=[dict(section=g.section, first=g.first, second=g.second, gap=g.gap, flagged=g.flagged)
-                      for g in c.gaps])
-
-
-def totals(report: Report) -> Dict[str, int]:
+def totals(counts) -> Dict[str, int]:
     """read, accepted, rejected, duplicates and excluded (by a reviewer on the server) summed over the channels."""
+    counts = counts.counts if hasattr(counts, "counts") else counts
     keys = ("read", "accepted", "rejected", "duplicates", "excluded")
-    return {k: sum(int(v.get(k, 0)) for v in report.counts.values()) for k in keys}
+    return {k: sum(int(v.get(k, 0)) for v in counts.values()) for k in keys}
 
 
 def label(text, language: Optional[str], default: str) -> str:

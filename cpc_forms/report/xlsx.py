@@ -1,179 +1,147 @@
 """scores.xlsx: summary, returns, countries (with a native chart), agencies, perception gaps, issues.
 
-Written with XlsxWriter, which streams rows out (twice as fast as openpyxl's write-only mode here).
+The Returns sheet holds the data as scores.csv does (codes, full-precision numbers; row 1 the column ids, row 2
+their labels); the other sheets are for reading, in labels. Scores show one decimal through number formats
+only. Every text is a string cell, never a formula; one that a spreadsheet could take for a formula is also
+quote-prefixed, as if typed after an apostrophe.
 
-The Returns sheet holds the data as scores.csv does (codes, full-precision numbers; row 1 the column
-ids, row 2 their labels); the other sheets are for reading, in labels. Scores show one decimal through
-number formats only. Every text is a string cell, never a formula; one that a spreadsheet could take for a
-formula is also quote-prefixed, as if typed after an apostrophe."""
+The two sheets that grow with the campaign stream a batch of rows at a time, cell for cell as XlsxWriter would
+write them (sheet.py): Returns straight into the workbook's zip, Issues into a file beside it. At the end
+XlsxWriter writes the rest of the workbook (books.py), and its parts join the zip."""
 from __future__ import annotations
 
+import os
+import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterable, List, Optional, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
-from ..model import Report
-from . import rows
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..aggregate import Country
+from ..model import NUMERIC_KINDS, Form, Report
+from . import Writer as Base
+from . import cells, rows, sheet, table, write_one
+from .books import ISSUE_HEADER, Book, formats_of, issues_setup, returns_setup, style_index
 from .labels import Labels
-from .neutral import is_risky
+from .run import Run
 
-SCORE, FRACTION = "0.0", "0%"
-FLAG = "#F4B6B6"
-
-
-class Sheet:
-    """One worksheet filled row by row (XlsxWriter streams each row out as the next one starts)."""
-
-    def __init__(self, book, ws, formats: dict):
-        """formats: the workbook's formats made so far, shared by its sheets."""
-        self.book, self.ws, self.row, self.formats = book, ws, 0, formats
-
-    def style(self, fmt: Optional[str] = None, bold: bool = False, fill: Optional[str] = None,
-              quoted: bool = False):
-        """The workbook format of one combination of number format, bold, fill and quote prefix (None: plain)."""
-        key = (fmt, bold, fill, quoted)
-        if key not in self.formats:
-            props = {"num_format": fmt, "bold": bold, "bg_color": fill, "pattern": 1 if fill else 0,
-                     "quote_prefix": quoted}
-            self.formats[key] = self.book.add_format({k: v for k, v in props.items() if v}) if any(key) else None
-        return self.formats[key]
-
-    def put(self, col: int, value: Any, fmt: Optional[str] = None, bold: bool = False, fill=None) -> None:
-        """One cell: text as a string cell (never a formula, a risky one quote-prefixed as if typed with an
-        apostrophe), numbers with their display format; '' and None leave the cell empty."""
-        if isinstance(value, str) and value:
-            quoted = is_risky(value)
-            if "\r" in value:  # a bare CR reads back as a line break anyway; XlsxWriter would escape it
-                value = value.replace("\r\n", "\n").replace("\r", "\n")
-            self.ws.write_string(self.row, col, value, self.style(None, bold, fill, quoted))
-        elif isinstance(value, bool):
-            self.ws.write_boolean(self.row, col, value, self.style(None, bold, fill))
-        elif isinstance(value, (int, float)):
-            self.ws.write_number(self.row, col, value, self.style(fmt, bold, fill))
-        elif bold or fill:
-            self.ws.write_blank(self.row, col, None, self.style(None, bold, fill))
-
-    def put_row(self, values: Iterable[Any], fmts: Iterable[Optional[str]] = (), bold: bool = False,
-                fill=None) -> None:
-        """The next row, from column 1; fmts gives each cell's number format."""
-        fmts = list(fmts)
-        for n, value in enumerate(values):
-            self.put(n, value, fmts[n] if n < len(fmts) else None, bold, fill)
-        self.row += 1
+RETURNS, ISSUES = "xl/worksheets/sheet2.xml", "xl/worksheets/sheet6.xml"  # the 2nd and 6th of books.KEYS
 
 
-def _summary(ws, report: Report, L: Labels):
-    form = report.form
-    ws.ws.set_column(0, 0, 24)
-    ws.put_row([L.text(form.title)], bold=True)
-    ws.put_row([L["form"], form.id])
-    ws.put_row([L["version"], form.version])
-    ws.put_row([L["generated"], report.generated])
-    ws.put_row([])
-    keys = ("read", "accepted", "rejected", "duplicates")
-    ws.put_row([L["channel"], *(L[k] for k in keys)], bold=True)
-    for channel, counts in report.counts.items():
-        ws.put_row([channel, *(int(counts.get(k, 0)) for k in keys)])
-    totals = rows.totals(report)
-    ws.put_row([L["total"], *(totals[k] for k in keys)], bold=True)
+def plan(form: Form, personal: bool) -> List[Tuple[str, bool, Optional[str]]]:
+    """Per flat column: (its batch column, whether it holds numbers, its number format)."""
+    out: List[Tuple[str, bool, Optional[str]]] = [(name, False, None) for name in rows.FIXED]
+    for s in form.scored_sections:
+        out += [(table.measure(s.id, f), True, formats_of([f"{s.id}.{f.name}"])[0]) for f in rows.SECTION if f.flat]
+    out += [(f.name, f.kind != rows.CODE, formats_of([f.name])[0]) for f in rows.TAIL]
+    out += [(table.answer(q.id), q.kind in NUMERIC_KINDS, None) for q in rows.answer_columns(form, personal).values()]
+    return out
 
 
-def _returns(ws, report: Report, L: Labels, personal: bool):
-    names = rows.columns(report.form, personal)
-    fmts = [FRACTION if n.endswith(".completeness") else SCORE if n.endswith(".score") or n == "index" else None
-            for n in names]
-    ws.ws.freeze_panes(2, 0)
-    ws.ws.autofilter(1, 0, max(1, len(report.returns) + 1), len(names) - 1)
-    ws.put_row(names)
-    ws.put_row([L.column(n, personal) for n in names], bold=True)
-    for scored in report.returns:
-        got = rows.flat(report.form, rows.return_row(report, scored, personal), personal)
-        ws.put_row([got[n] for n in names], fmts)
+def _numbers(column: pa.Array) -> pa.Array:
+    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind):
+        return column
+    return pc.cast(cells.decoded(column), pa.float64())  # an answer's repr
 
 
-def _group_rows(ws, start: int, groups, L: Labels, sections, with_agency: bool):
-    """Rows of group means: country (code and name), [agency], returns, sections, index, levels; the next row."""
-    row = start
-    for country, g, total in groups:
-        agency = [L.agency(g.agency, total)] if with_agency else []
-        values = [country, L.country(country), *agency, g.returns, *(g.sections.get(s.id) for s in sections),
-                  g.index, L.level(g.level), L.level(g.perceived_mode)]
-        lead = 3 + len(agency)
-        ws.put_row(values, [None] * lead + [SCORE] * (len(sections) + 1))
-        row += 1
-    return row
+def header_xml(row: int, values: Sequence[Any], bold: bool) -> str:
+    """A header row of text cells, bold or not."""
+    number = sheet.row_numbers(row, 1)
+    quoted = style_index(bold=bold, quoted=True)
+    return sheet.rows_xml(number, [sheet.text_cells(n, number, pa.array([v], pa.string()), quoted,
+                                                    style_index(bold=True) if bold else None)
+                                   for n, v in enumerate(values)])
 
 
-def _countries(ws, report: Report, L: Labels):
-    sections = report.form.scored_sections
-    ws.ws.set_column(1, 1, 22)
-    ws.put_row([L["code"], L["country"], L["returns"], *(L.section(s.id) for s in sections), L["index"],
-                 L["measured_level"], L["perceived_level"]], bold=True)
-    end = _group_rows(ws, 2, [(c.country, c.total, True) for c in report.countries], L, sections, False)
-    if report.countries:
-        ws.ws.insert_chart(end + 1, 1, _chart(ws, L, len(sections), end - 1))  # at B(end + 2)
+class Writer(Base):
+    """scores.xlsx: the big sheets streamed, XlsxWriter for the rest at the end."""
 
+    def __init__(self, form: Form, path: Path, personal: bool = False, language: Optional[str] = None):
+        super().__init__(form, path)
+        self.L, self.personal = Labels(form, language), personal
+        self.part = self.path.with_name(f".{self.path.name}.part")
+        self.said = self.path.with_name(f".{self.path.name}.issues")
+        self.plan = plan(form, personal)
+        self.names = rows.columns(form, personal)
+        self.zip = zipfile.ZipFile(self.part, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        head, _ = sheet.skeleton(returns_setup(len(self.names), 1))
+        self.sheet = sheet.Stream(self.zip.open(RETURNS, "w", force_zip64=True), head)
+        self.sheet.write(header_xml(1, self.names, False) + header_xml(2, [self.L.column(n, personal)
+                                                                            for n in self.names], True), 2)
+        self.issue_sheet = sheet.Stream(self.said.open("wb"), "")
+        self.issue_sheet.write(header_xml(1, [self.L[k] for k in ISSUE_HEADER], True), 1)
+        self.handles += [self.zip, self.sheet.file, self.issue_sheet.file]
 
-def _chart(ws: Sheet, L: Labels, sections: int, last: int):
-    """A native column chart of each country's section scores (rows 2 to last, sections from column D)."""
-    from xlsxwriter.utility import xl_col_to_name
-    chart = ws.book.add_chart({"type": "column"})
-    sheet = "'" + ws.ws.get_name().replace("'", "''") + "'"
-    for n in range(sections):
-        col = xl_col_to_name(3 + n)
-        chart.add_series({"name": f"={sheet}!${col}$1", "categories": f"={sheet}!$B$2:$B${last}",
-                          "values": f"={sheet}!${col}$2:${col}${last}"})
-    chart.set_title({"name": L["chart_title"]})
-    chart.set_y_axis({"min": 0, "max": 100})
-    chart.set_size({"width": 830, "height": 340})  # about 22 cm by 9 cm
-    return chart
+    def returns(self, batch: pa.RecordBatch) -> None:
+        """A batch of rows of the Returns sheet."""
+        count = self.sheet.room(batch.num_rows)
+        if not count:
+            return
+        batch = batch.slice(0, count)
+        numbers = sheet.row_numbers(self.sheet.next, count)
+        found = []
+        for n, (column, is_number, fmt) in enumerate(self.plan):
+            values = batch.column(column)
+            if is_number:
+                found.append(sheet.number_cells(n, numbers, _numbers(values), style_index(fmt) if fmt else None))
+            else:
+                found.append(sheet.text_cells(n, numbers, values, style_index(quoted=True)))
+        self.sheet.write(sheet.rows_xml(numbers, found), count)
 
+    def issues(self, batch: pa.RecordBatch) -> None:
+        """A batch of rows of the Issues sheet."""
+        count = self.issue_sheet.room(batch.num_rows)
+        if not count:
+            return
+        batch = batch.slice(0, count)
+        numbers = sheet.row_numbers(self.issue_sheet.next, count)
+        severity = batch.column("severity")
+        shown = pc.if_else(pc.equal(severity, "error"), self.L["error"],
+                           pc.if_else(pc.equal(severity, "warning"), self.L["warning"], severity))
+        columns = [shown] + [batch.column(k) for k in ISSUE_HEADER[1:]]
+        found = [sheet.text_cells(n, numbers, c, style_index(quoted=True)) for n, c in enumerate(columns)]
+        self.issue_sheet.write(sheet.rows_xml(numbers, found), count)
 
-def _agencies(ws, report: Report, L: Labels):
-    sections = report.form.scored_sections
-    ws.ws.set_column(1, 2, 22)
-    ws.put_row([L["code"], L["country"], L["agency"], L["returns"], *(L.section(s.id) for s in sections),
-                 L["index"], L["measured_level"], L["perceived_level"]], bold=True)
-    groups = [(c.country, g, g is c.total) for c in report.countries for g in (c.total, *c.agencies)]
-    _group_rows(ws, 2, groups, L, sections, True)
+    def _more(self, stream: sheet.Stream) -> str:
+        """A last row saying how many rows the sheet could not hold."""
+        if not stream.left_out:
+            return ""
+        row = sheet.row_numbers(stream.next, 1)
+        note = pa.array([self.L["more_rows"].format(n=f"{stream.left_out:,}")])
+        return sheet.rows_xml(row, [sheet.text_cells(0, row, note, style_index(quoted=True))])
 
+    def close(self, run: Run, countries: Sequence[Country]) -> Path:
+        """The workbook: XlsxWriter's parts beside the two streamed sheets."""
+        shown = self.sheet.next - 3
+        self.sheet.close(self._more(self.sheet) + sheet.skeleton(returns_setup(len(self.names), shown))[1])
+        self.issue_sheet.close(self._more(self.issue_sheet))
+        head, tail = sheet.skeleton(issues_setup)
+        with self.zip.open(ISSUES, "w", force_zip64=True) as member, self.said.open("rb") as body:
+            member.write(head.encode("utf-8"))
+            while chunk := body.read(1 << 22):
+                member.write(chunk)
+            member.write(tail.encode("utf-8"))
+        self.said.unlink()
+        made = Book(self.path.with_name(f".{self.path.name}.book"), run, self.L, self.personal)
+        made.figures(countries)
+        book = made.close()
+        with zipfile.ZipFile(book) as parts:
+            for name in parts.namelist():
+                if name not in (RETURNS, ISSUES):
+                    self.zip.writestr(parts.getinfo(name), parts.read(name), compresslevel=6)
+        self.zip.close()
+        book.unlink()
+        os.replace(self.part, self.path)
+        return self.path
 
-def _gaps(ws, report: Report, L: Labels):
-    form = report.form
-    ws.ws.set_column(1, 2, 28)
-    if len(form.gap_groups) != 2:
-        ws.put_row([L["no_gaps"]])
-        return
-    first, second = (L.agency(code) for code in form.gap_groups)
-    ws.put_row([L["gap_note"].format(first=first, second=second, flag=f"{form.gap_flag:g}")])
-    ws.put_row([L["code"], L["country"], L["section"], first, second, L["gap"], L["flagged"]], bold=True)
-    for c in report.countries:
-        for g in c.gaps:
-            ws.put_row([c.country, L.country(c.country), L.section(g.section), g.first, g.second, g.gap,
-                         L["yes"] if g.flagged else ""], [None, None, None, SCORE, SCORE, SCORE],
-                    fill=FLAG if g.flagged else None)
-
-
-def _issues(ws, report: Report, L: Labels):
-    ws.ws.set_column(2, 2, 30)
-    ws.ws.set_column(4, 4, 80)
-    ws.put_row([L["severity"], L["code"], L["source"], L["location"], L["message"]], bold=True)
-    for i in report.issues:
-        ws.put_row([L[i.severity] if i.severity in ("error", "warning") else i.severity, i.code, i.source,
-                     i.location, i.message])
+    def parts(self) -> List[Path]:
+        """The workbook taking shape and its issues aside."""
+        return [self.part, self.said, self.path.with_name(f".{self.path.name}.book")]
 
 
 def write(report: Report, path, *, personal: bool = False, language: Optional[str] = None) -> Path:
     """Write scores.xlsx, labelled in language (default: the form's default language)."""
-    import xlsxwriter
-    L, path = Labels(report.form, language), Path(path)
-    # constant_memory: rows stream out to the file instead of piling up in memory
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheets: List[Tuple[str, Callable[..., None]]] = [
-        ("summary", _summary), ("returns", _returns), ("countries", _countries), ("agencies", _agencies),
-        ("gaps", _gaps), ("issues", _issues)]
-    formats: dict = {}
-    for key, fill in sheets:
-        ws = Sheet(book, book.add_worksheet(L[key][:31]), formats)
-        fill(ws, report, L, personal) if key == "returns" else fill(ws, report, L)
-    book.close()
-    return path
+    return write_one("xlsx", report, path, personal=personal, language=language)
+

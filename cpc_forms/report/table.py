@@ -1,0 +1,119 @@
+"""Scored returns -> one Arrow record batch of the fields rows.py declares: what every writer reads, column by column.
+
+Per return: the FIXED fields and its review state and edit count as text; per scored section each SECTION
+measure, and the TAIL scores, typed; every answer as text (a number as its repr, a multiple choice as its codes
+joined by spaces, with its JSON list beside it in list:<id>). The Responses are not kept: a batch is a few
+thousand returns' columns.
+
+A column of few distinct values is dictionary-encoded, so a writer encodes each value once (cells.by_value):
+codes, the section measures, answers other than free text. Ids, places in a file, times, the index and free
+text are not. Which columns are is fixed, so every batch of a run has the same schema."""
+from __future__ import annotations
+
+import json
+from operator import attrgetter
+from typing import Any, Dict, List, Optional, Sequence
+
+import pyarrow as pa
+
+from ..model import DECIMAL, INTEGER, SELECT_MULTIPLE, TEXT, Form, ScoredReturn, SectionScore
+from .rows import CODE, COUNT, FIXED, ROLES, SECTION, TAIL, Field, role_answer
+
+META = FIXED + ("review",)
+MANY = ("location", "instance_id", "submitted")  # texts that differ from one return to the next
+TYPES = {COUNT: pa.int64(), CODE: pa.string()}
+NUMBERS = (INTEGER, DECIMAL)
+
+
+def answer(qid: str) -> str:
+    """The column of a question's answers."""
+    return f"answer:{qid}"
+
+
+def listed(qid: str) -> str:
+    """The column of a multiple choice's answers as JSON lists."""
+    return f"list:{qid}"
+
+
+def measure(sid: str, field: Field) -> str:
+    """The column of one section measure."""
+    return f"{sid}.{field.name}"
+
+
+def _type(field: Field) -> pa.DataType:
+    return TYPES.get(field.kind, pa.float64())
+
+
+def build(form: Form, scored: Sequence[ScoredReturn]) -> pa.RecordBatch:
+    """The columns of these returns, for the form the reports are about (other versions map by section and
+    question id)."""
+    responses = [s.response for s in scored]
+    columns: Dict[str, pa.Array] = {}
+    for name in META:
+        values = [role_answer(s, name) for s in scored] if name in ROLES else list(map(attrgetter(name), responses))
+        columns[name] = _few(pa.array(values, pa.string()), name not in MANY)
+    columns["edits"] = pa.array([r.edits for r in responses], pa.int64())
+    columns.update(_sections(form, scored))
+    scores = [s.score for s in scored]
+    for field in TAIL:
+        values = pa.array(list(map(attrgetter(field.name), scores)), _type(field))
+        columns[field.name] = _few(values, field.kind == CODE)
+    columns.update(_answers(form, [r.answers for r in responses]))
+    return pa.RecordBatch.from_pydict(columns) if columns else pa.RecordBatch.from_pydict({})
+
+
+def _sections(form: Form, scored: Sequence[ScoredReturn]) -> Dict[str, pa.Array]:
+    ids = [s.id for s in form.scored_sections]
+    rows: List[Sequence[Optional[SectionScore]]] = []
+    for s in scored:
+        sections: Sequence[Optional[SectionScore]] = s.score.sections
+        if [x.section for x in s.score.sections] != ids:  # another version: its sections by id
+            found = {x.section: x for x in s.score.sections}
+            sections = [found.get(sid) for sid in ids]
+        rows.append(sections)
+    out = {}
+    for sid, column in zip(ids, zip(*rows) if rows else [()] * len(ids), strict=True):
+        for field in SECTION:
+            get = attrgetter(field.name)
+            none = 0 if field.kind == COUNT else None
+            values = pa.array([none if x is None else get(x) for x in column], _type(field))
+            out[measure(sid, field)] = _few(values, field.kind != COUNT)
+    return out
+
+
+def _answers(form: Form, answers: Sequence[Any]) -> Dict[str, pa.Array]:
+    qids = [q.id for q in form.questions]
+    columns = list(zip(*[list(map(a.get, qids)) for a in answers])) if answers else [()] * len(qids)
+    out: Dict[str, pa.Array] = {}
+    for q, values in zip(form.questions, columns, strict=True):
+        if q.kind == SELECT_MULTIPLE:
+            chosen = [tuple(v) if isinstance(v, list) else v for v in values]
+            memo = {v: _lists(v) for v in dict.fromkeys(chosen) if v is not None}
+            out[answer(q.id)] = _few(pa.array([memo[v][0] if v is not None else None for v in chosen], pa.string()))
+            out[listed(q.id)] = _few(pa.array([memo[v][1] if v is not None else None for v in chosen], pa.string()))
+        elif q.kind in NUMBERS:
+            out[answer(q.id)] = _few(pa.array([None if v is None else repr(v) for v in values], pa.string()))
+        else:
+            out[answer(q.id)] = _few(_texts(values), q.kind != TEXT or bool(q.choices))
+    return out
+
+
+def _few(column: pa.Array, few: bool = True) -> pa.Array:
+    return column.dictionary_encode() if few else column
+
+
+def _lists(value: Any):
+    codes = list(value) if isinstance(value, (list, tuple)) else [value]
+    return " ".join(map(str, codes)), json.dumps(codes, ensure_ascii=False)
+
+
+def _texts(values: Sequence[Any]) -> pa.Array:
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value that is not text (no validated answer is)
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
+def batches(form: Form, scored: Sequence[ScoredReturn], size: int = 4096) -> List[pa.RecordBatch]:
+    """The columns of returns held in memory, a batch per size returns."""
+    return [build(form, scored[start:start + size]) for start in range(0, len(scored), size)]

@@ -1,0 +1,132 @@
+"""Read a whole campaign as ingest.run does, keeping no Response: each batch of scored returns becomes the reports'
+columns (report.table) and goes to a spill file, each issue to another; the Run replays the accepted ones.
+
+Report writers can be fed while the inputs are read (report.Live): each batch goes to them as it is made, but for
+the returns a reviewer rejected. Whether they saw exactly the returns kept is only known once every input is read
+(a later input may hold a newer version of a return already written): Run.complete says so; when it does not,
+the reports are written again from the spill."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Mapping, Optional
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .ingest import PARTIAL, expand, now, read_all, score_all
+from .ledger import Ledger
+from .model import Form, Issue, Response
+from .report import Live, table
+from .report.run import Run, Spill, issue_batches, kept
+from .returns import rejected_by_review
+
+BATCH = 4096  # returns in one batch of the reports' columns: a few MB
+
+
+class Reading:
+    """The returns and issues of a run as they are read, spilled a batch at a time."""
+
+    def __init__(self, form: Form, forms: Mapping[str, Form], folder, include_rejected: bool = False,
+                 live: Optional[Live] = None):
+        self.form, self.forms, self.live, self.include_rejected = form, forms, live, include_rejected
+        self.ledger = Ledger(include_rejected)
+        self.returns, self.issues = Spill(Path(folder) / "returns"), Spill(Path(folder) / "issues")
+        self.pending: List[Response] = []
+        self.said: List[Issue] = []
+        self.issued = 0
+        self.countries: Dict[str, int] = {}
+        self.country_of: List[np.ndarray] = []
+        self.written: List[np.ndarray] = []  # per batch, the rows given to the live writers
+        self.partial: set = set()
+
+    def response(self, name: str, r: Response) -> None:
+        """A return read through a channel."""
+        self.ledger.response(name, r)
+        self.pending.append(r)
+        if len(self.pending) == BATCH:
+            self._spill()
+
+    def issue(self, name: str, item: Issue) -> None:
+        """An issue met through a channel."""
+        self.ledger.issue(name, item)
+        self.said.append(item)
+        if item.code in PARTIAL:
+            self.partial.add(item.source)
+        if len(self.said) == BATCH:
+            self._issues(self.said)
+            self.said = []
+
+    def _issues(self, issues: List[Issue]) -> None:
+        for batch in issue_batches(issues):
+            self.issues.write(batch)
+            if self.live is not None:
+                self.live.issues(batch)
+        self.issued += len(issues)
+
+    def _spill(self) -> None:
+        batch = table.build(self.form, score_all(self.form, self.forms, self.pending))
+        self.pending = []
+        if batch.num_rows:
+            self.returns.write(batch)
+        self.country_of.append(_codes(batch.column("country"), self.countries))
+        if self.live is not None:
+            shown = np.ones(batch.num_rows, dtype=bool)
+            if not self.include_rejected:
+                review = batch.column("review")
+                verdicts = [rejected_by_review(v) if v else False for v in review.dictionary.to_pylist()]
+                shown = ~np.array(verdicts + [False], dtype=bool)[pc.fill_null(review.indices, -1).to_numpy(False)]
+            self.written.append(shown)
+            if batch.num_rows:
+                self.live.returns(batch if shown.all() else batch.filter(pa.array(shown)))
+
+    def finish(self) -> Run:
+        """Every input read: the run."""
+        self._spill()
+        self.returns.close()
+        keep, found, counts = self.ledger.close(self._fetch)
+        said, self.said = self.said, []
+        self._issues(said + found)
+        self.issues.close()
+        every = np.concatenate(self.country_of)[keep] if len(keep) else np.zeros(0, np.uint32)
+        complete = self.live is not None and np.array_equal(keep, np.concatenate(self.written))
+        returns = self.returns
+        return Run(self.form, counts, now(), int(keep.sum()), lambda: kept(returns.read(), keep), self.issues.read,
+                   self.issued, len(np.unique(every)), tuple(sorted(self.partial)), complete)
+
+    def _fetch(self, rows: np.ndarray) -> List[Response]:
+        """The returns at these read positions, from the spill, with what de-duplication and review look at."""
+        identities = self.ledger.identities_at(rows)
+        out: List[Response] = []
+        start = 0
+        names = ("source", "location", "channel", "instance_id", "form_version", "submitted", "review", "edits")
+        for batch in self.returns.read():
+            mine = rows[(rows >= start) & (rows < start + batch.num_rows)] - start
+            start += batch.num_rows
+            if len(mine):
+                part = batch.take(pa.array(mine))
+                for values in zip(*(part.column(n).to_pylist() for n in names)):
+                    out.append(Response(self.form.id, answers={}, root_id="uuid:" + identities[len(out)],
+                                        **dict(zip(names, values, strict=True))))
+        return out
+
+
+def _codes(column: pa.Array, codes: Dict[str, int]) -> np.ndarray:
+    """Per row, the code of its value (codes grows with the values met)."""
+    found = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+    known = [codes.setdefault(c, len(codes)) for c in found.dictionary.to_pylist()]
+    return np.array(known, dtype=np.uint32)[found.indices.to_numpy(False)] if known else np.zeros(0, np.uint32)
+
+
+def stream(inputs: Iterable, form: Form, forms: Mapping[str, Form], folder,
+           progress: Callable = lambda items, total: items, jobs: int = 1, include_rejected: bool = False,
+           live: Optional[Live] = None) -> Run:
+    """Read, de-duplicate and score every input as ingest.run does, with the returns spilled into folder (and given
+    to live writers as they come, when there are some)."""
+    reading = Reading(form, forms, folder, include_rejected, live)
+    for name, item in read_all(expand(inputs), forms, jobs, progress):
+        if isinstance(item, Response):
+            reading.response(name, item)
+        else:
+            reading.issue(name, item)
+    return reading.finish()
