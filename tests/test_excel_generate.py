@@ -130,3 +130,9 @@ def test_committed_outputs_are_fresh(form, tmp_path, language):
     committed = ROOT / "outputs" / f"{form.id}.{language}.xlsx"
     assert committed.exists(), "run: python -m cpc_forms build"
     assert dump(committed) == dump(next(p for p in fresh if p.name == committed.name))
+
+
+def test_every_sheet_prints_on_a4(any_form, tmp_path):
+    for path in excel.generate(any_form, tmp_path):
+        wb = openpyxl.load_workbook(path)
+        assert {ws.title: ws.page_setup.paperSize for ws in wb} == {ws.title: 9 for ws in wb}, path.name

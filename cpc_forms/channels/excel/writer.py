@@ -82,6 +82,8 @@ def build(form: Form, language: str) -> Workbook:
     results(wb.create_sheet(RESULTS), form, language, t, layout)
     lists(wb.create_sheet(LISTS), form, language, t)
     meta(wb, wb.create_sheet(META), form, language)
+    for ws in wb:  # WCO and INTERPOL print on A4; an en-US office would otherwise print Letter
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
     wb.active = 1
     wb.security = WorkbookProtection(lockStructure=True)
     return wb
