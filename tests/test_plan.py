@@ -105,7 +105,11 @@ def test_workbook_formulas_render_the_plan(tiny, tmp_path):
     book, sheet, rows = _cells(tiny, tmp_path)
     r = rows["q2"]
     formulas = {c.value for c in sheet[r] if isinstance(c.value, str) and c.value.startswith("=")}
-    assert f'=IF($H{r}="","",IFERROR(INDEX({{0,1,2}},MATCH($H{r},{{"0","1","2"}},0)),""))' in formulas
+    [lookup] = [f for f in formulas if f.startswith(f'=IF($H{r}="","",IFERROR(INDEX(Lists!')]
+    shape = rf'=IF\(\$H{r}="","",IFERROR\(INDEX\(Lists!(\S+),MATCH\(\$H{r},Lists!(\S+),0\)\),""\)\)'
+    points, codes = re.fullmatch(shape, lookup).groups()
+    column = [[c.value for row in book["Lists"][ref.replace("$", "")] for c in row] for ref in (codes, points)]
+    assert column == [["0", "1", "2"], [0, 1, 2]]  # the plan's points per code, in a hidden range
     assert f'=IF(AND($I{r},$H{r}<>"na"),1,0)' in formulas
     assert f"=IF($L{r}=1,4,0)" in formulas  # weight x best points
     results = [c.value for row in book["Results"].iter_rows() for c in row if isinstance(c.value, str)]
