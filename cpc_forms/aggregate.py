@@ -221,7 +221,8 @@ def _codes(column) -> Tuple[List[Any], np.ndarray]:
     """(the distinct values but None, per row the index of its value in them, -1 for None)."""
     if isinstance(column, (pa.Array, pa.ChunkedArray)):
         encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
-        return encoded.dictionary.to_pylist(), pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        indices = pc.fill_null(encoded.indices, pa.scalar(-1, encoded.indices.type))
+        return encoded.dictionary.to_pylist(), indices.to_numpy(zero_copy_only=False)
     values = list(column)
     distinct = [v for v in dict.fromkeys(values) if v is not None]
     where = {v: n for n, v in enumerate(distinct)}

@@ -116,12 +116,13 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
 
 def _rejected(run) -> int:
     """Print every rejected input (one line each); how many there are."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     from .report.run import as_issues
     errors = 0
     for batch in run.issues():
-        for problem in as_issues(batch.filter(pc.equal(batch.column("severity"), "error"))):
+        for problem in as_issues(batch.filter(pc.equal(batch.column("severity"), pa.scalar("error", pa.string())))):
             click.echo(f"rejected: {problem}", err=True)
             errors += 1
     return errors

@@ -128,14 +128,20 @@ def collect(inputs: Iterable, forms: Mapping[str, Form], progress: Callable = la
 
     A return a reviewer rejected on its server is left out (counted as excluded, with a warning) unless
     include_rejected."""
-    ledger, responses, issues = Ledger(include_rejected), [], []
+    ledger = Ledger(include_rejected)
+    responses: List[Response] = []
+    issues: List[Issue] = []
+    through: Tuple[List[str], List[str]] = ([], [])  # the channel of each return, of each issue
     for name, item in read_all(expand(inputs), forms, jobs, progress):
+        ledger.seen(name)
         if isinstance(item, Response):
-            ledger.response(name, item)
             responses.append(item)
+            through[0].append(name)
         else:
-            ledger.issue(name, item)
             issues.append(item)
+            through[1].append(name)
+    ledger.responses(through[0], responses)
+    ledger.issues(through[1], issues)
     keep, found, counts = ledger.close(lambda rows: [responses[n] for n in rows.tolist()])
     return [r for r, k in zip(responses, keep.tolist(), strict=True) if k], issues + found, counts
 

@@ -5,6 +5,7 @@ what a reviewer rejected; the returns themselves are kept elsewhere (in memory, 
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -39,27 +40,38 @@ class Ledger:
             self.names[name] = len(self.names)
         return self.counts[name]
 
-    def response(self, name: str, r: Response) -> None:
-        """A return read through a channel."""
-        self._tally(name)["read"] += 1
-        self.channel.append(self.names[name or "unrecognised"])
-        self.reviewed.append(bool(r.review) and not self.include_rejected and rejected_by_review(r.review))
-        self.identities.append(r.identity)
-        if len(self.identities) == CHUNK:
+    def seen(self, name: str) -> None:
+        """A channel met: the counts keep the channels in the order they were first met."""
+        self._tally(name)
+
+    def responses(self, names: Sequence[str], returns: Sequence[Response]) -> None:
+        """Returns read, each through its channel."""
+        for name, n in Counter(names).items():
+            self._tally(name)["read"] += n
+        codes = self.names
+        self.channel.extend([codes[name or "unrecognised"] for name in names])
+        reviews = [r.review for r in returns]
+        verdicts = {} if self.include_rejected else {v: rejected_by_review(v) for v in set(reviews) if v}
+        self.reviewed.extend([verdicts.get(v, False) for v in reviews])
+        self.identities += [r.identity for r in returns]
+        if len(self.identities) >= CHUNK:
             self.packed.append(pa.array(self.identities, pa.string()))
             self.identities = []
 
-    def issue(self, name: str, item: Issue) -> None:
-        """An issue met reading through a channel."""
-        tally = self._tally(name)
-        if item.code == Code.DUPLICATE:  # an edit a reader already replaced inside its own file
-            tally["read"] += 1
-            tally["duplicates"] += 1
-        # One rejected return may carry several errors: they share its source and record.
-        if item.severity == "error" and (item.source, item.record or item.location) not in self.rejected:
-            self.rejected.add((item.source, item.record or item.location))
-            tally["read"] += 1
-            tally["rejected"] += 1
+    def issues(self, names: Sequence[str], items: Sequence[Issue]) -> None:
+        """Issues met, each through its channel."""
+        for name, item in zip(names, items, strict=True):
+            if item.severity != "error" and item.code != Code.DUPLICATE:
+                continue
+            tally = self._tally(name)
+            if item.code == Code.DUPLICATE:  # an edit a reader already replaced inside its own file
+                tally["read"] += 1
+                tally["duplicates"] += 1
+            # One rejected return may carry several errors: they share its source and record.
+            if item.severity == "error" and (item.source, item.record or item.location) not in self.rejected:
+                self.rejected.add((item.source, item.record or item.location))
+                tally["read"] += 1
+                tally["rejected"] += 1
 
     def identities_at(self, rows: np.ndarray) -> List[str]:
         """The submission identities of the returns at these read positions."""
@@ -72,7 +84,8 @@ class Ledger:
         keep = np.ones(len(identities), dtype=bool)
         found: List[Issue] = []
         seen = pc.value_counts(identities)
-        repeated = seen.filter(pc.and_(pc.greater(seen.field("counts"), 1), pc.not_equal(seen.field("values"), "")))
+        several = pc.greater(seen.field("counts"), pa.scalar(1, pa.int64()))
+        repeated = seen.filter(pc.and_(several, pc.not_equal(seen.field("values"), pa.scalar("", pa.string()))))
         if len(repeated):
             rows = np.flatnonzero(pc.is_in(identities, value_set=repeated.field("values")).to_numpy(False))
             versions = fetch(rows)

@@ -33,40 +33,35 @@ class Reading:
         self.ledger = Ledger(include_rejected)
         self.returns, self.issues = Spill(Path(folder) / "returns"), Spill(Path(folder) / "issues")
         self.pending: List[Response] = []
+        self.pending_names: List[str] = []
         self.said: List[Issue] = []
+        self.said_names: List[str] = []
         self.issued = 0
         self.countries: Dict[str, int] = {}
         self.country_of: List[np.ndarray] = []
         self.written: List[np.ndarray] = []  # per batch, the rows given to the live writers
         self.partial: set = set()
 
-    def response(self, name: str, r: Response) -> None:
-        """A return read through a channel."""
-        self.ledger.response(name, r)
-        self.pending.append(r)
-        if len(self.pending) == BATCH:
-            self._spill()
+    def take_issues(self) -> None:
+        """Count, spill and pass on the issues read since the last time (the lists are emptied in place)."""
+        self.ledger.issues(self.said_names, self.said)
+        self.partial.update(i.source for i in self.said if i.code in PARTIAL)
+        self._write_issues(self.said)
+        del self.said[:], self.said_names[:]
 
-    def issue(self, name: str, item: Issue) -> None:
-        """An issue met through a channel."""
-        self.ledger.issue(name, item)
-        self.said.append(item)
-        if item.code in PARTIAL:
-            self.partial.add(item.source)
-        if len(self.said) == BATCH:
-            self._issues(self.said)
-            self.said = []
-
-    def _issues(self, issues: List[Issue]) -> None:
+    def _write_issues(self, issues: List[Issue]) -> None:
         for batch in issue_batches(issues):
             self.issues.write(batch)
             if self.live is not None:
                 self.live.issues(batch)
         self.issued += len(issues)
 
-    def _spill(self) -> None:
+    def take_returns(self) -> None:
+        """Count, score, spill and pass on the returns read since the last time (the lists are emptied in
+        place): the Responses are forgotten."""
+        self.ledger.responses(self.pending_names, self.pending)
         batch = table.build(self.form, score_all(self.form, self.forms, self.pending))
-        self.pending = []
+        del self.pending[:], self.pending_names[:]
         if batch.num_rows:
             self.returns.write(batch)
         self.country_of.append(_codes(batch.column("country"), self.countries))
@@ -75,18 +70,19 @@ class Reading:
             if not self.include_rejected:
                 review = batch.column("review")
                 verdicts = [rejected_by_review(v) if v else False for v in review.dictionary.to_pylist()]
-                shown = ~np.array(verdicts + [False], dtype=bool)[pc.fill_null(review.indices, -1).to_numpy(False)]
+                where = pc.fill_null(review.indices, pa.scalar(-1, review.indices.type)).to_numpy(False)
+                shown = ~np.array(verdicts + [False], dtype=bool)[where]
             self.written.append(shown)
             if batch.num_rows:
                 self.live.returns(batch if shown.all() else batch.filter(pa.array(shown)))
 
     def finish(self) -> Run:
         """Every input read: the run."""
-        self._spill()
+        self.take_returns()
         self.returns.close()
+        self.take_issues()
         keep, found, counts = self.ledger.close(self._fetch)
-        said, self.said = self.said, []
-        self._issues(said + found)
+        self._write_issues(found)
         self.issues.close()
         every = np.concatenate(self.country_of)[keep] if len(keep) else np.zeros(0, np.uint32)
         complete = self.live is not None and np.array_equal(keep, np.concatenate(self.written))
@@ -124,9 +120,20 @@ def stream(inputs: Iterable, form: Form, forms: Mapping[str, Form], folder,
     """Read, de-duplicate and score every input as ingest.run does, with the returns spilled into folder (and given
     to live writers as they come, when there are some)."""
     reading = Reading(form, forms, folder, include_rejected, live)
+    known: set = set()
+    pending, pending_names, said, said_names = reading.pending, reading.pending_names, reading.said, reading.said_names
     for name, item in read_all(expand(inputs), forms, jobs, progress):
+        if name not in known:
+            known.add(name)
+            reading.ledger.seen(name)
         if isinstance(item, Response):
-            reading.response(name, item)
+            pending.append(item)
+            pending_names.append(name)
+            if len(pending) == BATCH:
+                reading.take_returns()
         else:
-            reading.issue(name, item)
+            said.append(item)
+            said_names.append(name)
+            if len(said) == BATCH:
+                reading.take_issues()
     return reading.finish()

@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 from .neutral import is_risky, neutralise
 
 STRING = pa.string()
+# Arrow is given typed scalars: a bare Python value is typed by inference, which first tries to import dateutil
+EMPTY, NULL, NO = pa.scalar("", STRING), pa.scalar("null", STRING), pa.scalar(False)
 CSV_CARE = '^[=+\\-@\t\r]|[",\r\n]'  # a risky start (neutral.TRIGGERS) or what the csv module quotes
 JSON_CARE = '[\\x00-\\x1f"\\\\]'  # what json.dumps escapes (ensure_ascii=False)
 encode_basestring: Callable[[str], str] = json.encoder.encode_basestring
@@ -25,21 +27,22 @@ def join(*parts, separator: str = "") -> pa.Array:
     """Per row, the parts (columns or plain texts) joined; a null part reads as ''."""
     given = [pa.scalar(p, STRING) if isinstance(p, str) else p for p in parts]
     # null_handling="skip" would drop a row whose every part is null: nulls are replaced by '' instead
-    return pc.binary_join_element_wise(*given, separator, null_handling="replace", null_replacement="")
+    return pc.binary_join_element_wise(*given, pa.scalar(separator, STRING), null_handling="replace",
+                                       null_replacement="")
 
 
 def joined_or_null(*parts) -> pa.Array:
     """Per row, the parts joined; null where any part is null."""
     given = [pa.scalar(p, STRING) if isinstance(p, str) else p for p in parts]
-    return pc.binary_join_element_wise(*given, "")
+    return pc.binary_join_element_wise(*given, EMPTY)
 
 
 def text(column: pa.Array) -> str:
     """Every cell of a text column, one after the other (null as '')."""
     if not len(column):
         return ""
-    column = pc.fill_null(column, "")
-    return pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(column)], pa.int32()), column), "")[0].as_py()
+    column = pc.fill_null(column, EMPTY)
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(column)], pa.int32()), column), EMPTY)[0].as_py()
 
 
 def decoded(column: pa.Array) -> pa.Array:
@@ -57,7 +60,7 @@ def by_value(column: pa.Array, one: Callable[[Any], Optional[str]], whole: Calla
 
 def fixed(column: pa.Array, care: str, one: Callable[[Any], Optional[str]]) -> pa.Array:
     """column with each text matching the pattern care replaced by one(text)."""
-    mask = pc.fill_null(pc.match_substring_regex(column, care), False)
+    mask = pc.fill_null(pc.match_substring_regex(column, care), NO)
     if not pc.any(mask).as_py():
         return column
     return pc.replace_with_mask(column, mask, pa.array([one(v) for v in column.filter(mask).to_pylist()], STRING))
@@ -92,7 +95,7 @@ def json_quoted(column: pa.Array) -> pa.Array:
 
 def json_strings(column: pa.Array) -> pa.Array:
     """A text column as JSON: a string literal, or 'null'."""
-    return pc.fill_null(json_quoted(column), "null")
+    return pc.fill_null(json_quoted(column), NULL)
 
 
 def reprs(numbers: pa.Array) -> pa.Array:
@@ -117,7 +120,7 @@ def reprs(numbers: pa.Array) -> pa.Array:
 def json_numbers(numbers: pa.Array) -> pa.Array:
     """Numbers as JSON: repr(), or 'null'."""
     shown = pc.cast(numbers, STRING) if pa.types.is_integer(numbers.type) else reprs(numbers)
-    return pc.fill_null(shown, "null")
+    return pc.fill_null(shown, NULL)
 
 
 def g16(value: float) -> str:
@@ -165,9 +168,10 @@ def xml_cells(column: pa.Array, quoted: int, style: Optional[int] = None) -> pa.
 
     def whole(c: pa.Array) -> pa.Array:
         plain = "" if style is None else f' s="{style}"'
-        mask = pc.fill_null(pc.match_substring_regex(c, XML_CARE), False)
+        mask = pc.fill_null(pc.match_substring_regex(c, XML_CARE), NO)
         if (pc.max(pc.utf8_length(c)).as_py() or 0) > MAX_TEXT // 2:
-            mask = pc.or_(mask, pc.fill_null(pc.greater(pc.utf8_length(c), MAX_TEXT // 2), False))
+            longer = pc.greater(pc.utf8_length(c), pa.scalar(MAX_TEXT // 2, pa.int32()))
+            mask = pc.or_(mask, pc.fill_null(longer, NO))
         out = joined_or_null(f'"{plain} t="inlineStr"><is><t>', c, "</t></is></c>")
         if not pc.any(mask).as_py():
             return out

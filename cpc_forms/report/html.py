@@ -21,7 +21,7 @@ from ..aggregate import MIN_GAP_RETURNS, Country, Group
 from ..model import TEXT, Form, Issue, Report
 from ..scoring import display
 from . import Writer as Base
-from . import feed, rows, table
+from . import cells, feed, rows, table
 from .labels import Labels
 from .run import Run, as_issues
 
@@ -89,7 +89,8 @@ class Page(Base):
         if not self.said or not batch.num_rows:
             return
         country = batch.column("country")
-        found = [pc.fill_null(pc.greater(pc.utf8_length(batch.column(table.answer(q.id))), 0), False)
+        found = [pc.fill_null(pc.greater(pc.utf8_length(batch.column(table.answer(q.id))), pa.scalar(0, pa.int32())),
+                              cells.NO)
                  for q in self.said]
         counts = np.sum([f.to_numpy(zero_copy_only=False) for f in found], axis=0)
         self.comment_counts.update(dict(zip(*_sums(country, counts))))
@@ -118,8 +119,8 @@ class Page(Base):
         for severity, kept in self.listed.items():
             room = MAX_LISTED - len(kept)
             if room > 0:
-                mine = batch.filter(pc.equal(batch.column("severity"), severity) if severity == "error" else
-                                    pc.not_equal(batch.column("severity"), "error"))
+                error = pc.equal(batch.column("severity"), pa.scalar("error", pa.string()))
+                mine = batch.filter(error if severity == "error" else pc.invert(error))
                 kept += list(as_issues(mine.slice(0, room)))
 
     def view(self, run: Run, countries: Sequence[Country]) -> Dict[str, Any]:

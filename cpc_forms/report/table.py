@@ -50,7 +50,7 @@ def build(form: Form, scored: Sequence[ScoredReturn]) -> pa.RecordBatch:
     responses = [s.response for s in scored]
     columns: Dict[str, pa.Array] = {}
     for name in META:
-        values = [role_answer(s, name) for s in scored] if name in ROLES else list(map(attrgetter(name), responses))
+        values = _role(scored, name) if name in ROLES else list(map(attrgetter(name), responses))
         columns[name] = _few(pa.array(values, pa.string()), name not in MANY)
     columns["edits"] = pa.array([r.edits for r in responses], pa.int64())
     columns.update(_sections(form, scored))
@@ -59,25 +59,41 @@ def build(form: Form, scored: Sequence[ScoredReturn]) -> pa.RecordBatch:
         values = pa.array(list(map(attrgetter(field.name), scores)), _type(field))
         columns[field.name] = _few(values, field.kind == CODE)
     columns.update(_answers(form, [r.answers for r in responses]))
-    return pa.RecordBatch.from_pydict(columns) if columns else pa.RecordBatch.from_pydict({})
+    return pa.RecordBatch.from_pydict(columns)
+
+
+def _role(scored: Sequence[ScoredReturn], role: str) -> List[str]:
+    """Per return, role_answer: the answer of the question playing the role in its own version."""
+    if len({id(s.form) for s in scored}) > 1:
+        return [role_answer(s, role) for s in scored]
+    q = scored[0].form.role(role) if scored else None
+    if q is None:
+        return [""] * len(scored)
+    values = [s.response.answers.get(q.id) for s in scored]
+    return [v if v.__class__ is str else "" if v is None else str(v) for v in values]
 
 
 def _sections(form: Form, scored: Sequence[ScoredReturn]) -> Dict[str, pa.Array]:
     ids = [s.id for s in form.scored_sections]
+    aligned: Dict[int, bool] = {}  # per form version, whether its sections are the reported form's, in order
     rows: List[Sequence[Optional[SectionScore]]] = []
     for s in scored:
         sections: Sequence[Optional[SectionScore]] = s.score.sections
-        if [x.section for x in s.score.sections] != ids:  # another version: its sections by id
+        mine = aligned.get(id(s.form))
+        if mine is None:
+            mine = aligned[id(s.form)] = [x.id for x in s.form.scored_sections] == ids
+        if not mine or len(sections) != len(ids):  # another version: its sections by id
             found = {x.section: x for x in s.score.sections}
             sections = [found.get(sid) for sid in ids]
         rows.append(sections)
     out = {}
     for sid, column in zip(ids, zip(*rows) if rows else [()] * len(ids), strict=True):
+        whole = None not in column
         for field in SECTION:
             get = attrgetter(field.name)
             none = 0 if field.kind == COUNT else None
-            values = pa.array([none if x is None else get(x) for x in column], _type(field))
-            out[measure(sid, field)] = _few(values, field.kind != COUNT)
+            values = list(map(get, column)) if whole else [none if x is None else get(x) for x in column]
+            out[measure(sid, field)] = _few(pa.array(values, _type(field)), field.kind != COUNT)
     return out
 
 

@@ -98,8 +98,9 @@ class Writer(Base):
         batch = batch.slice(0, count)
         numbers = sheet.row_numbers(self.issue_sheet.next, count)
         severity = batch.column("severity")
-        shown = pc.if_else(pc.equal(severity, "error"), self.L["error"],
-                           pc.if_else(pc.equal(severity, "warning"), self.L["warning"], severity))
+        said = {k: pa.scalar(self.L[k], pa.string()) for k in ("error", "warning")}
+        shown = pc.if_else(pc.equal(severity, pa.scalar("error", pa.string())), said["error"],
+                           pc.if_else(pc.equal(severity, pa.scalar("warning", pa.string())), said["warning"], severity))
         columns = [shown] + [batch.column(k) for k in ISSUE_HEADER[1:]]
         found = [sheet.text_cells(n, numbers, c, style_index(quoted=True)) for n, c in enumerate(columns)]
         self.issue_sheet.write(sheet.rows_xml(numbers, found), count)
@@ -109,7 +110,7 @@ class Writer(Base):
         if not stream.left_out:
             return ""
         row = sheet.row_numbers(stream.next, 1)
-        note = pa.array([self.L["more_rows"].format(n=f"{stream.left_out:,}")])
+        note = pa.array([self.L["more_rows"].format(n=f"{stream.left_out:,}")], pa.string())
         return sheet.rows_xml(row, [sheet.text_cells(0, row, note, style_index(quoted=True))])
 
     def close(self, run: Run, countries: Sequence[Country]) -> Path:
