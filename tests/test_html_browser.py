@@ -216,12 +216,14 @@ def test_skip_logic_hides_questions_in_some_answer_sets(any_form):
 
 
 def _bounded(form):
-    return next(q for q in form.questions
-                if q.kind in NUMERIC_KINDS and q.relevant is None and (q.maximum is not None or q.minimum is not None))
+    return next((q for q in form.questions if q.kind in NUMERIC_KINDS and q.relevant is None
+                 and (q.maximum is not None or q.minimum is not None)), None)
 
 
 def test_validation_blocks_a_bad_entry_with_the_specs_message(browser, built, any_form, tmp_path):
     form, q = any_form, _bounded(any_form)
+    if q is None:  # the assessment counts in bands with a don't know: the example spec has bounded numbers
+        pytest.skip(f"{form.id} has no bounded number to enter")
     bad = q.maximum + 1 if q.maximum is not None else q.minimum - 1
     good = q.maximum if q.maximum is not None else q.minimum
     with session(browser, built(form)) as s:
@@ -330,10 +332,10 @@ def test_page_runs_under_a_strict_content_security_policy(browser, form):
         page.route("http://forms.test/**", lambda r: r.fulfill(status=200, body=page_html, content_type="text/html",
                                                                  headers={"Content-Security-Policy": policy}))
         page.goto("http://forms.test/form")
-        page.locator('#q-a3 input[value="no"]').check()
-        assert not page.locator("#q-a4").is_visible()
-        page.locator('#q-a3 input[value="yes"]').check()
-        assert page.locator("#q-a4").is_visible()
+        page.locator('#q-b1a input[value="no"]').check()
+        assert not page.locator("#q-b1b").is_visible()
+        page.locator('#q-b1a input[value="yes"]').check()
+        assert page.locator("#q-b1b").is_visible()
         assert violations == []
     finally:
         ctx.close()
