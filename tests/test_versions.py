@@ -117,10 +117,6 @@ def test_a_folder_mixing_the_assessment_s_versions_scores_each_return_against_it
     _check_each_scored_against_its_own_version(tmp_path, forms, written)
 
 
-@pytest.mark.xfail(strict=True, reason="the xlsform readers match an export's header, and an XML instance's "
-                   "elements, to the newest version's questions (channels/xlsform/readers/table.py, newest()), so "
-                   "the answers to items a later version dropped are ignored and older returns are scored without "
-                   "them")
 @pytest.mark.parametrize("via", ["central", "kobo", "xml"])
 def test_odk_returns_of_an_older_version_score_against_it(via, tmp_path):
     forms, written = _mixed_folder(tmp_path, [("xlsform", via)])

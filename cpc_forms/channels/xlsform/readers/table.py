@@ -6,7 +6,7 @@ import zipfile
 import zlib
 from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Sequence, Tuple, Union
 
-from ....catalogue import Code, issue
+from ....catalogue import ERROR, Code, issue
 from ....model import Form, Issue, Response, bare_id
 from ....returns import EPOCH, instant, make_response, version_key
 from .plan import CHOSEN, ENCRYPTED, Plan  # noqa: F401 - CHOSEN is part of this module's surface
@@ -26,8 +26,11 @@ def newest(forms: Mapping[str, Form]) -> Form:
 
 def plan_for(forms: Mapping[str, Form], header: Sequence[Any], source: str, where: str = "row 1, ",
              table: bool = False) -> Plan:
-    """The Plan of a header, against the newest known version of the form."""
-    return Plan(newest(forms), header, source, where, frozenset(forms), table)
+    """The Plan of a header, against the known version of the form whose questions it fits best (fewest
+    problems, errors first; the newest on a tie): an export or instance of an older version is read as one."""
+    newest_first = sorted(forms.values(), key=lambda f: version_key(f.version), reverse=True)
+    plans = [Plan(form, header, source, where, frozenset(forms), table) for form in newest_first]
+    return min(plans, key=lambda p: (sum(i.severity == ERROR for i in p.problems), len(p.problems)))
 
 
 def identity(plan: Plan, row) -> str:
