@@ -40,8 +40,9 @@ def test_no_serious_violations_before_and_after_errors(browser, axe_source, form
         page.route("**/submit", lambda route: route.abort())
         page.goto(path.as_uri())
         assert serious(page, axe_source) == []
-        number = next(q for q in spec.questions if q.kind in ("integer", "decimal") and q.relevant is None)
-        page.fill(f"#i-{number.id}", "-1000000")
+        number = next((q for q in spec.questions if q.kind in ("integer", "decimal") and q.relevant is None), None)
+        if number is not None:  # an out-of-range number besides the required answers still missing
+            page.fill(f"#i-{number.id}", "-1000000")
         page.click("#cpc-submit")
         assert page.locator("#cpc-summary").is_visible() and page.locator(".q.invalid").count() > 1
         assert serious(page, axe_source) == []
