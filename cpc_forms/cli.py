@@ -74,7 +74,8 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
     from pathlib import Path
 
     from .ingest import summary
-    from .report import FILES, Live, write_all, writers
+    from .report import FILES, write_all
+    from .report.live import start
     from .spec import form_versions
     from .stream import stream
 
@@ -85,7 +86,7 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
     # the reports take shape beside the output folder (on its disk), while the returns are read; the returns
     # themselves wait there too, spilled, until every input is read and de-duplicated
     with tempfile.TemporaryDirectory(prefix=".cpc-forms-", dir=_near(Path(out))) as work:
-        live = Live(form, writers(form, [(f, Path(work) / FILES[f]) for f in formats], personal=include_personal))
+        live = start(form, [(f, Path(work) / FILES[f]) for f in formats], personal=include_personal)
         try:
             run = stream(inputs, form, form_versions(form), work, progress=_progress, jobs=jobs,
                          include_rejected=include_rejected, live=live)

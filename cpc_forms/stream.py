@@ -8,7 +8,7 @@ the reports are written again from the spill."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Mapping, Optional
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -17,18 +17,28 @@ import pyarrow.compute as pc
 from .ingest import PARTIAL, expand, now, read_all, score_all
 from .ledger import Ledger
 from .model import Form, Issue, Response
-from .report import Live, table
+from .report import table
 from .report.run import Run, Spill, issue_batches, kept
 from .returns import rejected_by_review
 
 BATCH = 4096  # returns in one batch of the reports' columns: a few MB
 
 
+class Sink(Protocol):
+    """Report writers fed as the run is read (report.Live, report.live.Apart)."""
+
+    def returns(self, batch: pa.RecordBatch) -> None:
+        """A batch of the returns the run keeps."""
+
+    def issues(self, batch: pa.RecordBatch) -> None:
+        """A batch of issues."""
+
+
 class Reading:
     """The returns and issues of a run as they are read, spilled a batch at a time."""
 
     def __init__(self, form: Form, forms: Mapping[str, Form], folder, include_rejected: bool = False,
-                 live: Optional[Live] = None):
+                 live: Optional[Sink] = None):
         self.form, self.forms, self.live, self.include_rejected = form, forms, live, include_rejected
         self.ledger = Ledger(include_rejected)
         self.returns, self.issues = Spill(Path(folder) / "returns"), Spill(Path(folder) / "issues")
@@ -68,7 +78,7 @@ class Reading:
         if self.live is not None:
             shown = np.ones(batch.num_rows, dtype=bool)
             if not self.include_rejected:
-                review = batch.column("review")
+                review = pc.dictionary_encode(batch.column("review"))
                 verdicts = [rejected_by_review(v) if v else False for v in review.dictionary.to_pylist()]
                 where = pc.fill_null(review.indices, pa.scalar(-1, review.indices.type)).to_numpy(False)
                 shown = ~np.array(verdicts + [False], dtype=bool)[where]
@@ -116,7 +126,7 @@ def _codes(column: pa.Array, codes: Dict[str, int]) -> np.ndarray:
 
 def stream(inputs: Iterable, form: Form, forms: Mapping[str, Form], folder,
            progress: Callable = lambda items, total: items, jobs: int = 1, include_rejected: bool = False,
-           live: Optional[Live] = None) -> Run:
+           live: Optional[Sink] = None) -> Run:
     """Read, de-duplicate and score every input as ingest.run does, with the returns spilled into folder (and given
     to live writers as they come, when there are some)."""
     reading = Reading(form, forms, folder, include_rejected, live)

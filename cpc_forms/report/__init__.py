@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ..aggregate import Country, Tally
 from ..model import Form, Report
+from . import table
 from .run import Run
 
 FILES = {"csv": "scores.csv", "json": "scores.json", "xlsx": "scores.xlsx", "html": "report.html",
@@ -84,6 +85,7 @@ def feed(run: Run, every: Sequence[Writer]) -> Tuple[Country, ...]:
     """Give the writers every batch of the run's returns, then of its issues; the country figures."""
     figures = Tally(run.form)
     for batch in run.returns():
+        batch = table.encode(run.form, batch)
         tally(batch, figures)
         for w in every:
             w.returns(batch)
@@ -133,6 +135,7 @@ class Live:
                 try:
                     kind, batch = item
                     if kind == "returns":
+                        batch = table.encode(self.figures.form, batch)
                         tally(batch, self.figures)
                     for w in self.writers:
                         getattr(w, kind)(batch)

@@ -5,14 +5,15 @@ measure, and the TAIL scores, typed; every answer as text (a number as its repr,
 joined by spaces, with its JSON list beside it in list:<id>). The Responses are not kept: a batch is a few
 thousand returns' columns.
 
-A column of few distinct values is dictionary-encoded, so a writer encodes each value once (cells.by_value):
-codes, the section measures, answers other than free text. Ids, places in a file, times, the index and free
-text are not. Which columns are is fixed, so every batch of a run has the same schema."""
+The writers take a batch with its columns of few distinct values dictionary-encoded (encode), so that they encode
+each value once (cells.by_value): codes, the section measures, answers other than free text. Ids, places in a file,
+times, the index and free text are not. Which columns are is fixed by the form."""
 from __future__ import annotations
 
 import json
-from operator import attrgetter
-from typing import Any, Dict, List, Optional, Sequence
+from functools import lru_cache
+from operator import attrgetter, itemgetter
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence
 
 import pyarrow as pa
 
@@ -51,13 +52,13 @@ def build(form: Form, scored: Sequence[ScoredReturn]) -> pa.RecordBatch:
     columns: Dict[str, pa.Array] = {}
     for name in META:
         values = _role(scored, name) if name in ROLES else list(map(attrgetter(name), responses))
-        columns[name] = _few(pa.array(values, pa.string()), name not in MANY)
+        columns[name] = pa.array(values, pa.string())
     columns["edits"] = pa.array([r.edits for r in responses], pa.int64())
     columns.update(_sections(form, scored))
     scores = [s.score for s in scored]
     for field in TAIL:
         values = pa.array(list(map(attrgetter(field.name), scores)), _type(field))
-        columns[field.name] = _few(values, field.kind == CODE)
+        columns[field.name] = values
     columns.update(_answers(form, [r.answers for r in responses]))
     return pa.RecordBatch.from_pydict(columns)
 
@@ -93,29 +94,48 @@ def _sections(form: Form, scored: Sequence[ScoredReturn]) -> Dict[str, pa.Array]
             get = attrgetter(field.name)
             none = 0 if field.kind == COUNT else None
             values = list(map(get, column)) if whole else [none if x is None else get(x) for x in column]
-            out[measure(sid, field)] = _few(pa.array(values, _type(field)), field.kind != COUNT)
+            out[measure(sid, field)] = pa.array(values, _type(field))
     return out
 
 
 def _answers(form: Form, answers: Sequence[Any]) -> Dict[str, pa.Array]:
     qids = [q.id for q in form.questions]
-    columns = list(zip(*[list(map(a.get, qids)) for a in answers])) if answers else [()] * len(qids)
+    # every question's key first (None), then the answers: one tuple per return, made in C
+    blank, pick = dict.fromkeys(qids), itemgetter(*qids) if len(qids) > 1 else (lambda d: (d[qids[0]],))
+    columns = list(zip(*[pick({**blank, **a}) for a in answers])) if answers and qids else [()] * len(qids)
     out: Dict[str, pa.Array] = {}
     for q, values in zip(form.questions, columns, strict=True):
         if q.kind == SELECT_MULTIPLE:
             chosen = [tuple(v) if isinstance(v, list) else v for v in values]
             memo = {v: _lists(v) for v in dict.fromkeys(chosen) if v is not None}
-            out[answer(q.id)] = _few(pa.array([memo[v][0] if v is not None else None for v in chosen], pa.string()))
-            out[listed(q.id)] = _few(pa.array([memo[v][1] if v is not None else None for v in chosen], pa.string()))
+            out[answer(q.id)] = pa.array([memo[v][0] if v is not None else None for v in chosen], pa.string())
+            out[listed(q.id)] = pa.array([memo[v][1] if v is not None else None for v in chosen], pa.string())
         elif q.kind in NUMBERS:
-            out[answer(q.id)] = _few(pa.array([None if v is None else repr(v) for v in values], pa.string()))
+            out[answer(q.id)] = pa.array([None if v is None else repr(v) for v in values], pa.string())
         else:
-            out[answer(q.id)] = _few(_texts(values), q.kind != TEXT or bool(q.choices))
+            out[answer(q.id)] = _texts(values)
     return out
 
 
-def _few(column: pa.Array, few: bool = True) -> pa.Array:
-    return column.dictionary_encode() if few else column
+@lru_cache(maxsize=16)
+def few(form: Form) -> FrozenSet[str]:
+    """The columns of few distinct values: codes, the section measures, answers other than free text."""
+    names = {name for name in META if name not in MANY} | {f.name for f in TAIL if f.kind == CODE}
+    names |= {measure(s.id, f) for s in form.scored_sections for f in SECTION if f.kind != COUNT}
+    for q in form.questions:
+        if q.kind == SELECT_MULTIPLE:
+            names |= {answer(q.id), listed(q.id)}
+        elif q.kind != TEXT or q.choices:
+            names.add(answer(q.id))
+    return frozenset(names)
+
+
+def encode(form: Form, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A batch with its columns of few distinct values dictionary-encoded (see few)."""
+    wanted = few(form)
+    columns = [c.dictionary_encode() if name in wanted and not pa.types.is_dictionary(c.type) else c
+               for name, c in zip(batch.schema.names, batch.columns, strict=True)]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
 def _lists(value: Any):
