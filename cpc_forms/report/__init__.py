@@ -3,9 +3,9 @@
 Every writer takes the accepted returns a batch at a time (Arrow batches of table.py's columns), the issues a
 batch at a time, then closes with the run's counts and the country figures: memory holds a batch, not the
 campaign. A Report in memory or a Run replayed from disk is fed to them by write_all; `cpc-forms score` feeds
-them while it reads, in a process of their own (live.py) or a thread (Live). Options: personal=True puts answers to personal-data
-questions into csv, json, jsonl and xlsx (left out by default); language='fr' labels xlsx and html in that
-language (default: the form's)."""
+them while it reads, in a process of their own (live.py) or a thread (Live). Options: personal=True puts answers
+to personal-data questions into csv, json, jsonl and xlsx (left out by default); language='fr' labels xlsx and
+html in that language (default: the form's)."""
 from __future__ import annotations
 
 import contextlib
