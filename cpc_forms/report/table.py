@@ -91,7 +91,7 @@ def _sections(form: Form, scored: Sequence[ScoredReturn]) -> Dict[str, pa.Array]
     for sid, column in zip(ids, zip(*rows) if rows else [()] * len(ids), strict=True):
         whole = None not in column
         for field in SECTION:
-            get = attrgetter(field.name)
+            get = itemgetter(SectionScore._fields.index(field.name))  # a named tuple's field by place: faster
             none = 0 if field.kind == COUNT else None
             values = list(map(get, column)) if whole else [none if x is None else get(x) for x in column]
             out[measure(sid, field)] = pa.array(values, _type(field))
@@ -102,7 +102,7 @@ def _answers(form: Form, answers: Sequence[Any]) -> Dict[str, pa.Array]:
     qids = [q.id for q in form.questions]
     # every question's key first (None), then the answers: one tuple per return, made in C
     blank, pick = dict.fromkeys(qids), itemgetter(*qids) if len(qids) > 1 else (lambda d: (d[qids[0]],))
-    columns = list(zip(*[pick({**blank, **a}) for a in answers])) if answers and qids else [()] * len(qids)
+    columns = list(zip(*[pick({**blank, **a.copy()}) for a in answers])) if answers and qids else [()] * len(qids)
     out: Dict[str, pa.Array] = {}
     for q, values in zip(form.questions, columns, strict=True):
         if q.kind == SELECT_MULTIPLE:
