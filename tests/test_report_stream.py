@@ -10,6 +10,7 @@ import pytest
 import report_reference as reference
 from click.testing import CliRunner
 
+from cpc_forms.channels import html
 from cpc_forms.cli import main
 from cpc_forms.demo import synthesise
 from cpc_forms.ingest import run, summary
@@ -19,6 +20,7 @@ from cpc_forms.spec import form_versions
 from cpc_forms.stream import stream
 
 import test_server_exports as exports
+import test_versions as versions
 
 
 def _demo(form, folder):
@@ -104,3 +106,22 @@ def test_a_sheet_holds_what_it_can_and_says_how_many_more(form, tmp_path, monkey
     assert len(returns) == 6 and returns[-1][0][0].endswith("more rows are in scores.json (a sheet holds "
                                                             "1,048,576 rows).")
     assert len(issues) == 6 and "more rows" in issues[-1][0][0]
+
+
+def test_returns_of_two_versions_are_written_as_write_all_writes_them(tmp_path):
+    current, old = versions.two_versions(tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n in range(6):
+        form = (old, current)[n % 2]
+        answers = {"who": {"agency": ("customs", "police")[n % 2], "seen": "mid"},
+                   "s1": {"q1": "2", "q2": str(n % 3), "q3": "1"}, "s2": {"n1": n, "m1": ["a", "b"][: n % 3]}}
+        html.write_return(form, answers, inbox / f"r{n}.json", instance_id=f"uuid:r{n}")
+    spec = current.source
+    result = CliRunner().invoke(main, ["score", str(inbox), "--spec", spec, "--out", str(tmp_path / "out"),
+                                       "--format", "csv", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = run([inbox], current, form_versions(current))
+    assert {s.form.version for s in report.returns} == {"1", "2"}
+    for path in write_all(report, tmp_path / "plain", ("csv", "json")):
+        assert _without_time(tmp_path / "out" / path.name) == _without_time(path), path.name
