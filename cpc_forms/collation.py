@@ -1,0 +1,35 @@
+"""Alphabetical order of display names in one language, as a reader of that language expects it.
+
+The primary level of CLDR's root collation, which English, French and Arabic follow: letters compared without
+their accents or case ("Îles Caïmans" among the I, "Émirats arabes unis" among the E); Arabic hamza forms with
+their bare alif; spaces and punctuation before any letter. Spanish tailors one letter: ñ after n. Ties are broken
+by the full text, so the order is total and stable.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Tuple
+
+_TAILORED = {"es": {"ñ": "n\uffff"}}  # U+FFFF sorts after every letter: ñ between n and o
+
+
+def _letters(text: str, language: str) -> str:
+    tailor = _TAILORED.get(language, {})
+    out = []
+    for char in unicodedata.normalize("NFC", text).casefold():
+        if char in tailor:
+            out.append(tailor[char])
+            continue
+        base = unicodedata.normalize("NFD", char)
+        out.extend(c if c.isalnum() else " " for c in base if not unicodedata.combining(c))
+    return "".join(out)
+
+
+def sort_key(text: str, language: str) -> Tuple[str, str]:
+    """The key that orders display names alphabetically in one language."""
+    return _letters(text, language), text
+
+
+def ordered(names, language: str) -> list:
+    """The (code, name) pairs sorted by name in one language."""
+    return sorted(names, key=lambda pair: sort_key(pair[1], language))
