@@ -62,8 +62,9 @@ def put(page, form, q, value) -> None:
         page.dispatch_event(control(ref), "change")
 
 
-def fill(form, browser, folder):
-    """(records of (answers, record XML, hidden question ids), page log), all sets filled in one page."""
+def fill(form, browser, folder, sets=None):
+    """(records of (answers, record XML, hidden question ids), page log), all sets (by default the random ones
+    of SEED) filled in one page."""
     files = {"/index.html": ("text/html", PAGE), "/enketo.js": ("text/javascript", bundle("enketo.js"))}
     xml = xform(form, folder)
     refs = [xpath(q) for q in form.questions]
@@ -72,7 +73,7 @@ def fill(form, browser, folder):
     records = []
     with served(browser, files) as s:
         s.page.evaluate(TRANSFORM, xml)
-        for answers in answer_sets(form, SEED):
+        for answers in answer_sets(form, SEED) if sets is None else sets:
             assert s.page.evaluate(START) == []
             for q in form.questions:
                 if q.id in answers and (q.id not in conditional or s.page.evaluate(SHOWN, xpath(q))):

@@ -70,8 +70,9 @@ def put(page, form, q, node_id: str, value) -> None:
         page.fill(by_id(node_id), str(value))
 
 
-def fill(form, browser, folder):
-    """(records of (answers, record XML, hidden question ids), page log), all sets filled in one page."""
+def fill(form, browser, folder, sets=None):
+    """(records of (answers, record XML, hidden question ids), page log), all sets (by default the random ones
+    of SEED) filled in one page."""
     files = {"/index.html": ("text/html", PAGE), "/webforms.js": ("text/javascript", bundle("webforms.js"))}
     xml = xform(form, folder)
     refs = [xpath(q) for q in form.questions]
@@ -80,7 +81,7 @@ def fill(form, browser, folder):
     records = []
     with served(browser, files) as s:
         s.page.wait_for_function("window.cpcReady === true")
-        for answers in answer_sets(form, SEED):
+        for answers in answer_sets(form, SEED) if sets is None else sets:
             node_ids = s.page.evaluate(MOUNT, [xml, refs])
             for q in form.questions:
                 if q.id in answers and (q.id not in conditional or s.page.evaluate(SHOWN, xpath(q))):
