@@ -100,6 +100,10 @@ class Code(str, Enum):
                          "level '{code}': {reason}",
                          "A partnership level's key elements (requires) are not usable: the lowest level can have "
                          "none, and each needs its requirement in words for the report.")
+    BAD_RECOMMENDATION = ("bad-recommendation", ERROR,
+                          "recommendation: {reason}",
+                          "A recommendation (x-recommendations) names a level that does not exist, a gate no level "
+                          "has, a section or item that is not scored, or a malformed Handbook chapter.")
     BAD_ROLE = ("bad-role", ERROR,
                 "a question's x-role does not fit the form: {reason}",
                 "A question's x-role (country, agency, perceived level) is taken twice, or its choices do not fit "

@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List, Tuple
 
+from . import recommendations
 from .catalogue import Code, issue
 from .model import Issue
 from .nodes import choice_source, question_kind
 
 KNOWN_X = ("x-form", "x-scoring", "x-i18n", "x-handbook-ref", "x-score", "x-required", "x-relevant",
-           "x-role", "x-personal", "x-appearance", "x-messages", "x-special")
+           "x-role", "x-personal", "x-appearance", "x-messages", "x-special", "x-recommendations")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 NUMERIC = ("integer", "decimal")
@@ -18,7 +19,7 @@ NUMERIC = ("integer", "decimal")
 def cross_checks(doc: dict) -> List[Issue]:
     """Every cross-reference problem of the document (also of one with shape errors, as far as it can be read)."""
     checks = (_keywords, _refs, _ids, _choices, _translations, _levels, _bands, _scoring, _conditions,
-              _cycles, _roles)
+              _cycles, _roles, recommendations.check)
     found = []
     for check in checks:
         try:

@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional, Tuple
+
+if TYPE_CHECKING:
+    from .recommendations import Recommendation
 
 Text = Mapping[str, str]  # language code -> text
 
@@ -165,6 +168,8 @@ class Form:
     schema_json: str = field(default="{}", repr=False)
     spec_hash: str = ""
     source: str = ""
+    # what to do next, by section band, low item or missing key element (recommendations.py builds and chooses)
+    recommendations: Tuple["Recommendation", ...] = field(default=(), repr=False, compare=False)
     # computed once by __post_init__: questions and sections by id, and the hash every per-form cache looks up
     _index: Mapping[str, Question] = field(init=False, repr=False, compare=False)
     _sections: Mapping[str, Section] = field(init=False, repr=False, compare=False)

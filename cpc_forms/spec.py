@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
-from . import conditions, resources
+from . import conditions, recommendations, resources
 from .catalogue import Code, issue
 from .checks import cross_checks
 from .model import Band, Choice, Form, Issue, Level, Question, Section
@@ -178,7 +178,7 @@ def build_form(doc: dict, source: str = "") -> Form:
                          texts(lv, "description", default, langs),
                          conditions.parse(lv["requires"]) if "requires" in lv else None,
                          texts(lv, "requirement", default, langs)) for lv in scoring["levels"])
-    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(recommendations.without(doc), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     gap = scoring.get("gap", {})
     return Form(
         id=meta["id"], version=meta["version"], title=texts(doc, "title", default, langs),
@@ -189,4 +189,5 @@ def build_form(doc: dict, source: str = "") -> Form:
         gap_flag=gap.get("flag", 15.0), live_scores=_live_scores(meta.get("live_scores", "off")),
         messages={k: dict(v) for k, v in meta.get("messages", {}).items()},
         language_names=meta.get("language_names", {}), schema_json=canonical,
-        spec_hash=hashlib.sha256(canonical.encode()).hexdigest(), source=source)
+        spec_hash=hashlib.sha256(canonical.encode()).hexdigest(), source=source,
+        recommendations=recommendations.build(doc, langs, default))

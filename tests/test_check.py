@@ -80,6 +80,24 @@ def plant_gate_on_nothing(s):
     s["x-scoring"]["levels"][2]["x-i18n"]["fr"]["requirement"] = "Z"
 
 
+def _advice(text, **kw):
+    return {**kw, "text": text, "x-i18n": {"fr": {"text": text}}, "x-handbook-ref": "IV.b"}
+
+
+def plant_recommendation_untranslated(s):
+    s["properties"]["s1"]["x-recommendations"] = [_advice("Start", levels=["low"])]
+    del s["properties"]["s1"]["x-recommendations"][0]["x-i18n"]
+
+
+def plant_recommendation_unknown_level(s): s["properties"]["s2"]["x-recommendations"] = [_advice("Go", levels=["hi"])]
+def plant_recommendation_no_gate(s): _q(s, "q3")["x-recommendations"] = [_advice("Q3 in place", when="gate")]
+def plant_recommendation_unscored(s): s["properties"]["who"]["x-recommendations"] = [_advice("Who", levels=["low"])]
+
+
+def plant_recommendation_bad_chapter(s):
+    _q(s, "q2")["x-recommendations"] = [dict(_advice("Q2", when="low"), **{"x-handbook-ref": "4b"})]
+
+
 PLANTS = {
     "unknown-question": (plant_unknown_question, "/properties/s1/properties/q3/x-relevant"),
     "duplicate-id": (plant_duplicate_id, "/properties/s2/properties/q1"),
@@ -102,6 +120,12 @@ PLANTS = {
     "gate-in-no-words": (plant_gate_in_no_words, "/x-scoring/levels/1"),
     "gate-on-unknown-question": (plant_gate_on_nothing, "/x-scoring/levels/2/requires"),
     "gate-untranslated": (plant_gate_on_lowest, "/x-scoring/levels/0/requirement"),
+    "recommendation-untranslated": (plant_recommendation_untranslated, "/properties/s1/x-recommendations/0/text"),
+    "recommendation-unknown-level": (plant_recommendation_unknown_level, "/properties/s2/x-recommendations/0/levels/0"),
+    "recommendation-no-gate": (plant_recommendation_no_gate, "/properties/s1/properties/q3/x-recommendations/0/when"),
+    "recommendation-unscored": (plant_recommendation_unscored, "/properties/who/x-recommendations"),
+    "recommendation-bad-chapter": (plant_recommendation_bad_chapter,
+                                   "/properties/s1/properties/q2/x-recommendations/0/x-handbook-ref"),
 }
 
 
@@ -130,6 +154,18 @@ def test_every_mistake_is_listed_at_once(tmp_path):
     assert len(lines) >= 13
     for kind in kinds:
         assert PLANTS[kind][1] in result.output, kind
+
+
+def test_a_recommendation_without_french_and_one_of_an_unknown_level_are_both_named(tmp_path):
+    spec = tiny_spec()
+    plant_recommendation_untranslated(spec)
+    plant_recommendation_unknown_level(spec)
+    result = run(write(spec, tmp_path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(str(tmp_path))]
+    assert any("/properties/s1/x-recommendations/0/text" in line and "no fr text" in line for line in lines), lines
+    assert any("/properties/s2/x-recommendations/0/levels/0" in line and "'hi' is not a level code" in line
+               for line in lines), lines
 
 
 @pytest.mark.parametrize("text, where", [('{"a": 1,\n', "2:1"), ('{"a": [1, 2}', "1:12"), ("", "1:1")],
