@@ -15,6 +15,7 @@ from cpc_forms import conditions
 from cpc_forms.answers import answered
 from cpc_forms.channels import html
 from cpc_forms.channels.html.page import widget
+from cpc_forms.collation import ordered
 from cpc_forms.model import NUMERIC_KINDS, Response
 from cpc_forms.scoring import display, score_return
 from cpc_forms.spec import build_form, check_document
@@ -215,6 +216,12 @@ def test_skip_logic_hides_questions_in_some_answer_sets(any_form):
     assert hidden > 0, "the answer sets never exercise skip logic"
 
 
+def test_the_answer_sets_hold_some_returns_below_their_band_and_bound_some_scores(form):
+    scored = [score_return(form, random_answers(form, random.Random(seed))) for seed in range(SETS)]
+    assert len([s for s in scored if s.held_by is not None]) >= 3, "no answer set was held back by a gate"
+    assert len([s for s in scored if any(x.low != x.high for x in s.sections)]) >= 3, "no don't-know bounds"
+
+
 def _bounded(form):
     return next((q for q in form.questions if q.kind in NUMERIC_KINDS and q.relevant is None
                  and (q.maximum is not None or q.minimum is not None)), None)
@@ -410,3 +417,28 @@ def test_runtime_display_rounds_like_python(browser, built, example_form):
     with session(browser, built(example_form)) as s:
         shown = s.page.evaluate("xs => xs.map(x => cpcForm.display(x))", ROUNDING)
     assert dict(zip(ROUNDING, shown, strict=True)) == {x: display(x) for x in ROUNDING}
+
+
+OPTIONS = "id => Array.from(document.getElementById(id).options).slice(1).map(o => [o.value, o.textContent])"
+
+
+def test_the_country_list_follows_the_alphabetical_order_of_the_language_switched_to(browser, built, form):
+    q = form.role("country")
+
+    def alphabetical(language):
+        return ordered([(c.code, c.label[language]) for c in q.choices], language)
+    with session(browser, built(form)) as s:
+        page = s.page
+        assert [tuple(o) for o in page.evaluate(OPTIONS, f"i-{q.id}")] == alphabetical("en")
+        page.select_option(f"#i-{q.id}", "EGY")
+        for language in ("fr", "en", "fr"):
+            page.select_option("#cpc-lang", language)
+            assert [tuple(o) for o in page.evaluate(OPTIONS, f"i-{q.id}")] == alphabetical(language)
+            assert page.input_value(f"#i-{q.id}") == "EGY"  # the choice stays chosen as its option moves
+        names = [name for _, name in alphabetical("fr")]
+        assert names.index("Dominique") < names.index("Égypte") < names.index("Espagne") < names.index("Fidji")
+        put(page, q, "IND")  # the search filter types the first letters of the French name, then picks
+        reopen(page)
+        assert [tuple(o) for o in page.evaluate(OPTIONS, f"i-{q.id}")] == alphabetical("fr")
+        assert page.input_value(f"#i-{q.id}") == "IND"
+        assert_offline(s)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cpc_forms.channels import html
+from cpc_forms.collation import ordered
 
 ROOT = Path(__file__).parent.parent
 VOID = {"meta", "link", "input", "br", "hr", "img", "source", "area", "base", "col", "embed", "wbr"}
@@ -115,7 +116,29 @@ def test_render_in_each_language_uses_that_languages_texts(form, language):
         assert text_of(root.find(f".//*[@data-t='q:{q.id}']")) == q.label[language]
         box = root.find(f".//div[@id='q-{q.id}']")
         shown = box.findall(".//label[@class='choice']/span") or box.findall(".//option")[1:]
-        assert [text_of(el) for el in shown] == [c.label[language] for c in q.choices]
+        assert [text_of(el) for el in shown] == [c.label[language] for c in html.page.choices_in(form, q, language)]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_countries_are_listed_in_the_alphabetical_order_of_the_pages_language(form, language):
+    root = parse(html.render(form, language=language))
+    q = form.role("country")
+    shown = [text_of(el) for el in root.findall(f".//select[@id='i-{q.id}']/option")[1:]]
+    assert shown == [name for _, name in ordered([(c.code, c.label[language]) for c in q.choices], language)]
+    code = {c.label[language]: c.code for c in q.choices}
+    # the order the runtime moves the options into when a person switches to this language
+    assert data_of(root)["orders"][q.choice_list][form.languages.index(language)] == [code[name] for name in shown]
+    if language == "fr":  # accents ignored: the É and Î names among the E and I, not after Z
+        at = shown.index
+        assert at("Dominique") < at("Égypte") < at("Espagne") < at("États-Unis") < at("Éthiopie") < at("Fidji")
+        assert at("Hongrie") < at("Îles Marshall") < at("Inde") < at("Zimbabwe")
+
+
+def test_other_lists_keep_the_order_of_the_spec_in_every_language(form):
+    data = data_of(parse(html.render(form, language="fr")))
+    assert set(data["orders"]) == {form.role("country").choice_list}
+    agency = parse(html.render(form, language="fr")).findall(".//div[@id='q-agency']//input")
+    assert [el.get("value") for el in agency] == [c.code for c in form.role("agency").choices]
 
 
 def test_page_data_carries_every_language_for_the_switcher(form):

@@ -197,6 +197,16 @@
 
   function status(msg) { $("cpc-status").textContent = msg; }
 
+  // A list of names (countries) is shown in the alphabetical order of the language on screen: its choices are
+  // moved, not rebuilt, so what is chosen and what the search filter hides stay as they are.
+  function reorder(el) {
+    var order = (D.orders || {})[el.getAttribute("data-list")];
+    if (!order) { return; }
+    var at = {};
+    each(el.querySelectorAll("option, input"), function (o) { if (o.value) { at[o.value] = o.tagName === "OPTION" ? o : o.parentNode; } });
+    order[D.languages.indexOf(lang)].forEach(function (code) { at[code].parentNode.appendChild(at[code]); });
+  }
+
   function setLanguage(code) {
     lang = code;
     document.documentElement.lang = code;
@@ -206,6 +216,7 @@
       each(el.querySelectorAll("option, input"), function (o) {
         if (o.value) { (o.tagName === "OPTION" ? o : o.nextElementSibling).textContent = text(prefix + o.value); }
       });
+      reorder(el);
     });
     each(document.querySelectorAll("[data-t-label]"), function (el) { el.setAttribute("aria-label", text(el.getAttribute("data-t-label"))); });
     each(document.querySelectorAll("[data-t-placeholder]"), function (el) { el.placeholder = text(el.getAttribute("data-t-placeholder")); });

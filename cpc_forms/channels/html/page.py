@@ -7,16 +7,18 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from jinja2 import Environment, StrictUndefined
 
 from ... import conditions, resources
-from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Question
+from ...collation import ordered
+from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Choice, Form, Question
 from ...scoring import Band, plan_for
 
 TEMPLATES = resources.files("generators/html")
 SELECT_LIMIT = 10  # a single choice with more options than this is a drop-down, not radios
+ALPHABETICAL_ROLES = ("country",)  # lists of names a reader looks up alphabetically; other lists keep their order
 _BLOCK = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1>", re.S)
 
 
@@ -72,6 +74,26 @@ def widget(q: Question) -> str:
     return "textarea" if q.appearance == "multiline" else ("email" if q.format == "email" else "text")
 
 
+def alphabetical(form: Form) -> Dict[str, Question]:
+    """choice list -> a question of it, for the lists shown in each language's alphabetical order."""
+    return {q.choice_list: q for q in form.questions if q.role in ALPHABETICAL_ROLES and q.choice_list is not None}
+
+
+def choices_in(form: Form, q: Question, language: str) -> List[Choice]:
+    """A question's choices in the order the page shows them in one language."""
+    if q.choice_list not in alphabetical(form):
+        return list(q.choices)
+    by_code = {c.code: c for c in q.choices}
+    names = [(c.code, c.label.get(language) or c.label.get(form.default_language) or c.code) for c in q.choices]
+    return [by_code[code] for code, _ in ordered(names, language)]
+
+
+def orders(form: Form) -> dict:
+    """choice list -> the codes in each language's order (form.languages order), of the alphabetical lists."""
+    return {name: [[c.code for c in choices_in(form, q, lang)] for lang in form.languages]
+            for name, q in alphabetical(form).items()}
+
+
 def _rules(q: Question) -> dict:
     """What the runtime needs to validate one question."""
     return {"id": q.id, "section": q.section, "kind": q.kind, "widget": widget(q), "required": q.required,
@@ -102,6 +124,7 @@ def page_data(form: Form, submit_url: Optional[str], language: str) -> dict:
         "questions": [_rules(q) for q in form.questions],
         "sections": [{"id": s.id, "questions": [q.id for q in s.questions]} for s in form.sections],
         "scoring": scoring_data(form),
+        "orders": orders(form),
         "texts": packed_texts(form),
     }
 
@@ -152,6 +175,7 @@ def render(form: Form, submit_url: Optional[str] = None, language: Optional[str]
     data = page_data(form, submit_url, language)
     return _dedent(_env().get_template("form.html.j2").render(
         form=form, lang=language, t=texts(form)[language], widget=widget, submit_url=submit_url,
+        choices=lambda q: choices_in(form, q, language),
         language_names={lg: form.language_names.get(lg, lg) for lg in form.languages},
         css=_asset("form.css"), runtime=_asset("rules.js") + _asset("form.js"),
         relevance=relevance_script(form) + gates_script(form),
