@@ -5,6 +5,7 @@ from enum import Enum
 from os import PathLike
 from typing import Any, Dict, Tuple, Union
 
+from .limits import SHOWN
 from .model import Issue
 
 ERROR, WARNING = "error", "warning"  # error: the thing is rejected; warning: it is read, but look
@@ -117,6 +118,57 @@ class Code(str, Enum):
                   "cannot be read: {reason}",
                   "A file, or a part of it, cannot be opened or decoded (broken, truncated, not the format its name "
                   "says); nothing in it is scored.")
+    NOT_A_RETURN = ("not-a-return", ERROR,
+                    "not a return: {reason}",
+                    "A file no channel reads as a return (an XML without a form id such as a pom.xml, a document of "
+                    "another program); nothing in it is scored.")
+    OWN_FILE = ("own-file", WARNING,
+                "skipped: {what} written by cpc-forms, not a return",
+                "A file cpc-forms wrote itself (a blank questionnaire, the XLSForm, a previous run's scores or "
+                "report) found among the inputs; it is skipped, so scoring a folder again adds nothing.")
+    NOT_A_FILE = ("not-a-file", WARNING,
+                  "skipped: {kind}, not a regular file; only regular files are read",
+                  "A named pipe, device or socket among the inputs; it is skipped without being opened, so the run "
+                  "never waits on it.")
+    DANGLING_LINK = ("dangling-link", WARNING,
+                     "skipped: {reason}",
+                     "A symbolic link whose target does not exist (moved or deleted); nothing is read through it.")
+    UNREADABLE_FOLDER = ("unreadable-folder", ERROR,
+                         "cannot list the folder ({reason}): the files in it are not read",
+                         "A folder among the inputs that cannot be listed (no permission); none of its files is "
+                         "read.")
+    NO_RETURNS = ("no-returns", WARNING,
+                  "holds no return: {reason}",
+                  "A file of the right kind that holds no return at all (a CSV export with a header only, an empty "
+                  "list); nothing is counted.")
+    UTF16_TEXT = ("utf-16-text", ERROR,
+                  "a text file saved as UTF-16 ('Unicode text'): save it again as UTF-8 (in Excel: CSV UTF-8) and "
+                  "send it again",
+                  "A CSV, JSON or XML file saved as UTF-16, which no export writes; save it as UTF-8.")
+    NOT_UTF8 = ("not-utf-8", ERROR,
+                "{where} is not UTF-8 text (saved as {guess}?): in Excel use 'Save as CSV UTF-8', in LibreOffice "
+                "choose the character set Unicode (UTF-8), and send it again{read}",
+                "A CSV saved in a legacy encoding (Windows-1252, Latin-1) rather than UTF-8, as exports are; the "
+                "first bad row is named, with how to save it as UTF-8.")
+    NOT_A_ZIP = ("not-a-zip", ERROR,
+                 "named {suffix} but not a zip file (an {suffix} file is one): {guess}",
+                 "A file named .xlsx or .zip that is no zip archive inside (renamed, or another kind of file).")
+    ZIP_MEMBER = ("zip-member", ERROR,
+                  "member {member!r} is not read: {reason}",
+                  "A member of a zip archive that cannot be unpacked safely (a password, a packing method such as "
+                  "Deflate64, a damaged member, a name such as '..', a zip bomb); the other members are read.")
+    OVER_LIMIT = ("over-limit", ERROR,
+                  "{what} is past the limit of {limit}{consequence} (see the Limits in the README)",
+                  "A file past one of the limits that keep a run's memory and time bounded (README: Limits): a "
+                  "zip bomb, a header of a million columns, a file of millions of blank lines.")
+    TOO_DEEP = ("too-deep", ERROR,
+                "{what} is nested more than {limit} levels deep; it is not read",
+                "A JSON or XML document nested far deeper than any return, as an attack would be; it is refused.")
+    INTERNAL_ERROR = ("internal-error", ERROR,
+                      "cpc-forms failed while reading this file ({error}); the other inputs were read. Please "
+                      "report it, with the traceback that 'cpc-forms --debug score ...' prints",
+                      "A file that made cpc-forms itself fail: that file is not read, every other input is; "
+                      "please report it.")
     OTHER_FORM = ("other-form", ERROR,
                   "a return of form '{found}', not of '{expected}'",
                   "A return of another form than the one being scored: score it with that form's --spec.")
@@ -247,7 +299,8 @@ class Code(str, Enum):
     # html channel
     TOO_LARGE = ("too-large", ERROR,
                  "the file is {size} MB; a file of returns may hold at most {limit} MB",
-                 "A file of web-form returns larger than the limit; split it into smaller files.")
+                 "A JSON file of returns (web form, Central OData, Kobo API) larger than the limit; split it, or "
+                 "use the server's CSV export.")
     # server channel
     BODY_TOO_LARGE = ("body-too-large", ERROR,
                       "the request body is larger than the {limit} bytes a submission may have",
@@ -285,7 +338,36 @@ _ENTRIES: Dict[str, Tuple[str, str, str]] = {code._value_: (code._value_, code.s
 def issue(code: Code, /, source: Union[str, PathLike[str]] = "", location: str = "", **params: Any) -> Issue:
     """An Issue of that code (its plain string in Issue.code), its message filled in from params."""
     value, severity, template = _ENTRIES[code]
-    return Issue(value, template.format(**params), severity, str(source), str(location))
+    shown = {k: _Cut(v, SHOWN if k in ECHOED else 5 * SHOWN) for k, v in params.items()}
+    return Issue(value, template.format(**shown), severity, str(source), str(location))
+
+
+# the parameters that echo what an input holds (cut to SHOWN characters); the others are this tool's sentences
+ECHOED = frozenset({"value", "found", "field", "formula", "key", "member", "column", "question", "codes", "kept",
+                    "other", "newer", "id", "code"})
+
+
+def cut(text: str, limit: int = SHOWN) -> str:
+    """A text as messages echo it: at most limit characters, and then how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+class _Cut:
+    """A message parameter as shown: str, repr and format of it cut (a rejected value may be 900,000 characters)."""
+
+    __slots__ = ("value", "limit")
+
+    def __init__(self, value: Any, limit: int):
+        self.value, self.limit = value, limit
+
+    def __str__(self) -> str:
+        return cut(str(self.value), self.limit)
+
+    def __repr__(self) -> str:
+        return cut(repr(self.value), self.limit)
+
+    def __format__(self, spec: str) -> str:
+        return cut(format(self.value, spec), self.limit)
 
 
 def markdown_table() -> str:

@@ -2,22 +2,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
+from . import inputs
 from .aggregate import aggregate
 from .catalogue import Code, issue
 from .channels import CHANNELS, channel
 from .ledger import Ledger
+from .limits import ZIP_BYTES, ZIP_DEPTH, LimitError, copy_member, kind, member_problem, shown, status
 from .model import Form, Issue, Report, Response, ScoredReturn
-from .report.run import Run
+from .outcome import PARTIAL, summary  # noqa: F401 - part of this module's surface
 from .scoring import score_return
 
 HEAD_BYTES = 4096
-MAX_ZIP_TOTAL = 2 * 1024 ** 3  # uncompressed bytes a generic zip may expand to (zip bombs)
 Item = Union[Response, Issue]
 
 
@@ -32,15 +38,32 @@ def sidecar(path: Path) -> bool:
 
 def expand(inputs: Iterable) -> List[Path]:
     """Every file named or found (recursively, in name order) under the inputs; hidden files and a database's
-    SQLite side files skipped."""
-    files = []
+    SQLite side files skipped. Whatever is not a regular file (a pipe, a dangling link, a folder that cannot be
+    listed) is kept, for read_file to report without opening it."""
+    files: List[Path] = []
     for item in map(Path, inputs):
-        if item.is_dir():
-            files += sorted(p for p in item.rglob("*") if p.is_file()
-                            and not any(part.startswith(".") for part in p.relative_to(item).parts))
-        else:
-            files.append(item)
+        files += sorted(_walk(item)) if item.is_dir() and not item.is_symlink() else [item]
     return [f for f in files if not sidecar(f)]
+
+
+def _walk(top: Path) -> Iterator[Path]:
+    """Every entry under top but folders that can be listed (and hidden ones), without recursion or following
+    links to folders; a folder that cannot be listed is itself given."""
+    folders = [top]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            yield folder
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+            else:
+                yield Path(entry.path)
 
 
 def detect(path: Path, head: bytes) -> Optional[str]:
@@ -55,8 +78,40 @@ def detect(path: Path, head: bytes) -> Optional[str]:
     return next((name for name in CHANNELS if first in channel(name).FALLBACK_FIRST_BYTES), None)
 
 
-def read_file(path: Path, forms: Mapping[str, Form]) -> Iterator[Tuple[str, Item]]:
-    """(channel, Response or Issue) for every return in one file; a file nobody claims is an Issue."""
+def read_file(path: Path, forms: Mapping[str, Form], depth: int = 0) -> Iterator[Tuple[str, Item]]:
+    """(channel, Response or Issue) for every return in one file; a file nobody claims is an Issue, and so is
+    one that makes a reader fail: whatever one file holds, the other inputs are still read."""
+    name = shown(str(path))
+    try:
+        for channel_name, item in _read_file(path, forms, depth):
+            if isinstance(item, Response) and not item.answers:
+                item = issue(Code.NO_ANSWERS, item.source, item.location)._replace(record=item.location or "return")
+            if name != str(path):
+                item = _renamed(item, str(path), name)
+            yield channel_name, item
+    except Exception as exc:  # noqa: BLE001 - the last resort: one file's failure is that file's Issue
+        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        yield "", issue(Code.INTERNAL_ERROR, name, error=error)
+
+
+def _renamed(item: Item, old: str, new: str) -> Item:
+    """An item whose source names the file as messages show it."""
+    source = item.source.replace(old, new) if item.source.startswith(old) else shown(item.source)
+    return item._replace(source=source) if isinstance(item, Issue) else replace(item, source=source)
+
+
+def _read_file(path: Path, forms: Mapping[str, Form], depth: int) -> Iterator[Tuple[str, Item]]:
+    found, why = status(path)
+    if found is None:
+        yield "", issue(Code.DANGLING_LINK if path.is_symlink() else Code.UNREADABLE, path, reason=why)
+        return
+    if stat.S_ISDIR(found.st_mode):  # expand gives a folder only when it cannot be listed
+        yield "", _unlisted(path)
+        return
+    odd = kind(found.st_mode)
+    if odd:
+        yield "", issue(Code.NOT_A_FILE, path, kind=odd)
+        return
     try:
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
@@ -66,34 +121,101 @@ def read_file(path: Path, forms: Mapping[str, Form]) -> Iterator[Tuple[str, Item
     if not head:
         yield "", issue(Code.UNREADABLE, path, reason="the file is empty")
         return
-    name = detect(path, head)
-    if name is None and head.startswith(b"PK"):
-        if zipfile.is_zipfile(path):
-            yield from _read_zip(path, forms)
-        else:
-            yield "", issue(Code.UNREADABLE, path, reason="a damaged or truncated zip file (a workbook or an export "
-                            "archive cut short in transfer?): ask for it again")
-    elif name is None:
-        yield "", issue(Code.UNREADABLE, path, reason="not a return of any channel this tool reads "
-                        "(Excel workbook, ODK/Kobo/Ona/SurveyCTO export, XML instance, web-form JSON)")
+    yield from _read_content(path, head, forms, depth)
+
+
+def _unlisted(path: Path) -> Issue:
+    try:
+        os.listdir(path)
+    except OSError as exc:
+        return issue(Code.UNREADABLE_FOLDER, path, reason=exc.strerror or exc)
+    return issue(Code.UNREADABLE_FOLDER, path, reason="it changed while it was read")
+
+
+def _read_content(path: Path, head: bytes, forms: Mapping[str, Form], depth: int) -> Iterator[Tuple[str, Item]]:
+    """The items of a regular file, by what its first bytes show."""
+    form_id = next(iter(forms.values())).id
+    own = inputs.own_text(path, head, form_id)
+    if own:
+        yield "", issue(Code.OWN_FILE, path, what=own)
+    elif head.startswith(inputs.OLE2):
+        yield from (("excel", item) for item in channel("excel").read(path, forms))  # .xls, or encrypted
     else:
+        yield from _by_channel(path, head, forms, depth, path.suffix.lower())
+
+
+def _by_channel(path: Path, head: bytes, forms, depth: int, suffix: str) -> Iterator[Tuple[str, Item]]:
+    name = detect(path, head)
+    if name is not None:
+        blank = name == "excel" and path.name.startswith(f"{next(iter(forms.values())).id}.")
         for item in channel(name).read(path, forms):
+            if blank and isinstance(item, Response) and not item.answers:
+                item = issue(Code.OWN_FILE, path, what=f"{path.name}, a blank questionnaire (the template)")
             yield name, item
+    elif inputs.utf16(head):
+        yield "", issue(Code.UTF16_TEXT, path)
+    elif suffix in inputs.ZIP_SUFFIXES and not head.startswith(b"PK"):
+        yield "", issue(Code.NOT_A_ZIP, path, suffix=suffix, guess=f"it is {inputs.guess(head)}; send the file "
+                        "itself, not renamed")
+    elif head.startswith(b"PK") and not zipfile.is_zipfile(path):
+        yield "", issue(Code.UNREADABLE, path, reason="a damaged or truncated zip file (a workbook or an export "
+                        "archive cut short in transfer?): ask for it again")
+    elif head.startswith(b"PK") and suffix in inputs.WORKBOOK_SUFFIXES:
+        own = inputs.own_workbook(path, _report_sheets())
+        yield "", (issue(Code.OWN_FILE, path, what=own) if own else issue(
+            Code.NOT_A_RETURN, path, reason="a workbook that is neither a questionnaire of this form (no hidden "
+            "form sheet) nor an export of submissions (no _uuid or KEY column)"))
+    elif head.startswith(b"PK"):
+        yield from _read_zip(path, forms, depth)
+    else:
+        yield "", issue(Code.NOT_A_RETURN, path, reason=f"{inputs.guess(head)} (this tool reads Excel "
+                        "questionnaires, ODK/Kobo/Ona/SurveyCTO exports, XML instances and web-form JSON)")
 
 
-def _read_zip(path: Path, forms) -> Iterator[Tuple[str, Item]]:
-    """A zip no channel claims as a whole: read each member as a file of its own."""
+@lru_cache(maxsize=1)
+def _report_sheets() -> frozenset:
+    """The sheet names of scores.xlsx in every language the reports are written in."""
+    from .report.labels import STRINGS
+    words = json.loads(STRINGS.read_text(encoding="utf-8"))
+    return frozenset(w[k][:31] for w in words.values() for k in ("summary", "returns", "countries", "agencies",
+                                                                 "gaps", "issues") if k in w)
+
+
+def _read_zip(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:
+    """A zip no channel claims as a whole: each member read as a file of its own, unpacked in a stream within the
+    limits, one at a time."""
+    if depth >= ZIP_DEPTH:
+        yield "", issue(Code.OVER_LIMIT, path, what="an archive inside archives", limit=f"{ZIP_DEPTH} levels",
+                        consequence="; it is not opened")
+        return
     with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if sum(m.file_size for m in members) > MAX_ZIP_TOTAL:
-            yield "", issue(Code.UNREADABLE, path, reason="the zip expands to more than 2 GiB")
-            return
-        for member in members:
-            target = Path(tmp) / Path(member.filename).name
-            target.write_bytes(archive.read(member))
-            for name, item in read_file(target, forms):
-                source = f"{path}!{member.filename}"
+        budget = ZIP_BYTES
+        for member in (m for m in archive.infolist() if not m.is_dir()):
+            problem, target = member_problem(member), Path(tmp) / f"member{Path(member.filename).suffix[:16]}"
+            if problem is None:
+                problem = _unpack(archive, member, target, budget)
+            if problem is not None:
+                yield "", issue(Code.ZIP_MEMBER, shown(str(path)), member=shown(member.filename), reason=problem)
+                continue
+            budget -= target.stat().st_size
+            source = f"{path}!{member.filename}"
+            for name, item in read_file(target, forms, depth + 1):
                 yield name, item._replace(source=source) if isinstance(item, Issue) else replace(item, source=source)
+            target.unlink()
+
+
+def _unpack(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: int) -> Optional[str]:
+    """Unpack one member to target; why it cannot be, or None."""
+    try:
+        with target.open("wb") as out:
+            copy_member(archive, member, out, budget)
+    except LimitError as exc:
+        return f"{exc}: a zip bomb, or more than this tool unpacks (see the Limits in the README)"
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        return f"the member is damaged ({exc}): ask for the archive again"
+    except (RuntimeError, NotImplementedError) as exc:
+        return f"it cannot be unpacked ({exc})"
+    return None
 
 
 _FORMS: Mapping[str, Form] = {}
@@ -167,30 +289,3 @@ def run(inputs: Iterable, form: Form, forms: Mapping[str, Form], progress: Calla
     scored = score_all(form, forms, responses)
     countries = aggregate(form, [(s.response, s.score) for s in scored])
     return Report(form, tuple(scored), countries, tuple(issues), counts, now())
-
-
-# Issues that say a file's columns were not all read: its returns may be scored from partial data.
-PARTIAL = frozenset({Code.UNKNOWN_COLUMN, Code.AMBIGUOUS_COLUMN, Code.SCORED_COLUMN_MISSING, Code.COLUMN_MISSING,
-                     Code.RAGGED_ROWS, Code.LOST_CHOICE})
-
-
-def _counted(c: Mapping[str, int]) -> str:
-    excluded = f", {c['excluded']} excluded by review" if c.get("excluded") else ""
-    return (f"{c['read']} read, {c['accepted']} accepted, {c['rejected']} rejected, "
-            f"{c['duplicates']} duplicates{excluded}")
-
-
-def summary(report: Union[Report, Run]) -> List[str]:
-    """The short summary printed after a run: returns per channel, accepted, rejected, duplicates, excluded by
-    review, countries; and whether any file had columns that were not read."""
-    lines = [f"{name:>12}: {_counted(report.counts[name])}" for name in sorted(report.counts)]
-    keys = ("read", "accepted", "rejected", "duplicates", "excluded")
-    total = {k: sum(c.get(k, 0) for c in report.counts.values()) for k in keys}
-    if isinstance(report, Run):
-        partial, countries = report.partial, report.countries
-    else:
-        partial, countries = tuple({i.source for i in report.issues if i.code in PARTIAL}), len(report.countries)
-    unread = (f"; columns not read in {len(partial)} file(s), whose returns may be scored from partial data "
-              "(see the issues)" if partial else "")
-    lines.append(f"{'total':>12}: {_counted(total)}; {countries} countries{unread}")
-    return lines

@@ -75,8 +75,8 @@ def _bad_inputs(form, folder: Path, good: Path) -> dict:
         bad[name] = (code, words)
 
     put("empty.csv", b"", Code.UNREADABLE, "empty")
-    put("noise.bin", bytes(random.Random(1).getrandbits(8) for _ in range(3000)), Code.UNREADABLE, "not a return")
-    put("notes.txt", "Dear coordinator,\nplease find our answers attached.\n", Code.UNREADABLE, "not a return")
+    put("noise.bin", bytes(random.Random(1).getrandbits(8) for _ in range(3000)), Code.NOT_A_RETURN, "not a return")
+    put("notes.txt", "Dear coordinator,\nplease find our answers attached.\n", Code.NOT_A_RETURN, "not a return")
     put("other-form.xml", '<data id="household_survey" version="3"><a><q1>x</q1></a></data>', Code.OTHER_FORM)
     put("old-version.xml", f'<data id="{form.id}" version="1999"><profile><country>FRA</country></profile></data>',
         Code.UNKNOWN_VERSION, "1999")

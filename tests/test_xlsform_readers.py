@@ -126,7 +126,7 @@ def test_a_file_broken_part_way_keeps_the_rows_before(form, tmp_path):
     path.write_bytes(good + b"2026-05-05T00:00:00Z,FRA,\xff\xfe broken\n")
     responses, issues = split(xlsform.read(path, {form.version: form}))
     assert len(responses) == 3
-    assert [i.code for i in issues if i.severity == "error"] == ["unreadable"]
+    assert [(i.code, i.location) for i in issues if i.severity == "error"] == [("not-utf-8", "line 11")]
 
 
 AMBIGUOUS_SPEC = {

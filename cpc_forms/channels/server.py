@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Iterator, List, Mapping, Sequence, Union
 
 from ..catalogue import Code, issue
+from ..limits import DATABASE_SECONDS, DEPTH, deeper_than
 from ..model import Form, Issue, Response
 from ..store import APPLICATION_ID, Store, connect
 from . import Record
@@ -47,22 +49,78 @@ def sniff(path, head: bytes) -> bool:
 
 
 def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
-    """Every stored submission as a Response (or the Issue why not); replaced edits as 'duplicate' warnings."""
+    """Every stored submission as a Response (or the Issue why not); replaced edits as 'duplicate' warnings.
+
+    Only tables are read (a view of another program could recurse forever), within DATABASE_SECONDS."""
     source = str(path)
     try:
         conn = connect(path, readonly=True)
-        rows = conn.execute("SELECT id, body FROM submissions ORDER BY id").fetchall()
-        older = conn.execute("SELECT h.id, h.instance_id FROM history h ORDER BY h.id").fetchall()
-        conn.close()
     except sqlite3.Error as exc:
         yield issue(Code.UNREADABLE, source, reason=exc)
         return
-    for sid, body in rows:
+    clock = _Clock()
+    conn.set_progress_handler(clock.over, 10_000)
+    try:
+        yield from _rows(conn, source, forms, clock)
+    except sqlite3.OperationalError as exc:
+        if not clock.over():
+            raise
+        yield issue(Code.OVER_LIMIT, source, what="reading the database", limit=f"{DATABASE_SECONDS} s",
+                    consequence=f" ({exc}); the submissions before were read")
+    except sqlite3.Error as exc:
+        yield issue(Code.UNREADABLE, source, reason=exc)
+    finally:
+        conn.close()
+
+
+class _Clock:
+    """The time spent inside SQLite (not in scoring what it gave), which DATABASE_SECONDS bounds."""
+
+    def __init__(self):
+        self.spent, self.since = 0.0, None
+
+    def over(self) -> int:
+        """1 (stop) once the time inside SQLite passes the limit."""
+        running = time.monotonic() - self.since if self.since is not None else 0.0
+        return int(self.spent + running > DATABASE_SECONDS)
+
+    def rows(self, conn: sqlite3.Connection, sql: str) -> Iterator[tuple]:
+        """The rows of a query, fetched a few hundred at a time on the clock."""
+        self.since = time.monotonic()
+        cursor = conn.execute(sql)
+        while True:
+            self.since = self.since or time.monotonic()
+            rows = cursor.fetchmany(256)
+            self.spent, self.since = self.spent + time.monotonic() - self.since, None
+            if not rows:
+                return
+            yield from rows
+
+
+def _rows(conn: sqlite3.Connection, source: str, forms, clock: _Clock) -> Iterator[Union[Response, Issue]]:
+    kinds = dict(clock.rows(conn, "SELECT name, type FROM sqlite_master WHERE name IN ('submissions', 'history')"))
+    for table in ("submissions", "history"):
+        if kinds.get(table) != "table":
+            found = f"a {kinds[table]}" if table in kinds else "missing"
+            yield issue(Code.UNREADABLE, source, reason=f"'{table}' is {found}, not the table this server writes")
+            return
+    for sid, body in clock.rows(conn, "SELECT id, body FROM submissions ORDER BY id"):
+        where = f"submissions/{sid}"
+        if not isinstance(body, (str, bytes)):
+            yield issue(Code.BAD_SHAPE, source, where, reason=f"the stored submission is {type(body).__name__}, "
+                        "not JSON text")
+            continue
         try:
             item = json.loads(body)
         except ValueError as exc:  # written by hand or by another program: reported, the rest still read
-            yield issue(Code.UNREADABLE, source, f"submissions/{sid}", reason=exc)
+            yield issue(Code.UNREADABLE, source, where, reason=exc)
             continue
-        yield from read_envelope(item, forms, source, f"submissions/{sid}", channel=CHANNEL)
-    for hid, instance_id in older:
+        except RecursionError:
+            yield issue(Code.TOO_DEEP, source, where, what="the stored submission", limit=DEPTH)
+            continue
+        if deeper_than(item, DEPTH):
+            yield issue(Code.TOO_DEEP, source, where, what="the stored submission", limit=DEPTH)
+            continue
+        yield from read_envelope(item, forms, source, where, channel=CHANNEL)
+    for hid, instance_id in clock.rows(conn, "SELECT h.id, h.instance_id FROM history h ORDER BY h.id"):
         yield issue(Code.DUPLICATE, source, f"history/{hid}", newer=instance_id)

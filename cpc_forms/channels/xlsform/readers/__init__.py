@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
-import shutil
 import tempfile
 import zipfile
 import zlib
@@ -12,9 +12,22 @@ from dataclasses import replace
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import IO, Callable, Iterator, List, Mapping, Union
+from typing import IO, Callable, Iterator, List, Mapping, Optional, Union
 
+from .... import inputs
 from ....catalogue import Code, issue
+from ....limits import (
+    COLUMNS,
+    FIELD_BYTES,
+    HEADER_BYTES,
+    JSON_BYTES,
+    LINE_BYTES,
+    LimitError,
+    MiB,
+    copy_member,
+    member_problem,
+    read_member,
+)
 from ....model import Form, Issue, Response
 from ....returns import dedupe
 from . import columnar
@@ -110,16 +123,45 @@ def _unescape(text: str) -> str:
 
 
 def csv_rows(stream: IO[bytes]) -> Iterator[List[str]]:
-    """Rows of a CSV byte stream, streamed; the delimiter (, ; tab) is sniffed from the header line."""
-    lines = _decoded(stream)
+    """Rows of a CSV byte stream, streamed; the delimiter (, ; tab) is sniffed from the header line. Lines may
+    end in LF, CRLF or a bare CR (old Mac Excel), as Python's csv module reads them in text of newline=''."""
+    lines = _lines(stream)
     first = next(lines, "")
     return csv.reader(chain([first], lines), delimiter=columnar.delimiter(first))
 
 
-def _decoded(stream: IO[bytes]) -> Iterator[str]:
-    """UTF-8 lines (BOM dropped), decoded one by one so a bad byte stops the file at its own row."""
-    for n, line in enumerate(stream):
-        yield (line[3:] if n == 0 and line.startswith(codecs.BOM_UTF8) else line).decode("utf-8")
+class NotUtf8(csv.Error):
+    """A CSV line that is not UTF-8: its number and the legacy encoding it reads as (a csv.Error, so a first pass
+    over the rows stops there as at any broken row)."""
+
+    def __init__(self, line: int, legacy: str):
+        super().__init__(f"line {line} is not UTF-8")
+        self.line, self.legacy = line, legacy
+
+
+def _lines(stream: IO[bytes]) -> Iterator[str]:
+    """UTF-8 lines (BOM dropped), none longer than LINE_BYTES; decoded one by one, so a bad byte stops the file
+    at its own line (NotUtf8)."""
+    peek = getattr(stream, "peek", None)
+    head = peek(HEADER_BYTES) if peek else b""
+    if b"\r" in head and b"\n" not in head:  # lines ended by a bare CR (Excel for the old Mac OS)
+        yield from _cr_lines(stream)
+        return
+    for number, line in enumerate(iter(lambda: stream.readline(LINE_BYTES), b""), start=1):
+        if len(line) == LINE_BYTES and not line.endswith(b"\n"):
+            raise LimitError(f"line {number}, longer than {LINE_BYTES // MiB} MiB,")
+        try:
+            yield (line[3:] if number == 1 and line.startswith(codecs.BOM_UTF8) else line).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotUtf8(number, inputs.legacy(line)) from exc
+
+
+def _cr_lines(stream: IO[bytes]) -> Iterator[str]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    while line := text.readline(LINE_BYTES):
+        if len(line) == LINE_BYTES and not line.endswith(("\n", "\r")):
+            raise LimitError(f"a line longer than {LINE_BYTES // MiB} MiB")
+        yield line
 
 
 def _opened_rows(opener) -> Iterator[List[str]]:
@@ -135,6 +177,19 @@ def _guarded(items: Callable[[], Iterator[Item]], source: str) -> Iterator[Item]
         for item in items():
             last = item.location or last
             yield item
+    except NotUtf8 as exc:
+        yield issue(Code.NOT_UTF8, source, f"line {exc.line}", where=f"line {exc.line}", guess=exc.legacy,
+                    read="; the rows before it were read" if last else "")
+    except LimitError as exc:
+        yield issue(Code.OVER_LIMIT, source, f"after {last}" if last else "", what=str(exc), limit="",
+                    consequence="; the rows before it were read" if last else "; nothing in it is read")
+    except csv.Error as exc:
+        where = f"after {last}" if last else ""
+        if "field larger than field limit" in str(exc):
+            yield issue(Code.OVER_LIMIT, source, where, what="a cell", limit=f"{FIELD_BYTES // 1024} KiB",
+                        consequence="; the rows before it were read" if last else "")
+        else:
+            yield issue(Code.UNREADABLE, source, where, reason=f"not a well-formed CSV file ({exc})")
     except BROKEN as exc:
         yield issue(Code.UNREADABLE, source, f"after {last}" if last else "", reason=f"{type(exc).__name__}: {exc}")
 
@@ -157,13 +212,22 @@ def _zip(path: Path, forms, deprecated, held) -> Iterator[Item]:
     with z:
         for info in z.infolist():
             name, where = info.filename, f"{info.filename}: "
-            if name.lower().endswith(".csv"):
+            kind = name.lower().rsplit(".", 1)[-1]
+            if kind not in ("csv", "xml", "json"):
+                continue
+            problem = member_problem(info)
+            if problem:
+                yield issue(Code.ZIP_MEMBER, path, member=name, reason=problem)
+            elif kind == "csv":
                 yield from _zipped_csv(z, info, forms, str(path), Path(name).stem, where)
-            elif name.lower().endswith(".xml"):
-                records = xml_records(z.read(info), str(path), name)
-                yield from _held(read_records(records, forms, str(path), deprecated), held)
-            elif name.lower().endswith(".json"):
-                records = json_records(z.read(info), str(path), where)
+            else:
+                try:
+                    data = read_member(z, info, JSON_BYTES)
+                except LimitError as exc:
+                    yield issue(Code.ZIP_MEMBER, path, member=name, reason=str(exc))
+                    continue
+                records = xml_records(data, str(path), name) if kind == "xml" else json_records(data, str(path),
+                                                                                                 where)
                 yield from _held(read_records(records, forms, str(path), deprecated), held)
 
 
@@ -174,8 +238,11 @@ def _zipped_csv(z: zipfile.ZipFile, info: zipfile.ZipInfo, forms, source: str, f
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "member.csv"
         try:
-            with z.open(info) as member, target.open("wb") as out:
-                shutil.copyfileobj(member, out, 1 << 20)
+            with target.open("wb") as out:
+                copy_member(z, info, out)
+        except LimitError as exc:
+            yield issue(Code.ZIP_MEMBER, source, member=info.filename, reason=str(exc))
+            return
         except BROKEN:
             yield from _csv_rows(lambda: z.open(info), forms, source, form_id, prefix)
             return
@@ -183,10 +250,29 @@ def _zipped_csv(z: zipfile.ZipFile, info: zipfile.ZipInfo, forms, source: str, f
 
 
 def _csv(path: Path, forms, source: str, form_id: str = "", prefix: str = "", reopen=None) -> Iterator[Item]:
-    """A CSV export: read in column batches when it suits (columnar.py), else row by row."""
+    """A CSV export: read in column batches when it suits (columnar.py), else row by row; refused first when its
+    header is past the limits."""
+    problem = _csv_problem(path, source, prefix)
+    if problem is not None:
+        return iter([problem])
     items = columnar.read_csv(path, forms, source, form_id, prefix)
     return items if items is not None else _csv_rows(reopen or (lambda: path.open("rb")), forms, source, form_id,
                                                      prefix)
+
+
+def _csv_problem(path: Path, source: str, prefix: str) -> Optional[Issue]:
+    """Why a CSV cannot be read at all (a header past the limits), or None."""
+    with path.open("rb") as stream:
+        head = stream.read(HEADER_BYTES + 1)
+    ends = [at for at in (head.find(b"\n"), head.find(b"\r")) if at >= 0]
+    if not ends and len(head) > HEADER_BYTES:
+        return issue(Code.OVER_LIMIT, source, f"{prefix}row 1", what="the header line",
+                     limit=f"{HEADER_BYTES // MiB} MiB", consequence="; nothing in the file is read")
+    header = head[:min(ends)] if ends else head
+    if max(header.count(s) for s in (b",", b";", b"\t")) >= COLUMNS:
+        return issue(Code.OVER_LIMIT, source, f"{prefix}row 1", what="the header's number of columns",
+                     limit=f"{COLUMNS:,} columns", consequence="; nothing in the file is read")
+    return None
 
 
 def _csv_rows(opener, forms, source: str, form_id: str, prefix: str) -> Iterator[Item]:
@@ -199,16 +285,34 @@ def _file(path: Path, forms, deprecated, held) -> Iterator[Item]:
     """The items of one file, by its kind (a function, not a generator: one level less for every row)."""
     head = _head(path)
     if head.startswith(b"PK") and path.suffix.lower() == ".xlsx":
+        problem = _workbook_problem(path)
+        if problem is not None:
+            return iter([problem])
         return read_table(_xlsx_rows(path), forms, str(path), reopen=lambda: _xlsx_rows(path))
     if head.startswith(b"PK") or path.suffix.lower() == ".zip":
         return _zip(path, forms, deprecated, held)
-    if _text(head).startswith("<"):
-        records = xml_records(path.read_bytes(), str(path), path.name)
-        return _held(read_records(records, forms, str(path), deprecated), held)
-    if _text(head).startswith(("{", "[")):
-        records = json_records(path.read_bytes(), str(path))
+    if _text(head).startswith(("<", "{", "[")):
+        size = path.stat().st_size
+        if size > JSON_BYTES:
+            return iter([issue(Code.TOO_LARGE, path, size=f"{size / MiB:.1f}", limit=f"{JSON_BYTES // MiB}")])
+        data = path.read_bytes()
+        records = xml_records(data, str(path), path.name) if _text(head).startswith("<") else json_records(
+            data, str(path))
         return _held(read_records(records, forms, str(path), deprecated), held)
     return _csv(path, forms, str(path))
+
+
+def _workbook_problem(path: Path) -> Optional[Issue]:
+    """Why an export workbook cannot be opened safely (a member past the limits), or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                problem = member_problem(info)
+                if problem:
+                    return issue(Code.ZIP_MEMBER, path, member=info.filename, reason=problem)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return issue(Code.UNREADABLE, path, reason=f"a truncated or broken workbook ({exc})")
+    return None
 
 
 def _edit_order(responses: List[Response], deprecated: Mapping[str, str]) -> List[Response]:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, Iterable, Iterator, Mapping, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Tuple, Union
 from xml.etree.ElementTree import ParseError
 
 import defusedxml
 from defusedxml.ElementTree import fromstring
 
+from .... import inputs
 from ....catalogue import Code, issue
+from ....limits import DEPTH
 from ....model import Form, Issue, Response
 from ..build import VERSION_STAMP
 from .table import Plan, plan_for, respond
@@ -21,13 +23,20 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _flatten_xml(element, prefix: str, out: dict) -> None:
-    for child in element:
-        path = prefix + _local(child.tag)
-        if len(child):
-            _flatten_xml(child, path + "/", out)
+def _flatten_xml(root) -> Union[Dict[str, Any], int]:
+    """Leaf path -> text, walked without recursion; the depth reached when it passes DEPTH."""
+    out: Dict[str, Any] = {}
+    stack = [(child, "", 1) for child in reversed(root)]
+    while stack:
+        element, prefix, depth = stack.pop()
+        if depth > DEPTH:
+            return depth
+        path = prefix + _local(element.tag)
+        if len(element):
+            stack += [(child, path + "/", depth + 1) for child in reversed(element)]
         else:
-            out[path] = child.text or ""  # as written: a text answer keeps its spaces and line breaks
+            out[path] = element.text or ""  # as written: a text answer keeps its spaces and line breaks
+    return out
 
 
 def xml_records(data: bytes, source: str, location: str = "") -> Iterator[Union[Record, Issue]]:
@@ -41,44 +50,76 @@ def xml_records(data: bytes, source: str, location: str = "") -> Iterator[Union[
         yield issue(Code.UNREADABLE, source, location, reason=f"not well-formed XML ({exc})")
         return
     if _local(root.tag) == "html":
-        yield issue(Code.UNREADABLE, source, location, reason="an XForm form definition, not a submission")
+        yield issue(Code.OWN_FILE, source, location, what="an XForm (a form definition)")
         return
-    flat: Dict[str, Any] = {}
-    _flatten_xml(root, "", flat)
+    if not root.get("id"):
+        yield issue(Code.NOT_A_RETURN, source, location, reason=f"an XML document <{_local(root.tag)}> without "
+                    "the form id an ODK submission carries on its root (id=\"...\")")
+        return
+    flat = _flatten_xml(root)
+    if isinstance(flat, int):
+        yield issue(Code.TOO_DEEP, source, location, what="the XML document", limit=DEPTH)
+        return
     yield location, flat, {"form_id": root.get("id", ""), "version": root.get("version", "")}
 
 
-def _flatten_json(obj: Mapping[str, Any], prefix: str, out: dict) -> None:
-    for key, value in obj.items():
-        if key == "_validation_status" and isinstance(value, Mapping):
-            out[prefix + key] = value.get("uid") or ""  # Kobo's review state: {"uid", "label", ...} or {}
-        elif isinstance(value, Mapping) and not key.startswith("@"):
-            _flatten_json(value, f"{prefix}{key}/", out)
+def _flatten_json(obj: Mapping[str, Any]) -> Union[Dict[str, Any], int]:
+    """Path -> value of a JSON submission's groups, in document order, walked without recursion; the depth
+    reached when it passes DEPTH."""
+    out: Dict[str, Any] = {}
+    stack: List[Tuple[Iterator, str]] = [(iter(obj.items()), "")]
+    while stack:
+        items, prefix = stack[-1]
+        for key, value in items:
+            if key == "_validation_status" and isinstance(value, Mapping):
+                out[prefix + key] = value.get("uid") or ""  # Kobo's review state: {"uid", "label", ...} or {}
+            elif isinstance(value, Mapping) and not key.startswith("@"):
+                if len(stack) >= DEPTH:
+                    return len(stack) + 1
+                stack.append((iter(value.items()), f"{prefix}{key}/"))
+                break
+            else:
+                out[prefix + key] = value
         else:
-            out[prefix + key] = value
+            stack.pop()
+    return out
 
 
 def json_records(data: bytes, source: str, prefix: str = "") -> Iterator[Union[Record, Issue]]:
     """Records of a Central OData page ({"value": [...]}, nested groups) or Kobo API v2 ({"results": [...]})."""
+    if inputs.utf16(data[:512]):
+        yield issue(Code.UTF16_TEXT, source, prefix)
+        return
     try:
         doc = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        yield issue(Code.UNREADABLE, source, prefix, reason=f"not JSON ({exc})")
+    except json.JSONDecodeError as exc:
+        yield issue(Code.INVALID_JSON, source, prefix + f"{exc.lineno}:{exc.colno}", reason=exc.msg,
+                    line=exc.lineno, column=exc.colno)
+        return
+    except UnicodeDecodeError as exc:
+        yield issue(Code.UNREADABLE, source, prefix, reason=f"not UTF-8 text (byte {exc.start}): save it as UTF-8")
+        return
+    except RecursionError:
+        yield issue(Code.TOO_DEEP, source, prefix, what="the JSON document", limit=DEPTH)
         return
     rows = doc.get("value", doc.get("results")) if isinstance(doc, dict) else doc
     if not isinstance(rows, list):
         yield issue(Code.UNREADABLE, source, prefix, reason="no 'value' or 'results' list of submissions")
         return
+    if not rows:
+        yield issue(Code.NO_RETURNS, source, prefix, reason="its list of submissions is empty")
     context = doc.get("@odata.context", "") if isinstance(doc, dict) else ""
-    found = re.search(r"/forms/([^/]+?)\.svc", context)
+    found = re.search(r"/forms/([^/]+?)\.svc", context) if isinstance(context, str) else None
     form_id = found.group(1) if found else ""
     for n, row in enumerate(rows, start=1):
         where = f"{prefix}record {n}"
         if not isinstance(row, Mapping):
             yield issue(Code.BAD_SHAPE, source, where, reason="a submission must be a JSON object")
             continue
-        flat: Dict[str, Any] = {}
-        _flatten_json(row, "", flat)
+        flat = _flatten_json(row)
+        if isinstance(flat, int):
+            yield issue(Code.TOO_DEEP, source, where, what="the submission", limit=DEPTH)
+            continue
         yield where, {k: v for k, v in flat.items() if not isinstance(v, (list, dict))}, {"form_id": form_id}
 
 

@@ -1,0 +1,93 @@
+"""What a file is before any channel reads it: one cpc-forms wrote itself, text in an encoding no export uses,
+a file named as a zip that is none; each told in a sentence a user can act on."""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import FrozenSet, Optional
+
+from .limits import LimitError, MiB, read_member
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy Office file (.xls, or an encrypted .xlsx)
+ZIP_SUFFIXES = (".xlsx", ".xlsm", ".zip", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+_SHEET_NAME = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
+# the first columns of scores.csv, as report/rows.py writes them
+SCORES_CSV = b"source,location,channel,instance_id,form_version"
+
+
+def utf16(head: bytes) -> bool:
+    """Whether text is UTF-16: a byte-order mark, or NUL bytes beside nearly every printable one."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:512] if len(head) % 2 == 0 else head[:511]
+    for text, zeros in ((sample[0::2], sample[1::2]), (sample[1::2], sample[0::2])):
+        if len(text) >= 4 and zeros.count(0) >= 0.9 * len(zeros) and all(32 <= b < 127 or b in b"\t\r\n"
+                                                                           for b in text):
+            return True
+    return False
+
+
+def own_text(path: Path, head: bytes, form_id: str) -> Optional[str]:
+    """What cpc-forms file a text file is (scores.csv, scores.json(l), report.html, the web form), or None."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(SCORES_CSV):
+        return f"a previous run's {path.name} (scores by return)"
+    if text.startswith((b"{", b"[")) and b'"cpc-forms/scores"' in head:
+        return f"a previous run's {path.name} (scores)"
+    if text[:15].lower() in (b"<!doctype html>", b"<!doctype html ") or text[:5].lower() == b"<html":
+        if path.name == "report.html" or path.name == f"{form_id}.html" or b"cpc-forms" in head:
+            return f"{path.name} (a report or web form of cpc-forms)"
+    return None
+
+
+def sheet_names(path: Path) -> Optional[FrozenSet[str]]:
+    """The sheet names of an .xlsx/.xlsm workbook (None when it is not one that can be opened)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = read_member(archive, archive.getinfo("xl/workbook.xml"), 4 * MiB)
+    except (zipfile.BadZipFile, KeyError, OSError, LimitError, RuntimeError, NotImplementedError, EOFError):
+        return None
+    return frozenset(n.decode("utf-8", "replace") for n in _SHEET_NAME.findall(data))
+
+
+def own_workbook(path: Path, report_sheets: FrozenSet[str]) -> Optional[str]:
+    """What cpc-forms workbook an .xlsx no channel claims is (the XLSForm, a previous run's scores.xlsx), or
+    None."""
+    names = sheet_names(path)
+    if names is None:
+        return None
+    if {"survey", "choices"} <= names:
+        return f"{path.name}, an XLSForm (form definition)"
+    if path.name == "scores.xlsx" or (len(names) >= 4 and names <= report_sheets):
+        return f"a previous run's {path.name} (scores workbook)"
+    return None
+
+
+def legacy(sample: bytes) -> str:
+    """The legacy encoding some bytes read as, in words."""
+    try:
+        sample.decode("cp1252")
+        return "Windows-1252 (Western European, as Excel's plain 'CSV' saves it)"
+    except UnicodeDecodeError:
+        return "a legacy encoding such as Latin-1"
+
+
+def guess(head: bytes) -> str:
+    """What kind of file some bytes begin, in a few words, for a message."""
+    kinds = ((b"%PDF", "a PDF document"), (OLE2, "a legacy Office file (.xls, .doc, or an encrypted workbook)"),
+             (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"SQLite format 3", "an SQLite "
+             "database of another program"), (b"{\\rtf", "an RTF document"), (b"\x1f\x8b", "a gzip file"),
+             (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"PK", "a zip archive"))
+    for magic, what in kinds:
+        if head.startswith(magic):
+            return what
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"["):
+        return "a JSON document that is no export or web-form return"
+    if text[:1] == b"<":
+        return "an XML or HTML document that is no ODK submission"
+    if b"\x00" in head:
+        return "a binary file"
+    return "a text file that is neither a CSV export (no column such as KEY, _uuid or instanceID) nor a return"

@@ -1,0 +1,157 @@
+"""The bounds on what one input may cost (the README's Limits table is made from LIMITS), and the checks that
+keep a hostile file within them: zip members unpacked in a stream that stops at the cap, names shown escaped."""
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Optional, Tuple
+
+MiB = 1 << 20
+MEMBER_BYTES = 1024 * MiB  # one zip member unpacked (a Kobo export of a million rows is about 600 MiB)
+ZIP_BYTES = 2048 * MiB  # every member of one archive together
+ZIP_RATIO = 200  # unpacked / packed size past which a member of more than RATIO_FLOOR is a zip bomb
+RATIO_FLOOR = 16 * MiB
+ZIP_DEPTH = 2  # archives inside archives read
+JSON_BYTES = 32 * MiB  # a JSON file of returns (web form, Central OData, Kobo API): about 15,000 returns
+DEPTH = 64  # nesting of a JSON or XML return (an ODK form nests groups a few levels deep)
+HEADER_BYTES = 1 * MiB  # the header line of a CSV export (a label-mode Kobo header is a few tens of KB)
+COLUMNS = 20_000  # columns of an export table
+LINE_BYTES = 16 * MiB  # one row of a CSV export
+FIELD_BYTES = 128 * 1024  # one cell of a CSV export (the csv module's own limit)
+MULTI_WORDS = 2_000  # words of a multiple-choice cell written as labels
+DATABASE_SECONDS = 60  # reading one submissions database
+SHOWN = 200  # characters of a rejected value echoed in a message
+
+LIMITS = (
+    ("one zip member, unpacked", f"{MEMBER_BYTES // MiB} MiB", "checked while unpacking, never trusting the "
+     f"sizes the archive declares; a member packed more than {ZIP_RATIO}:1 past {RATIO_FLOOR // MiB} MiB is "
+     "refused as a zip bomb"),
+    ("every member of one archive, unpacked", f"{ZIP_BYTES // MiB} MiB", "the archive's remaining members are "
+     "not read"),
+    ("archives inside archives", f"{ZIP_DEPTH} levels", "a deeper archive is reported, not opened"),
+    ("a JSON file of returns (web form, OData, Kobo API)", f"{JSON_BYTES // MiB} MiB", "larger exports: use "
+     "the server's CSV export, which is read in a stream"),
+    ("nesting of a JSON or XML return", f"{DEPTH} levels", "a deeper document is refused unread"),
+    ("header line of a CSV export", f"{HEADER_BYTES // MiB} MiB, {COLUMNS:,} columns", ""),
+    ("one row of a CSV export", f"{LINE_BYTES // MiB} MiB", "the file is read up to that row"),
+    ("one cell of a CSV export", f"{FIELD_BYTES // 1024} KiB", "the file is read up to that row"),
+    ("a multiple-choice cell written as labels", f"{MULTI_WORDS:,} words", "the answer is refused"),
+    ("reading one submissions database", f"{DATABASE_SECONDS} s", "the database is reported, the other "
+     "inputs still read"),
+    ("a rejected value shown in a message", f"{SHOWN} characters", "the rest is cut, with the full length "
+     "given"),
+)
+
+
+def deeper_than(doc: Any, limit: int) -> bool:
+    """Whether parsed JSON nests lists and objects more than limit levels deep (walked without recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+class LimitError(ValueError):
+    """An input past one of the limits: what, and the limit."""
+
+
+def markdown_table() -> str:
+    """The README's table of limits."""
+    rows = ["| what | limit | beyond it |", "| --- | --- | --- |"]
+    rows += [f"| {what} | {limit} | {beyond or 'the file is refused'} |" for what, limit, beyond in LIMITS]
+    return "\n".join(rows) + "\n"
+
+
+def shown(name: str) -> str:
+    """A file name as messages and reports show it: bytes that are not UTF-8 escaped (\\xff), so every writer
+    can write it."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+            if _escapable(name) else name.encode("utf-8", "backslashreplace").decode("ascii")
+
+
+def _escapable(name: str) -> bool:
+    try:
+        name.encode("utf-8", "surrogateescape")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def kind(mode: int) -> Optional[str]:
+    """What a file that is not a regular file or a folder is (None for those two)."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def status(path: Path) -> Tuple[Optional[os.stat_result], str]:
+    """(os.stat of path, '') or (None, why it cannot be read): a dangling link, a missing file."""
+    try:
+        return os.stat(path), ""
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return None, f"a symbolic link to {shown(os.readlink(path))}, which does not exist"
+        return None, "the file no longer exists"
+    except OSError as exc:
+        return None, exc.strerror or str(exc)
+
+
+def member_problem(info: zipfile.ZipInfo) -> Optional[str]:
+    """Why a zip member cannot be unpacked safely before reading it (None when it can)."""
+    parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+    if not parts or any(p in (".", "..") for p in info.filename.replace("\\", "/").split("/")) \
+            or info.filename.startswith("/"):
+        return "its name points outside the archive or at nothing ('.', '..' or an absolute path)"
+    if info.flag_bits & 0x1:
+        return "it is protected by a password: unzip it with the password and send the files"
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        return (f"it is packed with a method this tool does not unpack (method {info.compress_type}, such as "
+                "Deflate64 from Windows Explorer for very large files): pack it again as an ordinary zip")
+    if info.file_size > MEMBER_BYTES:
+        return f"it unpacks to {info.file_size // MiB:,} MiB, past the limit of {MEMBER_BYTES // MiB} MiB a member"
+    if info.file_size > RATIO_FLOOR and info.file_size > ZIP_RATIO * max(info.compress_size, 1):
+        return (f"it unpacks to {info.file_size // MiB:,} MiB from {info.compress_size:,} bytes, more than "
+                f"{ZIP_RATIO} times: a zip bomb")
+    return None
+
+
+def copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: IO[bytes], budget: int = MEMBER_BYTES) -> int:
+    """Unpack one member into out in a stream, stopping with LimitError past budget or the bomb ratio (the
+    sizes an archive declares may lie); the bytes written."""
+    cap = min(budget, MEMBER_BYTES, max(RATIO_FLOOR, ZIP_RATIO * max(info.compress_size, 1)))
+    written = 0
+    with archive.open(info) as member:
+        while chunk := member.read(MiB):
+            written += len(chunk)
+            if written > cap:
+                raise LimitError(f"it unpacks to more than {cap // MiB:,} MiB (the limit for this member)")
+            out.write(chunk)
+    return written
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """One member's bytes, read in a stream and refused past limit (LimitError)."""
+    if info.file_size > limit:
+        raise LimitError(f"it unpacks to {info.file_size / MiB:.1f} MiB, past the limit of {limit // MiB} MiB")
+    parts, size = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(MiB):
+            size += len(chunk)
+            if size > limit:
+                raise LimitError(f"it unpacks to more than {limit // MiB} MiB, the limit")
+            parts.append(chunk)
+    return b"".join(parts)
