@@ -7,7 +7,7 @@ import pytest
 import xform_enketo
 import xform_webforms
 
-from cpc_forms.scoring import score_return
+from cpc_forms.scoring import plan_for, score_return
 
 from xform_clients import read_back, relevance_mismatches, score_mismatches
 
@@ -25,8 +25,13 @@ def test_scores_equal_score_return(filled):
     form, records, _ = filled
     assert len(records) >= 25
     assert [(got, want) for _, got, want in score_mismatches(form, records)] == []
-    levels = {score_return(form, answers).level for answers, _, _ in records}
+    scored = [score_return(form, answers) for answers, _, _ in records]
+    levels = {s.level for s in scored}
     assert None in levels and len(levels) >= 3  # insufficient returns and several levels were exercised
+    if any(item.dont_know for section in plan_for(form).sections for item in section.items):
+        assert len([s for s in scored if any(x.low != x.high for x in s.sections)]) >= 3  # don't-know bounds
+    if any(lv.requires is not None for lv in form.levels):
+        assert len([s for s in scored if s.held_by is not None]) >= 3  # returns held below their band by a gate
 
 
 def test_hides_exactly_the_skipped_questions(filled):
