@@ -1,0 +1,121 @@
+"""The demo's free text: comments from a per-section phrase bank in the return's language, in the tone of the
+section's score, unit names by agency; the same seed gives the same returns."""
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import pytest
+
+from cpc_forms import resources
+from cpc_forms.demo import HIGH_FROM, LOW_BELOW, PHRASES, realistic_text, synthesise
+from cpc_forms.ingest import run
+from cpc_forms.model import TEXT
+from cpc_forms.scoring import score_return
+
+BANK = json.loads(resources.read_text(PHRASES))
+
+
+def _free_text(form):
+    return [q for q in form.questions if q.kind == TEXT and q.format is None]
+
+
+def test_the_bank_has_comments_for_every_scored_section_in_every_language_and_tone(form):
+    assert BANK["form"] == form.id
+    for section in form.scored_sections:
+        for tone in ("low", "high"):
+            for lang in form.languages:
+                phrases = BANK["sections"][section.id][tone][lang]
+                assert len(phrases) >= 12 and len(set(phrases)) == len(phrases), (section.id, tone, lang)
+    # every free-text question of the form is covered: by its section, by name, or as the unit
+    named = set(BANK["questions"]) | {BANK["units"]["question"]}
+    assert all(q.id in named or q.section in BANK["sections"] for q in _free_text(form))
+
+
+def _phrases(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _phrases(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _phrases(value)
+
+
+def test_the_bank_names_no_country(form):
+    # the comments are shown in reports: a place name could point at one border post
+    names = {label for c in form.role("country").choices for label in c.label.values() if len(label) > 3}
+    text = "\n".join(p for key in ("sections", "units", "questions") for p in _phrases(BANK[key]))
+    assert [name for name in names if re.search(rf"\b{re.escape(name)}\b", text)] == []
+
+
+def test_every_phrase_is_a_sentence_and_the_french_keeps_french_typography():
+    text = [p for key in ("sections", "questions") for p in _phrases(BANK[key])]
+    assert all(p.strip() == p and p[-1] in ".!?" for p in text)
+    fr = [p for s in BANK["sections"].values() for tone in s.values() for p in tone["fr"]]
+    assert [p for p in fr if re.search(r" [:;?!]", p)] == [], "a plain space before : ; ? !"
+    assert [p for p in fr if re.search(r"(?<=\w )(Douane|Police)\b", p)] == [], "douane and police in lower case"
+
+
+def _answers(form, level):
+    """Answers of every scored item at the lowest or the highest scored choice, with every comment."""
+    answers = {}
+    for q in form.questions:
+        scored = sorted((c for c in q.choices if c.score is not None), key=lambda c: c.score)
+        if q.scored and scored and q.kind == "select_one":
+            answers[q.id] = (scored[0] if level == "low" else scored[-1]).code
+    answers.update({q.id: "x" for q in _free_text(form)})
+    answers[form.role("agency").id] = "police"
+    return answers
+
+
+@pytest.mark.parametrize("tone", ["low", "high"], ids=["low-scores-a-difficulty", "high-scores-a-good-practice"])
+@pytest.mark.parametrize("lang", ["en", "fr"], ids=["en", "fr"])
+def test_comments_fit_the_section_score_and_the_language(form, tone, lang):
+    answers = _answers(form, tone)
+    scores = {s.section: s.score for s in score_return(form, answers).sections}
+    out = realistic_text(form, answers, lang, random.Random(1))
+    for section in form.scored_sections:
+        score = scores[section.id]
+        assert score is not None and (score < LOW_BELOW if tone == "low" else score >= HIGH_FROM), section.id
+        bank = BANK["sections"][section.id][tone][lang]
+        comments = [out[q.id] for q in _free_text(form) if q.section == section.id and q.id not in BANK["questions"]]
+        assert comments, section.id
+        for comment in comments:
+            assert comment in bank or any(comment == f"{a} {b}" for a in bank for b in bank if a != b), comment
+    assert out["unit"] in BANK["units"]["by_agency"]["police"][lang]
+
+
+def test_another_form_keeps_its_answers(example_form):
+    answers = {"site_name": "words", "r_exits": "always"}
+    assert realistic_text(example_form, answers, "en", random.Random(1)) == answers
+
+
+def _read(form, folder):
+    report = run([folder], form, {form.version: form})
+    return sorted((r.response.instance_id, dict(r.response.answers)) for r in report.returns)
+
+
+def test_the_demo_is_the_same_for_a_seed_and_its_comments_come_from_the_bank(form, tmp_path):
+    synthesise(form, tmp_path / "one", 2, seed=7)
+    synthesise(form, tmp_path / "two", 2, seed=7)
+    first, second = _read(form, tmp_path / "one"), _read(form, tmp_path / "two")
+    assert first == second and len(first) >= 4
+    known = set(_phrases(BANK))
+    comments = [a[q.id] for _, a in first for q in _free_text(form) if q.id in a]
+    assert len(comments) > 10
+    assert all(all(part in known for part in _split(c, known)) for c in comments), comments
+    synthesise(form, tmp_path / "three", 2, seed=8)
+    assert _read(form, tmp_path / "three") != first
+
+
+def _split(comment, known):
+    """The phrases a comment is made of: one, or two joined by a space."""
+    if comment in known:
+        return [comment]
+    for phrase in known:
+        if comment.startswith(phrase + " ") and comment[len(phrase) + 1:] in known:
+            return [phrase, comment[len(phrase) + 1:]]
+    return [comment]
