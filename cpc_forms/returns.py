@@ -87,8 +87,11 @@ def _number(raw: Any, integer: bool) -> Any:
     if isinstance(raw, (int, float)):
         number = raw
     else:
+        text = str(raw).strip()
+        if len(text) > 40:  # no answer is that long a number (and Python refuses ints past 4,300 digits)
+            return raw
         try:
-            number = float(str(raw).strip().replace(",", ".")) if str(raw).strip().count(",") <= 1 else None
+            number = float(text.replace(",", ".")) if text.count(",") <= 1 else None
         except ValueError:
             return raw
     if number is None:
@@ -165,7 +168,8 @@ def _converter(q: Question, written: bool):
         exact = _exact_labels(q)
         return lambda raw: (exact[raw], None) if raw.__class__ is str and raw in exact else slow(raw)
     if q.kind == INTEGER:
-        return lambda raw: (int(raw), None) if raw.__class__ is str and raw.isdigit() and raw.isascii() else slow(raw)
+        return lambda raw: ((int(raw), None) if raw.__class__ is str and raw.isdigit() and raw.isascii()
+                            and len(raw) < 19 else slow(raw))
     if q.kind == TEXT and written:
         return lambda raw: (raw or None, None) if raw.__class__ is str else slow(raw)
     if q.kind == TEXT or q.kind == DATE:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator, List, Mapping, Sequence, Union
 
 from ..catalogue import Code, issue
-from ..limits import DATABASE_SECONDS, DEPTH, deeper_than
+from ..limits import DATABASE_SECONDS, DEPTH, deeper_than, json_int
 from ..model import Form, Issue, Response
 from ..store import APPLICATION_ID, Store, connect
 from . import Record
@@ -111,7 +111,7 @@ def _rows(conn: sqlite3.Connection, source: str, forms, clock: _Clock) -> Iterat
                         "not JSON text")
             continue
         try:
-            item = json.loads(body)
+            item = json.loads(body, parse_int=json_int)
         except ValueError as exc:  # written by hand or by another program: reported, the rest still read
             yield issue(Code.UNREADABLE, source, where, reason=exc)
             continue

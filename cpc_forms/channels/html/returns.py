@@ -10,6 +10,8 @@ from typing import Any, Iterator, List, Mapping, Optional, Union
 from ... import conditions
 from ...answers import answered, flatten, nest
 from ...catalogue import Code, issue
+from ...inputs import utf16
+from ...limits import DEPTH, deeper_than, json_int
 from ...model import Form, Issue, Response
 from ...returns import make_response, pick_form
 
@@ -62,17 +64,21 @@ def _parse(path: Path) -> Union[Any, Issue]:
     size = path.stat().st_size
     if size > MAX_BYTES:
         return issue(Code.TOO_LARGE, path, size=f"{size / 2**20:.1f}", limit=f"{MAX_BYTES / 2**20:.0f}")
+    data = path.read_bytes()
+    if utf16(data[:512]):
+        return issue(Code.UTF16_TEXT, path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return issue(Code.UNREADABLE, path, reason=exc)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return issue(Code.UNREADABLE, path, reason=f"not UTF-8 text (byte {exc.start}): save it as UTF-8")
     try:
-        return json.loads(text)
+        doc = json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
         return issue(Code.INVALID_JSON, path, f"{exc.lineno}:{exc.colno}", reason=exc.msg,
                      line=exc.lineno, column=exc.colno)
     except RecursionError:
-        return issue(Code.UNREADABLE, path, reason="JSON nested too deeply")
+        return issue(Code.TOO_DEEP, path, what="the JSON document", limit=DEPTH)
+    return issue(Code.TOO_DEEP, path, what="the JSON document", limit=DEPTH) if deeper_than(doc, DEPTH) else doc
 
 
 def _envelopes(doc: Any) -> Optional[List[Any]]:
@@ -119,6 +125,8 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     if items is None:
         yield issue(Code.BAD_SHAPE, path, reason="expected a return, a list of returns or {\"returns\": [...]}")
         return
+    if not items:
+        yield issue(Code.NO_RETURNS, path, reason="an empty list of returns")
     for n, item in enumerate(items):
         where = "" if isinstance(doc, dict) and items == [doc] else f"returns[{n}]"
         yield from read_envelope(item, forms, str(path), where)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from ....limits import MULTI_WORDS
 from ....model import SELECT_MULTIPLE, Form, Question
 from ....returns import normalise
 from .. import build
@@ -230,19 +231,34 @@ def describe(targets: Iterable[Target]) -> str:
     return ", ".join(sorted(q + (f"/{c}" if c else "") for q, c in targets))
 
 
-def split_labels(q: Question, text: str) -> List[Tuple[str, ...]]:
-    """Every way a label-mode multi-select summary (labels joined by spaces) splits into choices."""
-    words = text.split()
+@lru_cache(maxsize=256)
+def _labels_by_words(q: Question) -> Tuple[Dict[str, FrozenSet[str]], int]:
+    """A multi-select's normalised labels and codes -> the codes they name, and the most words one has."""
     labels: Dict[str, set] = {}
     for c in q.choices:
         for label in {c.code, *c.label.values()}:
             labels.setdefault(normalise(label), set()).add(c.code)
+    longest = max((len(text.split()) for text in labels), default=1)
+    return {k: frozenset(v) for k, v in labels.items()}, max(longest, 1)
+
+
+def split_labels(q: Question, text: str) -> List[Tuple[str, ...]]:
+    """Every way a label-mode multi-select summary (labels joined by spaces) splits into choices (a few suffice
+    to show ambiguity). Linear in the cell's words: a label is at most as many words as the longest; a cell of
+    more than MULTI_WORDS words splits no way."""
+    words = text.split()
+    if len(words) > MULTI_WORDS:
+        return []
+    labels, longest = _labels_by_words(q)
     empty: Tuple[str, ...] = ()
     ways: List[List[Tuple[str, ...]]] = [[empty]] + [[] for _ in words]
     for end in range(1, len(words) + 1):
-        for start in range(end):
+        for start in range(max(0, end - longest), end):
+            if not ways[start]:
+                continue
             for code in labels.get(normalise(" ".join(words[start:end])), ()):
-                ways[end] += [w + (code,) for w in ways[start]][:8]  # a few ways suffice to show ambiguity
+                ways[end] += [w + (code,) for w in ways[start]][:8]
+            ways[end] = ways[end][:8]
     return ways[len(words)]
 
 

@@ -11,7 +11,7 @@ from defusedxml.ElementTree import fromstring
 
 from .... import inputs
 from ....catalogue import Code, issue
-from ....limits import DEPTH
+from ....limits import DEPTH, json_int
 from ....model import Form, Issue, Response
 from ..build import VERSION_STAMP
 from .table import Plan, plan_for, respond
@@ -91,7 +91,7 @@ def json_records(data: bytes, source: str, prefix: str = "") -> Iterator[Union[R
         yield issue(Code.UTF16_TEXT, source, prefix)
         return
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = json.loads(data.decode("utf-8-sig"), parse_int=json_int)
     except json.JSONDecodeError as exc:
         yield issue(Code.INVALID_JSON, source, prefix + f"{exc.lineno}:{exc.colno}", reason=exc.msg,
                     line=exc.lineno, column=exc.colno)
