@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from . import conditions
 from .catalogue import Code, issue
 from .model import Condition, Form, Issue, ItemScore, ReturnScore, SectionScore, Text
+
+if TYPE_CHECKING:
+    from .aggregate import Country
 
 KEY = "x-recommendations"
 SECTION, LOW, GATE = "section", "low", "gate"  # why a recommendation applies: its section's band, a low item, a gate
@@ -92,7 +95,7 @@ def without(doc: dict) -> dict:
 # --- checking ---------------------------------------------------------------------------------------------------
 
 def _gate_questions(doc: dict) -> set:
-    found = set()
+    found: Set[str] = set()
     for level in doc["x-scoring"]["levels"]:
         try:
             found.update(conditions.parse(level["requires"]).questions() if "requires" in level else ())
@@ -185,6 +188,11 @@ def for_sections(form: Form, sections: Mapping[str, Optional[float]]) -> Tuple[A
     section without a score has none."""
     weakest = sorted((score, n, sid) for n, (sid, score) in enumerate(sections.items()) if score is not None)
     return tuple(a for score, _, sid in weakest for a in _section_advice(form, sid, score))
+
+
+def for_country(form: Form, country: "Country") -> Tuple[Advice, ...]:
+    """The recommendations for a country's national section figures (aggregate.Country), weakest section first."""
+    return for_sections(form, country.national.sections)
 
 
 def _low(section: SectionScore) -> List[ItemScore]:

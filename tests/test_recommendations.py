@@ -9,6 +9,9 @@ import re
 import pytest
 
 from cpc_forms import recommendations as rec
+from cpc_forms.aggregate import figures
+from cpc_forms.model import Response
+from cpc_forms.scoring import score_return
 from cpc_forms.spec import build_form, check_document, load_form
 
 from conftest import DEFAULT_SPEC, EXAMPLE_SPEC
@@ -108,6 +111,19 @@ def test_a_country_s_figures_weakest_section_first_and_none_without_a_score(form
     assert texts(advice) == [("section", "S2 start", "low"), ("section", "S1 keep", "high")]
     assert texts(rec.for_sections(form, {"s1": None, "s2": 45.0})) == [("section", "S2 more", "mid")]
     assert rec.for_sections(form, {"s1": None}) == ()
+
+
+def test_a_country_s_national_figures(form):
+    # two Customs returns and one Police return: each agency weighs the same in the national figure
+    returns = [("customs", {"q1": "0", "q2": "0", "n1": 0, "m1": ["b"]}), ("customs", {"q1": "0", "q2": "1", "n1": 0}),
+               ("police", {"q1": "2", "q2": "2", "q3": "2", "n1": 9, "m1": ["a", "b", "c"]})]
+    scored = [(Response("tiny", "1", {"agency": agency, **answers}), score_return(form, answers))
+              for agency, answers in returns]
+    (country,) = figures(form, scored)
+    sections = dict(country.national.sections)
+    assert sections["s2"] < sections["s1"]
+    assert rec.for_country(form, country) == rec.for_sections(form, sections)
+    assert [a.recommendation.section for a in rec.for_country(form, country)][:1] == ["s2"]
 
 
 def test_they_change_no_form_so_neither_its_schema_nor_its_hash():
