@@ -123,15 +123,16 @@ class Code(str, Enum):
                     "A file no channel reads as a return (an XML without a form id such as a pom.xml, a document of "
                     "another program); nothing in it is scored.")
     OWN_FILE = ("own-file", WARNING,
-                "skipped: {what} written by cpc-forms, not a return",
+                "{what}: skipped, not a return",
                 "A file cpc-forms wrote itself (a blank questionnaire, the XLSForm, a previous run's scores or "
-                "report) found among the inputs; it is skipped, so scoring a folder again adds nothing.")
+                "report), or a form definition, found among the inputs; it is skipped, so scoring a folder again "
+                "adds nothing.")
     NOT_A_FILE = ("not-a-file", WARNING,
-                  "skipped: {kind}, not a regular file; only regular files are read",
+                  "{kind}, not a regular file: skipped, only regular files are read",
                   "A named pipe, device or socket among the inputs; it is skipped without being opened, so the run "
                   "never waits on it.")
     DANGLING_LINK = ("dangling-link", WARNING,
-                     "skipped: {reason}",
+                     "{reason}: skipped",
                      "A symbolic link whose target does not exist (moved or deleted); nothing is read through it.")
     UNREADABLE_FOLDER = ("unreadable-folder", ERROR,
                          "cannot list the folder ({reason}): the files in it are not read",

@@ -7,10 +7,34 @@ from contextlib import contextmanager
 
 import click
 
+EXIT_CODES = """Exit codes: 0 every input was read; 1 some inputs or returns were rejected (the reports are still
+written; with --strict nothing is), a spec has problems, or a folder cannot be written; 2 the command was used
+wrongly (an unknown option, an input that does not exist); 3 cpc-forms itself failed: one line says how, and
+--debug shows the traceback."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Main(click.Group):
+    """The command group: a failure of cpc-forms itself is one line and exit 3, not a traceback (--debug shows it)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            from .catalogue import cut
+            click.echo(f"cpc-forms: internal error ({type(exc).__name__}: {cut(str(exc))}); run the same command "
+                       "as 'cpc-forms --debug ...' for the traceback, and please report it", err=True)
+            ctx.exit(3)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(package_name="cpc-forms")
-def main():
+@click.option("--debug", is_flag=True, help="Show the traceback when cpc-forms itself fails (exit 3).")
+def main(debug):
     """Build Excel, XLSForm and web forms from one assessment spec, and score every return."""
 
 
@@ -53,7 +77,7 @@ FORMATS = ("csv", "json", "xlsx", "html", "jsonl")
 DEFAULT_FORMATS = ("csv", "json", "xlsx", "html")
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--spec", "spec", type=click.Path(dir_okay=False),
               help="Spec the returns answer (default: the embedded one).")
@@ -73,7 +97,8 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
     import tempfile
     from pathlib import Path
 
-    from .ingest import summary
+    from .ingest import expand, summary
+    from .outcome import by_input
     from .report import FILES, write_all
     from .report.live import start
     from .spec import form_versions
@@ -94,7 +119,7 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
             live.discard()
             raise
         errors = _rejected(run)
-        for line in summary(run):
+        for line in summary(run) + by_input(inputs, expand, _issue_fields(run)):
             click.echo(line)
         if strict and errors:
             live.discard()
@@ -127,6 +152,12 @@ def _rejected(run) -> int:
             click.echo(f"rejected: {problem}", err=True)
             errors += 1
     return errors
+
+
+def _issue_fields(run):
+    """(code, message, severity, source) of every issue of a run."""
+    for batch in run.issues():
+        yield from zip(*(batch.column(n).to_pylist() for n in ("code", "message", "severity", "source")))
 
 
 def _near(folder):

@@ -81,17 +81,21 @@ def detect(path: Path, head: bytes) -> Optional[str]:
 def read_file(path: Path, forms: Mapping[str, Form], depth: int = 0) -> Iterator[Tuple[str, Item]]:
     """(channel, Response or Issue) for every return in one file; a file nobody claims is an Issue, and so is
     one that makes a reader fail: whatever one file holds, the other inputs are still read."""
-    name = shown(str(path))
+    name, told = shown(str(path)), False
     try:
         for channel_name, item in _read_file(path, forms, depth):
             if isinstance(item, Response) and not item.answers:
                 item = issue(Code.NO_ANSWERS, item.source, item.location)._replace(record=item.location or "return")
             if name != str(path):
                 item = _renamed(item, str(path), name)
+            told = True
             yield channel_name, item
     except Exception as exc:  # noqa: BLE001 - the last resort: one file's failure is that file's Issue
         error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         yield "", issue(Code.INTERNAL_ERROR, name, error=error)
+        return
+    if not told:
+        yield "", issue(Code.NO_RETURNS, name, reason="nothing in it is a return (a header only, blank rows, an empty database)")
 
 
 def _renamed(item: Item, old: str, new: str) -> Item:
@@ -150,7 +154,8 @@ def _by_channel(path: Path, head: bytes, forms, depth: int, suffix: str) -> Iter
         blank = name == "excel" and path.name.startswith(f"{next(iter(forms.values())).id}.")
         for item in channel(name).read(path, forms):
             if blank and isinstance(item, Response) and not item.answers:
-                item = issue(Code.OWN_FILE, path, what=f"{path.name}, a blank questionnaire (the template)")
+                item = issue(Code.OWN_FILE, path, what=f"{path.name}, a blank questionnaire (the template "
+                             "cpc-forms builds)")
             yield name, item
     elif inputs.utf16(head):
         yield "", issue(Code.UTF16_TEXT, path)

@@ -33,12 +33,12 @@ def own_text(path: Path, head: bytes, form_id: str) -> Optional[str]:
     """What cpc-forms file a text file is (scores.csv, scores.json(l), report.html, the web form), or None."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(SCORES_CSV):
-        return f"a previous run's {path.name} (scores by return)"
+        return f"{path.name}, scores by return of a previous run of cpc-forms"
     if text.startswith((b"{", b"[")) and b'"cpc-forms/scores"' in head:
-        return f"a previous run's {path.name} (scores)"
+        return f"{path.name}, scores of a previous run of cpc-forms"
     if text[:15].lower() in (b"<!doctype html>", b"<!doctype html ") or text[:5].lower() == b"<html":
         if path.name == "report.html" or path.name == f"{form_id}.html" or b"cpc-forms" in head:
-            return f"{path.name} (a report or web form of cpc-forms)"
+            return f"{path.name}, a report or web form of cpc-forms"
     return None
 
 
@@ -59,9 +59,9 @@ def own_workbook(path: Path, report_sheets: FrozenSet[str]) -> Optional[str]:
     if names is None:
         return None
     if {"survey", "choices"} <= names:
-        return f"{path.name}, an XLSForm (form definition)"
+        return f"{path.name}, an XLSForm (a form definition)"
     if path.name == "scores.xlsx" or (len(names) >= 4 and names <= report_sheets):
-        return f"a previous run's {path.name} (scores workbook)"
+        return f"{path.name}, the scores workbook of a previous run of cpc-forms"
     return None
 
 
