@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cpc_forms import recommendations as rec
 from cpc_forms.aggregate import figures
 from cpc_forms.model import Response
 from cpc_forms.scoring import score_return
 from cpc_forms.spec import build_form, check_document, load_form
+from cpc_forms.synth import random_answers
 
 from conftest import DEFAULT_SPEC, EXAMPLE_SPEC
 from tiny import gated_spec
@@ -178,3 +182,38 @@ def test_the_assessment_s_recommendations_are_in_its_json_as_written():
     doc = json.loads(DEFAULT_SPEC.read_text(encoding="utf-8"))
     sections = [sid for sid, s in doc["properties"].items() if "x-recommendations" in s]
     assert sections == [sid for sid, s in doc["properties"].items() if "x-score" in s]
+
+
+def _recommendation_paths(node, path=()):
+    """Paths of every part of the spec's recommendations (and of the levels their codes and gates refer to)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            inside = path + (key,)
+            if "x-recommendations" in inside or inside[:2] == ("x-scoring", "levels"):
+                yield inside
+            yield from _recommendation_paths(value, inside)
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            if "x-recommendations" in path or path[:2] == ("x-scoring", "levels"):
+                yield path + (n,)
+            yield from _recommendation_paths(value, path + (n,))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_check_never_raises_whatever_part_of_the_recommendations_is_broken(data):
+    spec = advised_spec()
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(list(_recommendation_paths(spec))))
+        parent = spec
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = data.draw(st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+            max_leaves=5))
+    problems = check_document(spec)
+    assert all(p.location.startswith("/") for p in problems)
+    if not [p for p in problems if p.severity == "error"]:
+        form = build_form(spec)  # whatever check accepts can be built, and chosen from
+        rec.recommend(form, random_answers(form, random.Random(data.draw(st.integers(0, 99)))))
