@@ -94,14 +94,20 @@ def without(doc: dict) -> dict:
 
 # --- checking ---------------------------------------------------------------------------------------------------
 
-def _gate_questions(doc: dict) -> set:
-    found: Set[str] = set()
-    for level in doc["x-scoring"]["levels"]:
-        try:
-            found.update(conditions.parse(level["requires"]).questions() if "requires" in level else ())
-        except (KeyError, TypeError, AttributeError, StopIteration):
-            continue  # a malformed condition: the meta-schema has said where
-    return found
+def _read(node: Any) -> Iterator[str]:
+    """The question ids a condition's JSON reads, as far as it can be read (the meta-schema names what is wrong)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("question"), str):
+            yield node["question"]
+        for op in ("all", "any"):
+            terms = node.get(op)
+            for term in terms if isinstance(terms, list) else ():
+                yield from _read(term)
+        yield from _read(node.get("not"))
+
+
+def _gate_questions(doc: dict) -> Set[str]:
+    return {q for level in doc["x-scoring"]["levels"] if isinstance(level, dict) for q in _read(level.get("requires"))}
 
 
 def check(doc: dict) -> Iterator[Issue]:
