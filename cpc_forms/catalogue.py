@@ -260,8 +260,8 @@ class Code(str, Enum):
     # excel channel
     EXCEL_FORMAT = ("excel-format", ERROR,
                     "a {found} file: save the workbook as .xlsx (Excel Workbook) and send it again",
-                    "A workbook saved as .xls, or an .ods that cannot be read: save it as .xlsx and send it "
-                    "again (an .ods LibreOffice saved is read like the .xlsx).")
+                    "An .ods that cannot be read: save it as .xlsx and send it again (an .ods or .xls that "
+                    "LibreOffice or Excel saved is read like the .xlsx).")
     EXCEL_SHEET_MISSING = ("excel-sheet-missing", ERROR,
                            "sheet '{sheet}' is missing ({what}); sheets found: {found}",
                            "A sheet the workbook needs was deleted or renamed, so its answers cannot be found.")
@@ -297,6 +297,26 @@ class Code(str, Enum):
                           "unchanged)",
                           "Hidden question ids were emptied or deleted; the answers were placed by their question "
                           "number and row position in the unchanged template.")
+    EXCEL_ENCRYPTED = ("excel-encrypted", ERROR,
+                       "the workbook is encrypted with a password, so it cannot be read: ask for a copy saved "
+                       "without a password (File > Save As, password removed)",
+                       "A workbook saved with a password to open it; nothing in it can be read without the "
+                       "password: ask for a copy saved without one.")
+    EXCEL_SHEET_TOO_LARGE = ("excel-sheet-too-large", ERROR,
+                             "'{sheet}' is far larger than a questionnaire can be: {what}; it is not read (ask for "
+                             "the workbook as it was filled)",
+                             "A workbook whose sheet (or part) is absurdly large for a questionnaire, such as a cell "
+                             "at XFD1048576 or a gigabyte of XML; it is refused before it is parsed.")
+    EXCEL_LOCKED_ANSWER = ("excel-locked-answer", WARNING,
+                           "{count} answer cells on sheet '{sheet}' are locked ({cells}), as after a paste from "
+                           "another sheet: the respondent could not change them, so check those answers with them",
+                           "Answer cells that lost their unlocked style (a full paste from another sheet): they "
+                           "are read, but the respondent could no longer correct them.")
+    EXCEL_SAVED_CSV = ("excel-saved-csv", ERROR,
+                       "a CSV saved from the questionnaire workbook's sheet '{sheet}': it loses the hidden form "
+                       "version and question ids; send the workbook itself (.xlsx) instead",
+                       "The questionnaire sheet saved as CSV (File > Save As > CSV): it lacks what scoring needs; "
+                       "send the .xlsx workbook instead.")
     # html channel
     TOO_LARGE = ("too-large", ERROR,
                  "the file is {size} MB; a file of returns may hold at most {limit} MB",

@@ -188,7 +188,7 @@ def damaged(kind, good: Path, tmp: Path) -> Path:
     path = tmp / f"{kind}.xlsx"
     if kind == "corrupt-zip":
         path.write_bytes(good.read_bytes()[:3000])
-    elif kind == "xls":
+    elif kind == "damaged-xls":
         path = tmp / "old.xls"
         path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     elif kind == "ods":
@@ -213,7 +213,7 @@ def damaged(kind, good: Path, tmp: Path) -> Path:
 
 @pytest.mark.parametrize("kind, code, location, accepted", [
     ("corrupt-zip", Code.UNREADABLE, "", False),
-    ("xls", Code.EXCEL_FORMAT, "", False),
+    ("damaged-xls", Code.UNREADABLE, "", False),
     ("ods", Code.EXCEL_FORMAT, "", False),
     ("meta-deleted", Code.EXCEL_SHEET_MISSING, "_meta", False),
     ("sheet-renamed", Code.EXCEL_SHEET_MISSING, "Questionnaire", False),

@@ -4,20 +4,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
-from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from pathlib import Path
+from typing import Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 import python_calamine
 
 from ...catalogue import Code, issue
 from ...model import SELECT_MULTIPLE, Form, Issue, Response
 from ...returns import make_response, normalise, pick_form
-from . import ods
+from . import formats, ods, ooxml
+from .cfb import OLE
+from .formats import ODS
 from .layout import (
     ANSWER,
     COL,
@@ -35,23 +36,22 @@ from .layout import (
     RESULTS,
 )
 from .placing import place
+from .saved_csv import looks_like_saved_csv
 from .texts import no_words, texts, yes_words
 
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 OPENED = (zipfile.BadZipFile, KeyError, OSError, ValueError, python_calamine.CalamineError,
           python_calamine.XmlError, python_calamine.ZipError, python_calamine.WorksheetNotFound, AttributeError)
-_ANSWER_CELL = re.compile(rb'r="' + ANSWER.encode() + rb'(\d+)"[^>]*>')  # a literal first: fast
-_FORMULA = re.compile(rb'\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*))')
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
-_ATTR = re.compile(rb'\b([\w:]+)="([^"]*)"')
+formulas_in = ooxml.formulas_in
+HEAD = 4096  # bytes of a text file looked at (as ingest does)
 
 
 def sniff(path, head: bytes) -> bool:
-    """Whether a file is one of our workbooks (or an .xls/.ods copy of one, to refuse it clearly)."""
+    """Whether a file is one of our workbooks (or an .xls, .ods or encrypted copy of one, to read or refuse it)."""
     suffix = Path(path).suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return looks_like_saved_csv(path, head) is not None  # to say what to send instead
     if head.startswith(OLE):
-        return suffix == ".xls"
+        return suffix in (".xls", ".xlsx", ".xlsm")  # an .xls renamed, or a workbook saved with a password
     if not head.startswith(b"PK\x03\x04"):
         return False
     if ODS in head[:100]:
@@ -60,7 +60,7 @@ def sniff(path, head: bytes) -> bool:
         return False
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [_attrs(tag).get("name") for tag in _SHEET.findall(zf.read("xl/workbook.xml"))]
+            names = ooxml.sheet_names(zf)
     except OPENED:
         return False
     return META in names or QUESTIONNAIRE in names
@@ -69,20 +69,25 @@ def sniff(path, head: bytes) -> bool:
 def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     """Every return in one workbook (one at most), or the Issues that explain why it cannot be scored."""
     source = str(path)
+    saved = _saved_csv(source)
+    if saved:
+        yield issue(Code.EXCEL_SAVED_CSV, source, sheet=saved)
+        return
     opened = _open(source)
     if isinstance(opened, Issue):
         yield opened
         return
-    book, names = opened
+    book, calamine, names = opened
     if META not in names:
         yield issue(Code.EXCEL_SHEET_MISSING, source, META, sheet=META, what="the hidden form id and version",
                     found=", ".join(names))
         return
-    # The helper thread reads the hidden metadata and looks for typed formulas while calamine, which
-    # releases the GIL, parses the answers sheet here (the one our workbooks use; another is parsed after).
-    ahead = _helper(os.getpid()).submit(_meta_and_formulas, source)
-    rows = _parsed(book, QUESTIONNAIRE) if QUESTIONNAIRE in names else None
-    meta, formulas = ahead.result()
+    # The helper thread reads the hidden metadata and looks for typed formulas and locked answer cells while
+    # calamine, which releases the GIL, parses the answers sheet here (the one our workbooks use; another is
+    # parsed after).
+    ahead = _helper(os.getpid()).submit(_meta_and_marks, source, book)
+    rows = _parsed(calamine, QUESTIONNAIRE) if QUESTIONNAIRE in names else None
+    meta, marks = ahead.result()
     if isinstance(meta, Exception):
         yield issue(Code.UNREADABLE, source, reason=f"not an Excel workbook ({type(meta).__name__}: {meta})"[:300])
         return
@@ -90,40 +95,54 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     if sheet not in names:
         yield issue(Code.EXCEL_SHEET_MISSING, source, sheet, sheet=sheet, what="the answers", found=", ".join(names))
         return
+    too_large = None if sheet == QUESTIONNAIRE else formats.oversized(source, book, (sheet,))
+    if too_large:
+        yield issue(Code.EXCEL_SHEET_TOO_LARGE, source, too_large[0], sheet=too_large[0], what=too_large[1])
+        return
     if sheet != QUESTIONNAIRE or rows is None:
-        rows = _parsed(book, sheet)
-    broken = next((r for r in (rows, formulas) if isinstance(r, Exception)), None)
+        rows = _parsed(calamine, sheet)
+    broken = next((r for r in (rows, marks) if isinstance(r, Exception)), None)
     if broken is not None:
         yield issue(Code.UNREADABLE, source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({broken})"[:300])
         return
-    yield from _read_sheet(rows, formulas, sheet, meta, forms, source, LISTS in names)
+    yield from _read_sheet(rows, marks, sheet, meta, forms, source, LISTS in names)
+
+
+def _saved_csv(source: str) -> Optional[str]:
+    """The workbook sheet a CSV file was saved from, or None (not a CSV, or not one of ours)."""
+    try:
+        with open(source, "rb") as stream:
+            return looks_like_saved_csv(source, stream.read(HEAD))
+    except OSError:
+        return None
 
 
 def _open(source: str):
-    """(calamine workbook, sheet names), or the Issue saying why the file is not a workbook we read."""
-    # calamine reads an .ods (LibreOffice's own format) too; an .xls is refused by its first bytes
-    wrong = _other_format(source) if Path(source).suffix.lower() == ".xls" else None
+    """(format, calamine workbook, sheet names), or the Issue saying why the workbook cannot be read: not a
+    workbook, encrypted, or a sheet too large for a questionnaire (checked before calamine lays it out)."""
+    book, why = formats.identify(source)
+    if book is None:
+        return issue(Code.UNREADABLE, source, reason=why)
+    if book.kind == "encrypted":
+        return issue(Code.EXCEL_ENCRYPTED, source)
     try:
-        if wrong is None:
-            book = python_calamine.CalamineWorkbook.from_path(source)
-            return book, book.sheet_names
+        too_large = formats.oversized(source, book, (META, QUESTIONNAIRE))
+        if too_large:
+            return issue(Code.EXCEL_SHEET_TOO_LARGE, source, too_large[0], sheet=too_large[0], what=too_large[1])
+        calamine = _calamine(source, book)
+        return book, calamine, calamine.sheet_names
     except OPENED as exc:
-        wrong = _other_format(source) or f"not an Excel workbook ({type(exc).__name__}: {exc})"[:300]
-    if wrong in (".xls", ".ods"):  # an .ods calamine cannot open: an .xlsx saved again is the way out
-        return issue(Code.EXCEL_FORMAT, source, found=wrong)
-    return issue(Code.UNREADABLE, source, reason=wrong)
+        if book.kind == "ods":  # an .ods calamine cannot open: an .xlsx saved again is the way out
+            return issue(Code.EXCEL_FORMAT, source, found=".ods")
+        return issue(Code.UNREADABLE, source, reason=f"not an Excel workbook ({type(exc).__name__}: {exc})"[:300])
 
 
-def _other_format(source: str) -> Optional[str]:
-    """'.xls' or '.ods' when the file is one whatever its name, a reason when it cannot be read, else None."""
-    try:
-        with open(source, "rb") as stream:
-            head = stream.read(100)
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    if head.startswith(OLE):
-        return ".xls"
-    return ".ods" if head.startswith(b"PK\x03\x04") and ODS in head else None
+def _calamine(source: str, book: formats.Book):
+    """calamine's workbook, of the format the file is whatever its name says (an .xls renamed .xlsx)."""
+    if book.kind == "xlsx":
+        return python_calamine.CalamineWorkbook.from_path(source)
+    with open(source, "rb") as stream:
+        return python_calamine.CalamineWorkbook.from_filelike(stream)
 
 
 def _parsed(book, sheet: str):
@@ -134,21 +153,20 @@ def _parsed(book, sheet: str):
         return exc
 
 
-def _meta_and_formulas(source: str):
-    """(the hidden metadata, the answer cells holding formulas), each an exception where it failed: the
-    helper thread's share of reading a workbook, with a calamine workbook of its own."""
+def _meta_and_marks(source: str, book: formats.Book):
+    """(the hidden metadata, the answer cells' marks: formulas and locked cells), each an exception where it
+    failed: the helper thread's share of reading a workbook, with a calamine workbook of its own."""
     try:
-        book = python_calamine.CalamineWorkbook.from_path(source)
-        meta = {str(r[0]): str(r[1]) for r in _rows(book, META) if len(r) > 1 and r[0]}
+        meta = {str(r[0]): str(r[1]) for r in _rows(_calamine(source, book), META) if len(r) > 1 and r[0]}
     except OPENED as exc:
         return exc, None
     try:
-        return meta, _formula_cells(source, meta.get("questionnaire", QUESTIONNAIRE))
+        return meta, _marks(source, book, meta.get("questionnaire", QUESTIONNAIRE))
     except OPENED as exc:
         return meta, exc
 
 
-def _read_sheet(rows: list, formulas: Dict[int, str], sheet: str, meta: dict, forms, source: str,
+def _read_sheet(rows: list, marks: Tuple[Dict[int, str], Set[int]], sheet: str, meta: dict, forms, source: str,
                 has_lists: bool):
     """The return on the answers sheet, checked against the form version named in the metadata."""
     form, problems = pick_form(forms, meta.get("form_id", ""), meta.get("form_version", ""), source, sheet)
@@ -163,7 +181,8 @@ def _read_sheet(rows: list, formulas: Dict[int, str], sheet: str, meta: dict, fo
                            expected=form.spec_hash[:12]))
     rows, placed = place(rows, form, meta, sheet, source)
     found += placed
-    raw, cells = _answers(form, rows, sheet, formulas, meta.get("language", ""), source, found)
+    raw, cells = _answers(form, rows, sheet, marks[0], meta.get("language", ""), source, found)
+    found += _locked(form, rows, marks[1], sheet, source)
     response, checked = make_response(forms, raw, form_id=meta.get("form_id", ""),
                                       version=meta.get("form_version", ""), source=source, channel="excel",
                                       language=meta.get("language", ""))
@@ -219,7 +238,8 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
             continue
         first[key] = n
         if n in formulas:
-            found.append(issue(Code.EXCEL_FORMULA, source, _cell(sheet, n), formula="=" + formulas[n], question=qid))
+            found.append(issue(Code.EXCEL_FORMULA, source, _cell(sheet, n), formula="=" + (formulas[n] or "…"),
+                               question=qid))
             continue
         if q.kind != SELECT_MULTIPLE:
             cells[qid] = n
@@ -236,6 +256,24 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
     for qid, codes in chosen.items():
         raw[qid] = tuple(codes)
     return raw, cells
+
+
+def _locked(form: Form, rows: list, locked: Set[int], sheet: str, source: str) -> List[Issue]:
+    """A warning naming the answer cells that are locked: pasted over from another sheet, which brings that
+    sheet's locked style, so the respondent could no longer change them."""
+    i_id, i_option = COL[ID], COL[OPTION]
+    cells = []
+    for n in sorted(locked):
+        row = rows[n - 1] if 0 < n <= len(rows) else ()
+        q = form.question(str(row[i_id]).strip()) if len(row) > i_id and row[i_id] not in (None, "") else None
+        option = len(row) > i_option and row[i_option] not in (None, "")
+        if q is not None and (q.kind != SELECT_MULTIPLE or option):  # a multi-select's heading row has no answer
+            cells.append(f"{ANSWER}{n}")
+    if not cells:
+        return []
+    listed = ", ".join(cells[:20]) + (" ..." if len(cells) > 20 else "")
+    return [issue(Code.EXCEL_LOCKED_ANSWER, source, f"{sheet}!{cells[0]}", sheet=sheet, count=len(cells),
+                  cells=listed)]
 
 
 def _cell(sheet: str, row: int) -> str:
@@ -255,50 +293,17 @@ def _locate(problem: Issue, form: Form, sheet: str, cells: dict, raw: dict, lang
     return problem._replace(location=_cell(sheet, cells[qid]))
 
 
-def _formula_cells(path: str, sheet: str) -> Dict[int, str]:
-    """Rows whose answer cell holds a formula (shared ones included), with the formula text if any."""
-    with zipfile.ZipFile(path) as zf:
-        if "content.xml" in zf.namelist():  # an OpenDocument spreadsheet
-            return ods.formula_cells(path, sheet)
-        return formulas_in(zf.read(_sheet_part(zf, sheet)))
-
-
-def formulas_in(xml: bytes) -> Dict[int, str]:
-    """The formula cells of the answer column in a sheet's XML: row -> formula text ('' when shared).
-
-    Only the answer cells are looked at: a search for their references, then for a formula element
-    opening right after the cell's tag (its first child when present)."""
-    found = {}
-    for m in _ANSWER_CELL.finditer(xml):
-        if xml[m.start() - 1:m.start()] not in b" \t\r\n" or xml[m.end() - 2:m.end() - 1] == b"/":
-            continue  # another attribute ending in r, or an empty cell: <c r="C7" s="3"/>
-        f = _FORMULA.match(xml, m.end())
-        if f:
-            found[int(m.group(1))] = (f.group(1) or b"").decode("utf-8", "replace")
-    return found
-
-
-def _attrs(tag: bytes) -> Dict[str, str]:
-    """Attributes of one XML start tag, by local name (prefixes dropped)."""
-    return {k.split(b":")[-1].decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
-
-
-def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
-    """The zip member holding a sheet, through the workbook's relationships."""
-    name = re.escape(_escape(sheet).encode())
-    tag = re.search(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + name + rb'"[^>]*>', zf.read("xl/workbook.xml"))
-    if tag is None:
-        raise ValueError(f"the workbook lists no sheet '{sheet}'")
-    rid = re.escape(_attrs(tag.group(0))["id"].encode())
-    rel = re.search(rb'<(?:\w+:)?Relationship\b[^>]*\bId="' + rid + rb'"[^>]*>', zf.read("xl/_rels/workbook.xml.rels"))
-    if rel is None:
-        raise ValueError(f"the workbook's relationships do not say where sheet '{sheet}' is")
-    target = _attrs(rel.group(0))["Target"]
-    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-
-
-def _escape(name: str) -> str:
-    return name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+def _marks(source: str, book: formats.Book, sheet: str) -> Tuple[Dict[int, str], Set[int]]:
+    """(rows whose answer cell holds a formula, with its text where the format keeps one; rows whose answer
+    cell is locked, in an .xlsx)."""
+    if book.kind == "xls":
+        return book.sheets[sheet].formulas if sheet in book.sheets else {}, set()
+    if book.kind == "ods":
+        return ods.formula_cells(source, sheet), set()
+    with zipfile.ZipFile(source) as zf:
+        xml = zf.read(ooxml.sheet_part(zf, sheet))
+        locked = ooxml.locked_styles(zf)
+    return ooxml.formulas_in(xml), {row for row, style in ooxml.answer_styles(xml).items() if style in locked}
 
 
 def read_results(path) -> Dict[str, object]:
