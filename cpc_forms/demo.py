@@ -65,7 +65,9 @@ def _pool(bank: dict, q: Question, agency: str, score: Optional[float], rng: ran
     if not tones:
         return None
     low = score < LOW_BELOW if score is not None and not LOW_BELOW <= score < HIGH_FROM else rng.random() < 0.5
-    return tones["low" if low else "high"]
+    by_whom = tones["low" if low else "high"]  # "any" respondent, or only an officer of that agency
+    own = by_whom.get(agency, {}) if agency != "any" else {}
+    return {lang: phrases + own.get(lang, []) for lang, phrases in by_whom["any"].items()}
 
 
 def realistic_text(form: Form, answers: Dict, language: str, rng: random.Random) -> Dict:

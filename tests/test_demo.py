@@ -23,11 +23,16 @@ def _free_text(form):
 
 def test_the_bank_has_comments_for_every_scored_section_in_every_language_and_tone(form):
     assert BANK["form"] == form.id
+    agencies = [c.code for c in form.role("agency").choices]
     for section in form.scored_sections:
         for tone in ("low", "high"):
+            by_whom = BANK["sections"][section.id][tone]
+            assert set(by_whom) <= {"any", *agencies}, set(by_whom)
             for lang in form.languages:
-                phrases = BANK["sections"][section.id][tone][lang]
+                assert [len(p[lang]) for p in by_whom.values()] == [len(p["en"]) for p in by_whom.values()]
+                phrases = [p for who in by_whom.values() for p in who[lang]]
                 assert len(phrases) >= 18 and len(set(phrases)) == len(phrases), (section.id, tone, lang)
+                assert len(by_whom["any"][lang]) >= 12 and by_whom["police"][lang], (section.id, tone, lang)
     # every free-text question of the form is covered: by its section, by name, or as the unit
     named = set(BANK["questions"]) | {BANK["units"]["question"]}
     assert all(q.id in named or q.section in BANK["sections"] for q in _free_text(form))
@@ -54,7 +59,7 @@ def test_the_bank_names_no_country(form):
 def test_every_phrase_is_a_sentence_and_the_french_keeps_french_typography():
     text = [p for key in ("sections", "questions") for p in _phrases(BANK[key])]
     assert all(p.strip() == p and p[-1] in ".!?" for p in text)
-    fr = [p for s in BANK["sections"].values() for tone in s.values() for p in tone["fr"]]
+    fr = [p for s in BANK["sections"].values() for tone in s.values() for who in tone.values() for p in who["fr"]]
     assert [p for p in fr if re.search(r" [:;?!]", p)] == [], "a plain space before : ; ? !"
     assert [p for p in fr if re.search(r"(?<=\w )(Douane|Police)\b", p)] == [], "douane and police in lower case"
 
@@ -80,7 +85,8 @@ def test_comments_fit_the_section_score_and_the_language(form, tone, lang):
     for section in form.scored_sections:
         score = scores[section.id]
         assert score is not None and (score < LOW_BELOW if tone == "low" else score >= HIGH_FROM), section.id
-        bank = BANK["sections"][section.id][tone][lang]
+        by_whom = BANK["sections"][section.id][tone]
+        bank = by_whom["any"][lang] + by_whom["police"][lang]  # a Police officer's comments, never a Customs one's
         comments = [out[q.id] for q in _free_text(form) if q.section == section.id and q.id not in BANK["questions"]]
         assert comments, section.id
         for comment in comments:
