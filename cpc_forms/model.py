@@ -1,6 +1,7 @@
 """The frozen model every channel, reader and report works on; built once from the spec by spec.py."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -221,6 +222,21 @@ class Form:
             if q.role:
                 roles.setdefault(q.role, q)
         return roles
+
+    def number(self, qid: str) -> str:
+        """A question's number as people know it: A1, A2 ... in a section whose label starts with its letter
+        ('A. Mandates'), else 1.1, 1.2 ... by the section's place in the form."""
+        return self._numbers.get(qid, qid)
+
+    @cached_property
+    def _numbers(self) -> Mapping[str, str]:
+        numbers, used = {}, set()
+        for place, s in enumerate(self.sections, start=1):
+            letter = re.match(r"([A-Z])[.)]\s", s.label.get(self.default_language, ""))
+            prefix = letter.group(1) if letter and letter.group(1) not in used else f"{place}."
+            used.add(prefix)
+            numbers.update({q.id: f"{prefix}{n}" for n, q in enumerate(s.questions, start=1)})
+        return MappingProxyType(numbers)
 
     @property
     def shows_scores(self) -> bool:

@@ -43,6 +43,20 @@ def test_answers_are_placed_by_question_number_and_row(any_form, damage, seed, t
         assert [i.code for i in issues if i.code == Code.EXCEL_IDS_RESTORED] == [Code.EXCEL_IDS_RESTORED]
 
 
+def test_a_workbook_that_showed_question_ids_as_numbers_is_placed_too(form, tmp_path):
+    answers = answered(form, 4)
+
+    def earlier_layout(wb):  # workbooks written before the numbers showed the question id in column A
+        ws = wb["Questionnaire"]
+        for r in range(5, ws.max_row + 1):
+            if form.question(ws[f"F{r}"].value or "") and ws[f"G{r}"].value is None:
+                ws[f"A{r}"] = ws[f"F{r}"].value
+        empty_ids(wb)
+    path = edit(excel.fill(form, answers, tmp_path / "earlier.xlsx", "en"), earlier_layout)
+    responses, issues = split(excel.read(path, {form.version: form}))
+    assert errors(issues) == [] and dict(responses[0].answers) == canonical(form, answers)
+
+
 def test_answers_that_cannot_be_placed_refuse_the_return_by_cell(form, tmp_path):
     answers = answered(form, 7)
     path = excel.fill(form, answers, tmp_path / "moved.xlsx", "en")

@@ -72,6 +72,19 @@ def test_one_row_per_question_and_per_option_in_display_order(built, name):
     assert ids == expected
 
 
+def test_the_number_column_shows_question_numbers_people_recognise(built):
+    form, paths = built["default"]
+    ws = openpyxl.load_workbook(paths[0])["Questionnaire"]
+    shown = {ws[f"F{r}"].value: ws[f"A{r}"].value for r in range(5, ws.max_row + 1)
+             if form.question(ws[f"F{r}"].value or "") and ws[f"G{r}"].value is None}
+    assert [shown[q] for q in ("country", "m1", "a1", "a2a", "a_comment", "b1a", "g1")] == \
+        ["1.1", "2.1", "A1", "A2", "A9", "B1", "H1"]
+    assert len(set(shown.values())) == len(form.questions)
+    example, paths = built["example"]
+    ws = openpyxl.load_workbook(paths[0])["Questionnaire"]
+    assert [ws[f"A{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value == "p_storage"] == ["2.1"]
+
+
 @pytest.mark.parametrize("name", ["default", "example", "edge"])
 def test_only_answer_and_note_cells_are_editable(built, name):
     form, paths = built[name]

@@ -15,10 +15,12 @@ def _text(row: list, col: str) -> str:
     return str(row[i]).strip() if len(row) > i and row[i] not in (None, "") else ""
 
 
-def _matches(row: list, where: Row, language: str) -> bool:
-    """Whether a row still shows what the template put there: its question's number, or its option's label."""
+def _matches(row: list, where: Row, form: Form, language: str) -> bool:
+    """Whether a row still shows what the template put there: its question's number (or its id, which workbooks
+    written before the numbers showed), or its option's label."""
     if where.choice is None:
-        return where.question is not None and _text(row, NUMBER) == where.question.id
+        return where.question is not None and _text(row, NUMBER) in (form.number(where.question.id),
+                                                                     where.question.id)
     label = where.choice.label.get(language, where.choice.code)
     return not _text(row, NUMBER) and normalise(_text(row, QUESTION)) == normalise(label)
 
@@ -37,7 +39,7 @@ def place(rows: list, form: Form, meta: dict, sheet: str, source: str) -> Tuple[
     out, placed, unplaced = list(rows), [], []
     for n in lost:
         where: Optional[Row] = by_row.get(n)
-        if where is None or where.question is None or not _matches(rows[n - 1], where, language):
+        if where is None or where.question is None or not _matches(rows[n - 1], where, form, language):
             unplaced.append(n)
             continue
         row = list(rows[n - 1]) + [""] * max(0, COL[OPTION] + 1 - len(rows[n - 1]))

@@ -144,7 +144,7 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     """One question's row: text with hint, answer cell, hidden id, code and scoring cells."""
     r, q = row.number, row.question
     hint = q.hint.get(language)
-    put(ws, f"{NUMBER}{r}", q.id, alignment=WRAP)
+    put(ws, f"{NUMBER}{r}", form.number(q.id), alignment=WRAP)
     put(ws, f"{QUESTION}{r}", q.label.get(language, q.id) + ("\n" + hint if hint else ""), alignment=WRAP)
     put(ws, f"{ID}{r}", q.id)
     relevant_cell(ws, r, fx.relevant(form, layout, *form.conditions_of(q.id)))
@@ -159,7 +159,7 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
             formula(ws, f"{col}{r}", text)
     longest = max((c.label.get(language, c.code) for c in q.choices), key=len, default="")
     fit_height(ws, r, (ws[f"{QUESTION}{r}"].value, WIDTHS[QUESTION]), (longest, WIDTHS[ANSWER]),
-               (q.id, WIDTHS[NUMBER]))
+               (form.number(q.id), WIDTHS[NUMBER]))
     if q.kind == SELECT_MULTIPLE:
         ws[f"{ANSWER}{r}"].fill = GREY
         return
