@@ -95,7 +95,8 @@ def read_file(path: Path, forms: Mapping[str, Form], depth: int = 0) -> Iterator
         yield "", issue(Code.INTERNAL_ERROR, name, error=error)
         return
     if not told:
-        yield "", issue(Code.NO_RETURNS, name, reason="nothing in it is a return (a header only, blank rows, an empty database)")
+        yield "", issue(Code.NO_RETURNS, name, reason="nothing in it is a return (a header only, blank rows, an "
+                        "empty database)")
 
 
 def _renamed(item: Item, old: str, new: str) -> Item:

@@ -19,6 +19,7 @@ DEPTH = 64  # nesting of a JSON or XML return (an ODK form nests groups a few le
 HEADER_BYTES = 1 * MiB  # the header line of a CSV export (a label-mode Kobo header is a few tens of KB)
 COLUMNS = 20_000  # columns of an export table
 LINE_BYTES = 16 * MiB  # one row of a CSV export
+BLANK_LINES = 10_000  # blank lines past which (and past half the lines) a CSV is read row by row
 FIELD_BYTES = 128 * 1024  # one cell of a CSV export (the csv module's own limit)
 MULTI_WORDS = 2_000  # words of a multiple-choice cell written as labels
 DATABASE_SECONDS = 60  # reading one submissions database

@@ -17,6 +17,7 @@ from typing import IO, Callable, Iterator, List, Mapping, Optional, Union
 from .... import inputs
 from ....catalogue import Code, issue
 from ....limits import (
+    BLANK_LINES,
     COLUMNS,
     FIELD_BYTES,
     HEADER_BYTES,
@@ -149,7 +150,7 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
         return
     for number, line in enumerate(iter(lambda: stream.readline(LINE_BYTES), b""), start=1):
         if len(line) == LINE_BYTES and not line.endswith(b"\n"):
-            raise LimitError(f"line {number}, longer than {LINE_BYTES // MiB} MiB,")
+            raise LimitError(f"line {number}")
         try:
             yield (line[3:] if number == 1 and line.startswith(codecs.BOM_UTF8) else line).decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -160,7 +161,7 @@ def _cr_lines(stream: IO[bytes]) -> Iterator[str]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     while line := text.readline(LINE_BYTES):
         if len(line) == LINE_BYTES and not line.endswith(("\n", "\r")):
-            raise LimitError(f"a line longer than {LINE_BYTES // MiB} MiB")
+            raise LimitError("a line")
         yield line
 
 
@@ -181,7 +182,8 @@ def _guarded(items: Callable[[], Iterator[Item]], source: str) -> Iterator[Item]
         yield issue(Code.NOT_UTF8, source, f"line {exc.line}", where=f"line {exc.line}", guess=exc.legacy,
                     read="; the rows before it were read" if last else "")
     except LimitError as exc:
-        yield issue(Code.OVER_LIMIT, source, f"after {last}" if last else "", what=str(exc), limit="",
+        yield issue(Code.OVER_LIMIT, source, f"after {last}" if last else "", what=str(exc),
+                    limit=f"{LINE_BYTES // MiB} MiB a line",
                     consequence="; the rows before it were read" if last else "; nothing in it is read")
     except csv.Error as exc:
         where = f"after {last}" if last else ""
@@ -243,6 +245,12 @@ def _zipped_csv(z: zipfile.ZipFile, info: zipfile.ZipInfo, forms, source: str, f
         except LimitError as exc:
             yield issue(Code.ZIP_MEMBER, source, member=info.filename, reason=str(exc))
             return
+        except zipfile.BadZipFile as exc:
+            if "CRC" not in str(exc):
+                raise
+            yield issue(Code.ZIP_MEMBER, source, member=info.filename, reason=f"the member is damaged ({exc}): "
+                        "ask for the archive again")
+            return
         except BROKEN:
             yield from _csv_rows(lambda: z.open(info), forms, source, form_id, prefix)
             return
@@ -255,9 +263,20 @@ def _csv(path: Path, forms, source: str, form_id: str = "", prefix: str = "", re
     problem = _csv_problem(path, source, prefix)
     if problem is not None:
         return iter([problem])
-    items = columnar.read_csv(path, forms, source, form_id, prefix)
+    items = None if _mostly_blank(path) else columnar.read_csv(path, forms, source, form_id, prefix)
     return items if items is not None else _csv_rows(reopen or (lambda: path.open("rb")), forms, source, form_id,
                                                      prefix)
+
+
+def _mostly_blank(path: Path) -> bool:
+    """Whether a CSV is mostly blank lines (more than half its lines, and over BLANK_LINES), which the row reader
+    skips in a stream: the batch reader would make a row of each."""
+    blank = lines = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(MiB):
+            blank += 2 * (chunk.count(b"\n\n") + chunk.count(b"\n\r\n"))  # a count of pairs: about half
+            lines += chunk.count(b"\n")
+    return blank > BLANK_LINES and blank * 2 > lines
 
 
 def _csv_problem(path: Path, source: str, prefix: str) -> Optional[Issue]:
