@@ -143,8 +143,8 @@ class NotUtf8(csv.Error):
 def _lines(stream: IO[bytes]) -> Iterator[str]:
     """UTF-8 lines (BOM dropped), none longer than LINE_BYTES; decoded one by one, so a bad byte stops the file
     at its own line (NotUtf8)."""
-    peek = getattr(stream, "peek", None)
-    head = peek(HEADER_BYTES) if peek else b""
+    stream = io.BufferedReader(stream, HEADER_BYTES)  # type: ignore[type-var]  # any stream with readinto
+    head = stream.peek(HEADER_BYTES)
     if b"\r" in head and b"\n" not in head:  # lines ended by a bare CR (Excel for the old Mac OS)
         yield from _cr_lines(stream)
         return
