@@ -24,6 +24,7 @@ from .outcome import PARTIAL, summary  # noqa: F401 - part of this module's surf
 from .scoring import score_return
 
 HEAD_BYTES = 4096
+DAMAGED = (zlib.error, zipfile.BadZipFile, EOFError)  # what a damaged zip (a workbook, an archive) raises
 Item = Union[Response, Issue]
 
 
@@ -90,6 +91,10 @@ def read_file(path: Path, forms: Mapping[str, Form], depth: int = 0) -> Iterator
                 item = _renamed(item, str(path), name)
             told = True
             yield channel_name, item
+    except DAMAGED as exc:  # a reader that met a damaged archive without saying so itself
+        yield "", issue(Code.UNREADABLE, name, reason=f"a damaged file ({type(exc).__name__}: {exc}): ask for it "
+                        "again")
+        return
     except Exception as exc:  # noqa: BLE001 - the last resort: one file's failure is that file's Issue
         error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         yield "", issue(Code.INTERNAL_ERROR, name, error=error)
