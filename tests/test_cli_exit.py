@@ -1,0 +1,64 @@
+"""Exit codes of score: 0 all read, 1 some inputs rejected (reports written), 2 usage, 3 cpc-forms itself failed (one
+line, the traceback only with --debug); and every input given is told in what score prints."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cpc_forms.cli import main
+from cpc_forms.spec import load_form
+
+RETURN = {"form_id": "cpc_assessment", "instance_id": "uuid:exit-1", "answers": {"profile": {"country": "FRA"}}}
+
+
+@pytest.fixture(scope="module")
+def version():
+    return load_form().version
+
+
+def _inbox(tmp_path, version, bad: bool):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.json").write_text(json.dumps({**RETURN, "form_version": version}))
+    if bad:
+        (inbox / "bad.json").write_text('{"form_id": "cpc_assessment", "answers": {,}}')
+    return inbox
+
+
+@pytest.mark.parametrize("bad,code", [(False, 0), (True, 1)], ids=["all-read", "some-rejected"])
+def test_score_exits_0_when_all_is_read_and_1_when_an_input_is_rejected(tmp_path, version, bad, code):
+    result = CliRunner().invoke(main, ["score", str(_inbox(tmp_path, version, bad)), "--out", str(tmp_path / "o")])
+    assert result.exit_code == code, result.output
+    assert (tmp_path / "o" / "scores.csv").is_file()  # written either way
+    assert f"input {tmp_path / 'inbox'}: 2 file(s): 1 read, 1 with rejected" in result.output if bad else \
+        f"input {tmp_path / 'inbox'}: 1 file(s): 1 read, 0 with rejected" in result.output
+
+
+@pytest.mark.parametrize("args", [["score", "/no/such/folder"], ["score", "--format", "pdf", "."], ["score"]],
+                         ids=["missing-input", "unknown-format", "no-input"])
+def test_score_used_wrongly_exits_2(args):
+    assert CliRunner().invoke(main, args).exit_code == 2
+
+
+def test_a_failure_of_cpc_forms_itself_is_one_line_and_exit_3_and_debug_shows_it(tmp_path, version, monkeypatch):
+    import cpc_forms.stream
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cpc_forms.stream, "stream", broken)
+    args = ["score", str(_inbox(tmp_path, version, False)), "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3
+    assert result.output.strip().count("\n") == 0 and "internal error (KeyError" in result.output
+    assert "--debug" in result.output and "Traceback" not in result.output
+    debug = CliRunner().invoke(main, ["--debug", *args])
+    assert isinstance(debug.exception, KeyError)
+
+
+def test_help_documents_the_exit_codes():
+    for args in (["--help"], ["score", "--help"]):
+        text = " ".join(CliRunner().invoke(main, args).output.split())
+        assert "Exit codes: 0 every input was read; 1 some inputs" in text and "3 cpc-forms itself failed" in text
