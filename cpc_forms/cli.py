@@ -128,13 +128,14 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
         with _writing(out):
             if run.complete:
                 made = live.close(run)
-                Path(out).mkdir(parents=True, exist_ok=True)
-                paths = [Path(out) / p.name for p in made]
-                for done, there in zip(made, paths, strict=True):
-                    os.replace(done, there)
             else:  # a later input held a newer version of a return already written: again, from the spill
                 live.discard()
-                paths = write_all(run, Path(out), formats, personal=include_personal)
+                made = write_all(run, Path(work) / "again", formats, personal=include_personal)
+            # every report is whole before any replaces its older copy: a failed run leaves the last run's
+            Path(out).mkdir(parents=True, exist_ok=True)
+            paths = [Path(out) / p.name for p in made]
+            for done, there in zip(made, paths, strict=True):
+                os.replace(done, there)
             for path in paths:
                 click.echo(f"wrote {path}")
     sys.exit(1 if errors else 0)

@@ -43,7 +43,7 @@ def expand(inputs: Iterable) -> List[Path]:
     listed) is kept, for read_file to report without opening it."""
     files: List[Path] = []
     for item in map(Path, inputs):
-        files += sorted(_walk(item)) if item.is_dir() and not item.is_symlink() else [item]
+        files += sorted(_walk(item)) if item.is_dir() else [item]
     return [f for f in files if not sidecar(f)]
 
 
@@ -115,8 +115,9 @@ def _read_file(path: Path, forms: Mapping[str, Form], depth: int) -> Iterator[Tu
     if found is None:
         yield "", issue(Code.DANGLING_LINK if path.is_symlink() else Code.UNREADABLE, path, reason=why)
         return
-    if stat.S_ISDIR(found.st_mode):  # expand gives a folder only when it cannot be listed
-        yield "", _unlisted(path)
+    if stat.S_ISDIR(found.st_mode):  # expand gives a folder found in another only when it cannot be listed
+        yield "", (issue(Code.NOT_A_FILE, path, kind="a link to a folder (not followed: give the folder itself)")
+                   if path.is_symlink() else _unlisted(path))
         return
     odd = kind(found.st_mode)
     if odd:

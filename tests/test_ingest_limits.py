@@ -151,3 +151,15 @@ def test_a_database_whose_submissions_is_a_view_is_refused_unread(tiny, tmp_path
                      "SELECT x AS id, '{}' AS body FROM c")
     (item,) = [item for _, item in ingest.read_file(path, {"1": tiny})]
     assert item.code == "unreadable" and "'submissions' is a view" in item.message
+
+
+def test_a_linked_folder_is_followed_when_given_and_reported_when_found_in_another(tiny, tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "r.json").write_text(_web({"staff": 5}))
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "linked").symlink_to(real)
+    given = [item for _, item in ingest.read_all(ingest.expand([tmp_path / "inbox" / "linked"]), {"1": tiny})]
+    assert [r.answers["staff"] for r in given] == [5]
+    found = [item for _, item in ingest.read_all(ingest.expand([tmp_path / "inbox"]), {"1": tiny})]
+    assert [(i.code, Path(i.source).name) for i in found] == [("not-a-file", "linked")]
