@@ -88,7 +88,7 @@ def csv_saved(soffice, form, tmp_path_factory):
 
 
 def test_a_sheet_saved_as_csv_is_named_and_the_workbook_asked_for(csv_saved, form):
-    assert [p.stem.split("-")[-1] for p in csv_saved] == ["Instructions", "Questionnaire", "Results"]
+    assert [p.stem.split("-")[-1] for p in csv_saved] == ["Instructions", "Questionnaire", "Résultats"]
     for path in csv_saved:
         assert excel.sniff(path, path.read_bytes()[:4096]), path.name
         [problem] = list(excel.read(path, {form.version: form}))

@@ -1,17 +1,24 @@
 """The generated workbook: sheets, rows by question id, dropdowns by range, protection, metadata, outputs."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from cpc_forms.channels import excel
+from cpc_forms.channels.excel.texts import TEXTS, texts
+from cpc_forms.collation import ordered
 from cpc_forms.model import DATE, NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE
+from cpc_forms.scoring import plan_for
 from cpc_forms.spec import load_form
 
 ROOT = Path(__file__).parent.parent
 EDGE = Path(__file__).parent / "fixtures" / "excel" / "edge.json"
+SHEETS = {"en": ["Instructions", "Questionnaire", "Results", "Lists", "_meta"],
+          "fr": ["Instructions", "Questionnaire", "Résultats", "Listes", "_meta"]}
+SHEETS_OTHERWISE = SHEETS["en"]  # a language the workbook has no wording of (the edge spec's es)
 
 
 def dump(path: Path) -> dict:
@@ -48,9 +55,10 @@ def test_one_workbook_per_language(built, name):
     assert [p.name for p in paths] == [f"{form.id}.{lang}.xlsx" for lang in form.languages]
     for path, language in zip(paths, form.languages, strict=True):
         wb = openpyxl.load_workbook(path)
-        assert wb.sheetnames == ["Instructions", "Questionnaire", "Results", "Lists", "_meta"]
-        assert wb["Lists"].sheet_state == wb["_meta"].sheet_state == "hidden"
-        assert wb["Results"].sheet_state == ("visible" if form.shows_scores else "hidden")
+        names = SHEETS.get(language, SHEETS_OTHERWISE)
+        assert wb.sheetnames == names
+        assert wb[names[3]].sheet_state == wb["_meta"].sheet_state == "hidden"
+        assert wb[names[2]].sheet_state == ("visible" if form.shows_scores else "hidden")
         meta = {r[0].value: r[1].value for r in wb["_meta"].iter_rows()}
         assert (meta["form_id"], meta["form_version"], meta["language"], meta["spec_hash"]) == \
             (form.id, form.version, language, form.spec_hash)
@@ -100,7 +108,8 @@ def test_dropdowns_reference_the_lists_sheet_in_the_workbook_language(built, nam
     form, paths = built[name]
     for path, language in zip(paths, form.languages, strict=True):
         wb = openpyxl.load_workbook(path)
-        ws, lists = wb["Questionnaire"], wb["Lists"]
+        named = SHEETS.get(language, SHEETS_OTHERWISE)[3]
+        ws, lists = wb["Questionnaire"], wb[named]
         rule = {}
         for dv in ws.data_validations.dataValidation:
             for cell in str(dv.sqref).split():
@@ -109,10 +118,14 @@ def test_dropdowns_reference_the_lists_sheet_in_the_workbook_language(built, nam
         for q in form.questions:
             dv = rule.get(f"C{rows[q.id]}")
             if q.kind == SELECT_ONE:
-                assert dv.type == "list" and dv.formula1.startswith("Lists!$")
+                assert dv.type == "list" and dv.formula1.startswith(f"{named}!$")
                 area = dv.formula1.split("!")[1].replace("$", "")
                 labels = [c.value for row in lists[area] for c in row]
-                assert labels == [c.label.get(language, c.code) for c in q.choices]
+                listed = [c.label.get(language, c.code) for c in q.choices]
+                if q.role == "country":  # in the alphabetical order of the workbook's language
+                    pairs = [(c.code, name) for c, name in zip(q.choices, listed, strict=True)]
+                    listed = [name for _, name in ordered(pairs, language)]
+                assert labels == listed
                 assert all(c.data_type == "s" for row in lists[area] for c in row)
             elif q.kind in NUMERIC_KINDS:
                 assert dv.type == ("whole" if q.kind == "integer" else "decimal")
@@ -149,3 +162,37 @@ def test_every_sheet_prints_on_a4(any_form, tmp_path):
     for path in excel.generate(any_form, tmp_path):
         wb = openpyxl.load_workbook(path)
         assert {ws.title: ws.page_setup.paperSize for ws in wb} == {ws.title: 9 for ws in wb}, path.name
+
+
+def _french_texts(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _french_texts(item)
+
+
+@pytest.mark.parametrize("text", list(_french_texts(list(TEXTS["fr"].values()))), ids=lambda t: t[:30])
+def test_french_wording_puts_a_no_break_space_before_high_punctuation(text):
+    assert not re.search(r"[^\u00a0\u202f][:;?!](\s|$)", text.replace("://", "")), text
+    assert not re.search(r"«(?!\u00a0)|(?<!\u00a0)»", text), text
+
+
+def test_the_french_workbook_names_its_sheets_and_percentages_in_french(built):
+    form, paths = built["default"]
+    wb = openpyxl.load_workbook(paths[form.languages.index("fr")])
+    shown = "\n".join(str(c.value) for ws in (wb["Instructions"], wb["Résultats"]) for row in ws.iter_rows()
+                      for c in row if isinstance(c.value, str))
+    assert "«\u00a0Résultats\u00a0»" in shown and "«\u00a0Questionnaire\u00a0»" in shown and "Results" not in shown
+    assert f"{plan_for(form).completeness.value * 100:.0f}\u00a0%" in shown
+    meta = {r[0].value: r[1].value for r in wb["_meta"].iter_rows()}
+    assert (meta["results"], meta["lists"]) == ("Résultats", "Listes")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_country_hint_says_what_both_spreadsheet_programs_do(built, language):
+    form, paths = built["default"]
+    ws = openpyxl.load_workbook(paths[form.languages.index(language)])["Questionnaire"]
+    [text] = [ws[f"B{r}"].value for r in range(5, ws.max_row + 1) if ws[f"F{r}"].value == "country"]
+    assert texts(language)["search"] in text
+    assert "search" not in text.split("\n", 1)[1].lower() and "chercher" not in text

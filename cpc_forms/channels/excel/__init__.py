@@ -7,7 +7,8 @@ from typing import List, Sequence
 from ...answers import flatten
 from ...model import Form
 from .. import Record, record_name
-from .reader import read, read_results, sniff
+from .reader import read, sniff
+from .results import read_results
 from .writer import build, fill, generate
 
 __all__ = ["generate", "fill", "write_returns", "sniff", "read", "read_results", "build"]

@@ -17,6 +17,18 @@ from ...model import SELECT_MULTIPLE, Choice, Form, Question, Section
 
 LAYOUT_VERSION = "2"
 INSTRUCTIONS, QUESTIONNAIRE, RESULTS, LISTS, META = "Instructions", "Questionnaire", "Results", "Lists", "_meta"
+# the sheets' names in the workbook's language (English elsewhere); _meta keeps its name: the reader starts there
+SHEET_NAMES = {"fr": {RESULTS: "Résultats", LISTS: "Listes"}}
+
+
+def sheet_name(sheet: str, language: str) -> str:
+    """A sheet's name in a workbook of this language."""
+    return SHEET_NAMES.get(language, {}).get(sheet, sheet)
+
+
+def sheet_names(sheet: str) -> Tuple[str, ...]:
+    """Every name a sheet has in some language, English first."""
+    return (sheet,) + tuple(names[sheet] for names in SHEET_NAMES.values() if sheet in names)
 FIRST_ROW = 5  # rows 1-3: title and stamp, row 4: column headings
 NUMBER, QUESTION, ANSWER, NOTES, STATUS = "A", "B", "C", "D", "E"
 ID, OPTION, CODE, RELEVANT, REQUIRED, SCORE, ANSWERED, APPLICABLE, WSCORE, WMAX, DK, DKMAX, FOLDED = "FGHIJKLMNOPQR"
@@ -28,6 +40,14 @@ R_LABEL, R_VALUE, R_COMPLETE, R_ANSWERED, R_APPLICABLE = "ABCDE"
 R_WS, R_WM, R_HAS, R_WSCORE, R_WEIGHT, R_KEY = "FGHIJK"
 R_DK, R_DKMAX, R_LOW, R_HIGH = "LMNO"  # "don't know" items, their weight x maximum, the score's bounds
 R_FIRST = 4
+
+
+def find_sheet(names, meta: dict, sheet: str) -> Tuple[str, bool]:
+    """(the name a sheet has in this workbook, whether it is there): the metadata's name ('results', 'lists'),
+    else any language's name of it that the workbook holds."""
+    named = meta.get(sheet.lower()) or sheet_name(sheet, meta.get("language", ""))
+    found = next((n for n in (named, *sheet_names(sheet)) if n in names), None)
+    return found or named, found is not None
 
 
 @dataclass(frozen=True)
@@ -105,20 +125,20 @@ def list_columns(form: Form) -> Dict[str, Tuple[str, str, int]]:
             for n, (name, size) in enumerate(sizes.items())}
 
 
-def lookup_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
+def lookup_ranges(form: Form, lists: str = LISTS) -> Dict[str, Tuple[str, str]]:
     """list name -> (labels, codes) ranges that also hold the other languages' labels below the dropdown's, then
     every label folded (returns.fold): an answer typed or pasted in another language, or as AutoCorrect stores
     it, is still understood by the workbook's own formulas."""
     ranges: Dict[str, Tuple[str, str]] = {}
     for name, (label, code, size) in list_columns(form).items():
         rows = size * (1 if name == YES_LIST else 2 * len(form.languages))
-        ranges[name] = (_column_range(label, rows), _column_range(code, rows))
+        ranges[name] = (_column_range(label, rows, lists), _column_range(code, rows, lists))
     return ranges
 
 
-def list_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
-    """list name -> (labels range, codes range), absolute references to the lists sheet."""
-    return {name: (_column_range(label, size), _column_range(code, size))
+def list_ranges(form: Form, lists: str = LISTS) -> Dict[str, Tuple[str, str]]:
+    """list name -> (labels range, codes range), absolute references to the lists sheet (of that name)."""
+    return {name: (_column_range(label, size, lists), _column_range(code, size, lists))
             for name, (label, code, size) in list_columns(form).items()}
 
 
@@ -136,11 +156,11 @@ def score_columns(form: Form) -> Dict[str, Tuple[str, str, Tuple[Tuple[str, floa
                          tuple(i.points.items())) for n, i in enumerate(items)}
 
 
-def score_ranges(form: Form) -> Dict[str, Tuple[str, str]]:
+def score_ranges(form: Form, lists: str = LISTS) -> Dict[str, Tuple[str, str]]:
     """question id -> (codes range, points range) of its choice scores on the lists sheet."""
-    return {qid: (_column_range(codes, len(pairs)), _column_range(points, len(pairs)))
+    return {qid: (_column_range(codes, len(pairs), lists), _column_range(points, len(pairs), lists))
             for qid, (codes, points, pairs) in score_columns(form).items()}
 
 
-def _column_range(col: str, rows: int) -> str:
-    return f"{LISTS}!${col}$2:${col}${rows + 1}"  # below the lists sheet's heading row
+def _column_range(col: str, rows: int, lists: str) -> str:
+    return f"{lists}!${col}$2:${col}${rows + 1}"  # below the lists sheet's heading row

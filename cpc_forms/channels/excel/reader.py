@@ -27,13 +27,7 @@ from .layout import (
     META,
     OPTION,
     QUESTIONNAIRE,
-    R_COMPLETE,
-    R_DK,
-    R_HIGH,
-    R_KEY,
-    R_LOW,
-    R_VALUE,
-    RESULTS,
+    find_sheet,
 )
 from .placing import place
 from .saved_csv import looks_like_saved_csv
@@ -105,7 +99,7 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     if broken is not None:
         yield issue(Code.UNREADABLE, source, sheet, reason=f"sheet '{sheet}' cannot be parsed ({broken})"[:300])
         return
-    yield from _read_sheet(rows, marks, sheet, meta, forms, source, LISTS in names)
+    yield from _read_sheet(rows, marks, sheet, meta, forms, source, find_sheet(names, meta, LISTS))
 
 
 def _saved_csv(source: str) -> Optional[str]:
@@ -167,15 +161,15 @@ def _meta_and_marks(source: str, book: formats.Book):
 
 
 def _read_sheet(rows: list, marks: Tuple[Dict[int, str], Set[int]], sheet: str, meta: dict, forms, source: str,
-                has_lists: bool):
+                lists: Tuple[str, bool]):
     """The return on the answers sheet, checked against the form version named in the metadata."""
     form, problems = pick_form(forms, meta.get("form_id", ""), meta.get("form_version", ""), source, sheet)
     if form is None:
         yield from problems
         return
     found: List[Issue] = []
-    if not has_lists:
-        found.append(issue(Code.EXCEL_LISTS_MISSING, source, LISTS, sheet=LISTS))
+    if not lists[1]:
+        found.append(issue(Code.EXCEL_LISTS_MISSING, source, lists[0], sheet=lists[0]))
     if meta.get("spec_hash") and form.spec_hash and meta["spec_hash"] != form.spec_hash:
         found.append(issue(Code.EXCEL_SPEC_CHANGED, source, f"{META}!B4", found=meta["spec_hash"][:12],
                            expected=form.spec_hash[:12]))
@@ -304,20 +298,3 @@ def _marks(source: str, book: formats.Book, sheet: str) -> Tuple[Dict[int, str],
         xml = zf.read(ooxml.sheet_part(zf, sheet))
         locked = ooxml.locked_styles(zf)
     return ooxml.formulas_in(xml), {row for row, style in ooxml.answer_styles(xml).items() if style in locked}
-
-
-def read_results(path) -> Dict[str, object]:
-    """The values of the Results sheet by key: section:<id>, completeness:<id>, dont_know:<id>, low:<id> and
-    high:<id> for each scored section, index, level (label), level_code, band_level, held_by and perceived (""
-    where there is none)."""
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    k, v = COL[R_KEY], COL[R_VALUE]
-    per_section = {"completeness": COL[R_COMPLETE], "dont_know": COL[R_DK], "low": COL[R_LOW], "high": COL[R_HIGH]}
-    values = {}
-    for row in _rows(book, RESULTS):
-        if len(row) > k and row[k]:
-            values[str(row[k])] = row[v]
-            if str(row[k]).startswith("section:"):
-                sid = str(row[k]).split(":", 1)[1]
-                values.update({f"{name}:{sid}": row[col] for name, col in per_section.items()})
-    return values

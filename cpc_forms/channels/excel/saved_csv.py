@@ -6,7 +6,7 @@ import csv
 import re
 from typing import List, Optional
 
-from .layout import INSTRUCTIONS, QUESTIONNAIRE, RESULTS
+from .layout import INSTRUCTIONS, QUESTIONNAIRE, RESULTS, sheet_name
 from .texts import TEXTS
 
 _SUFFIXES = (".csv", ".txt", ".tsv")
@@ -19,7 +19,8 @@ def _stamp(template: str) -> "re.Pattern[str]":
 
 _STAMPS = [_stamp(t["stamp"]) for t in TEXTS.values()]
 _HEADINGS = {tuple(t[k] for k in ("no", "question", "answer")): QUESTIONNAIRE for t in TEXTS.values()}
-_HEADINGS.update({tuple(t[k] for k in ("section", "score", "completeness")): RESULTS for t in TEXTS.values()})
+_HEADINGS.update({tuple(t[k] for k in ("section", "score", "completeness")): sheet_name(RESULTS, language)
+                  for language, t in TEXTS.items()})
 
 
 def _text(head: bytes) -> str:

@@ -1,16 +1,19 @@
 """The small sheets of the workbook: Instructions, Results, the hidden Lists and metadata."""
 from __future__ import annotations
 
+from typing import List, Tuple
+
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
-from ... import conditions
-from ...model import SELECT_MULTIPLE, Form
+from ... import collation, conditions
+from ...model import SELECT_MULTIPLE, Form, Question
 from ...returns import fold
 from ...scoring import plan_for
 from . import formulas as fx
 from .layout import (
     LAYOUT_VERSION,
+    LISTS,
     META,
     QUESTIONNAIRE,
     R_ANSWERED,
@@ -29,12 +32,14 @@ from .layout import (
     R_WM,
     R_WS,
     R_WSCORE,
+    RESULTS,
     YES_LIST,
     Layout,
     list_columns,
     list_name,
     list_ranges,
     score_columns,
+    sheet_name,
 )
 
 TITLE = Font(bold=True, size=14)
@@ -89,7 +94,8 @@ def instructions(ws, form: Form, language: str, t: dict) -> None:
              (t["stamp"].format(id=form.id, version=form.version, language=language), None), ("", None),
              (t["about_title"], BOLD), (form.description.get(language, ""), None), ("", None),
              (t["how_title"], BOLD)]
-    rows += [("• " + text.format(yes=t["yes"]), None) for text in t["how"]]
+    names = {"questionnaire": sheet_name(QUESTIONNAIRE, language), "results": sheet_name(RESULTS, language)}
+    rows += [("• " + text.format(yes=t["yes"], **names), None) for text in t["how"]]
     rows += [("", None), (t["return_title"], BOLD), (t["return"], None)]
     for n, (text, font) in enumerate(rows, start=1):
         put(ws, f"A{n}", text, alignment=WRAP, **({"font": font} if font else {}))
@@ -106,8 +112,9 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
         if q.choices and q.kind != SELECT_MULTIPLE and columns.get(list_name(q)):
             labels, codes, _ = columns.pop(list_name(q))
             put(ws, f"{labels}1", list_name(q))
-            order = [language] + [lang for lang in form.languages if lang != language]
-            every = [(c.label.get(lang, c.code), c.code) for lang in order for c in q.choices]
+            others = [lang for lang in form.languages if lang != language]
+            every = [(c.label.get(lang, c.code), c.code) for lang in others for c in q.choices]
+            every = [(label, code) for code, label in dropdown(q, language)] + every
             every += [(fold(label), code) for label, code in every]
             for n, (label, code) in enumerate(every, start=2):
                 put(ws, f"{labels}{n}", label)  # rows past the first language's: lookup only
@@ -125,11 +132,19 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
     ws.protection.sheet = True
 
 
+def dropdown(q: Question, language: str) -> List[Tuple[str, str]]:
+    """A choice list's (code, label) pairs as its drop-down shows them: a list to search (the country) in the
+    alphabetical order of the workbook's language, any other in the spec's order (a scale is no alphabet)."""
+    pairs = [(c.code, c.label.get(language, c.code)) for c in q.choices]
+    return collation.ordered(pairs, language) if q.appearance == "search" or q.role == "country" else pairs
+
+
 def meta(wb, ws, form: Form, language: str) -> None:
     """Form id, version, language and spec hash, in a hidden sheet and as defined names."""
     rows = [("form_id", form.id), ("form_version", form.version), ("language", language),
             ("spec_hash", form.spec_hash), ("layout", LAYOUT_VERSION), ("questionnaire", QUESTIONNAIRE),
-            ("generator", "cpc-forms")]
+            ("generator", "cpc-forms"), ("results", sheet_name(RESULTS, language)),
+            ("lists", sheet_name(LISTS, language))]
     for n, (key, value) in enumerate(rows, start=1):
         put(ws, f"A{n}", key)
         put(ws, f"B{n}", str(value))
@@ -172,7 +187,7 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
                          (R_DK, "dont_know"), (R_DKMAX, "unknown")):
             formula(ws, f"{col}{r}", sums[key])
         formula(ws, f"{R_COMPLETE}{r}", f'IF({R_APPLICABLE}{r}=0,"",{R_ANSWERED}{r}/{R_APPLICABLE}{r})',
-                number_format="0%")
+                number_format=t["percent_format"])
         formula(ws, f"{R_VALUE}{r}", fx.section_score(f"{R_WS}{r}", f"{R_WM}{r}", f"{R_COMPLETE}{r}",
                                                        f"{R_APPLICABLE}{r}", plan.completeness),
                 number_format="0.0", font=BOLD)
@@ -197,13 +212,13 @@ def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     formula(ws, f"{R_VALUE}{lvl + 1}", fx.choose(reached, [lv.code for lv in form.levels]))
     put(ws, f"{R_KEY}{lvl + 1}", "level_code")
     ws.row_dimensions[lvl + 1].hidden = True
-    seen = fx.perceived(form.role("perceived_level"), layout, list_ranges(form))
+    seen = fx.perceived(form.role("perceived_level"), layout, list_ranges(form, sheet_name(LISTS, language)))
     if seen:
         put(ws, f"{R_LABEL}{lvl + 2}", t["perceived"])
         formula(ws, f"{R_VALUE}{lvl + 2}", seen)
         put(ws, f"{R_KEY}{lvl + 2}", "perceived")
-    put(ws, f"A{lvl + 4}", t["insufficient_note"].format(threshold=plan.completeness.value,
-                                                         min=plan.min_sections), alignment=WRAP)
+    threshold = t["percent"].format(100 * plan.completeness.value)
+    put(ws, f"A{lvl + 4}", t["insufficient_note"].format(threshold=threshold, min=plan.min_sections), alignment=WRAP)
     ws.merge_cells(f"A{lvl + 4}:E{lvl + 4}")
     fit_height(ws, lvl + 4, (ws[f"A{lvl + 4}"].value, 90))
     for col, width in zip("ABCDE", (46, 14, 14, 12, 12)):

@@ -40,6 +40,7 @@ from .layout import (
     lookup_ranges,
     plan,
     score_ranges,
+    sheet_name,
 )
 from .sheets import (
     BOLD,
@@ -75,12 +76,12 @@ def build(form: Form, language: str) -> Workbook:
     t = texts(language)
     wb = Workbook()
     cover = wb.worksheets[0]  # the one sheet a new workbook starts with
-    cover.title = INSTRUCTIONS
+    cover.title = sheet_name(INSTRUCTIONS, language)
     instructions(cover, form, language, t)
     layout = plan(form)
-    questionnaire(wb.create_sheet(QUESTIONNAIRE), form, language, t, layout)
-    results(wb.create_sheet(RESULTS), form, language, t, layout)
-    lists(wb.create_sheet(LISTS), form, language, t)
+    questionnaire(wb.create_sheet(sheet_name(QUESTIONNAIRE, language)), form, language, t, layout)
+    results(wb.create_sheet(sheet_name(RESULTS, language)), form, language, t, layout)
+    lists(wb.create_sheet(sheet_name(LISTS, language)), form, language, t)
     meta(wb, wb.create_sheet(META), form, language)
     for ws in wb:  # WCO and INTERPOL print on A4; an en-US office would otherwise print Letter
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -95,7 +96,7 @@ def questionnaire(ws, form: Form, language: str, t: dict, layout: Layout) -> Non
     put(ws, "A2", t["stamp"].format(id=form.id, version=form.version, language=language))
     for col, key in zip("ABCDE", ("no", "question", "answer", "comment", "status")):
         put(ws, f"{col}{FIRST_ROW - 1}", t[key], font=HEAD_FONT, fill=HEAD_FILL)
-    ranges = list_ranges(form)
+    ranges = list_ranges(form, sheet_name(LISTS, language))
     checks: dict = {}
     for row in layout.rows:
         r = row.number
@@ -143,7 +144,8 @@ def relevant_cell(ws, r: int, relevant) -> None:
 def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
     """One question's row: text with hint, answer cell, hidden id, code and scoring cells."""
     r, q = row.number, row.question
-    hint = q.hint.get(language)
+    # a list to search in the web form is searched by typing there; in a cell it is picked from a drop-down
+    hint = t["search"] if q.appearance == "search" else q.hint.get(language)
     put(ws, f"{NUMBER}{r}", form.number(q.id), alignment=WRAP)
     put(ws, f"{QUESTION}{r}", q.label.get(language, q.id) + ("\n" + hint if hint else ""), alignment=WRAP)
     put(ws, f"{ID}{r}", q.id)
@@ -152,10 +154,11 @@ def question_row(ws, form, row, language, t, layout, ranges, checks) -> None:
         put(ws, f"{REQUIRED}{r}", 1)
     if q.kind == SELECT_ONE:
         formula(ws, f"{FOLDED}{r}", fx.folded(r))
-    formula(ws, f"{CODE}{r}", fx.code(q, r, layout, lookup_ranges(form)))
+    lists = sheet_name(LISTS, language)
+    formula(ws, f"{CODE}{r}", fx.code(q, r, layout, lookup_ranges(form, lists)))
     formula(ws, f"{STATUS}{r}", fx.status(r, t))
     if q.scored:
-        for col, text in fx.item(plan_for(form).item(q.id), r, layout, score_ranges(form).get(q.id)).items():
+        for col, text in fx.item(plan_for(form).item(q.id), r, layout, score_ranges(form, lists).get(q.id)).items():
             formula(ws, f"{col}{r}", text)
     longest = max((c.label.get(language, c.code) for c in q.choices), key=len, default="")
     fit_height(ws, r, (ws[f"{QUESTION}{r}"].value, WIDTHS[QUESTION]), (longest, WIDTHS[ANSWER]),
