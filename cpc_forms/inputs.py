@@ -15,6 +15,9 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 _SHEET_NAME = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
 # the first columns of scores.csv, as report/rows.py writes them
 SCORES_CSV = b"source,location,channel,instance_id,form_version"
+# the first keys of a line of scores.jsonl (report/json.py)
+SCORES_JSONL = re.compile(rb'\{"source": "(?:[^"\\]|\\.)*", "location": "(?:[^"\\]|\\.)*", "channel": "\w*", '
+                          rb'"instance_id": ')
 
 
 def utf16(head: bytes) -> bool:
@@ -36,6 +39,8 @@ def own_text(path: Path, head: bytes, form_id: str) -> Optional[str]:
         return f"{path.name}, scores by return of a previous run of cpc-forms"
     if text.startswith((b"{", b"[")) and b'"cpc-forms/scores"' in head:
         return f"{path.name}, scores of a previous run of cpc-forms"
+    if SCORES_JSONL.match(text):
+        return f"{path.name}, scores by return of a previous run of cpc-forms (one a line)"
     if text[:15].lower() in (b"<!doctype html>", b"<!doctype html ") or text[:5].lower() == b"<html":
         if path.name == "report.html" or path.name == f"{form_id}.html" or b"cpc-forms" in head:
             return f"{path.name}, a report or web form of cpc-forms"

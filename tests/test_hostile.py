@@ -48,7 +48,8 @@ def campaign(tmp_path_factory):
     assert not [i for i in alone.issues if i.severity == "error"], [str(i) for i in alone.issues]
     expected = {(r.response.source, r.response.location) for r in alone.returns}
     assert {r.response.channel for r in alone.returns} == {"excel", "xlsform", "html", "server"}
-    previous = _score(str(good), "--out", str(inbox / "previous"))
+    formats = [arg for fmt in ("csv", "json", "jsonl", "xlsx", "html") for arg in ("--format", fmt)]
+    previous = _score(str(good), "--out", str(inbox / "previous"), *formats)
     assert previous.returncode == 0, previous.stderr
     build_all(form, inbox / "forms")
     bad = write_hostile(form, inbox / "bad", good)

@@ -163,3 +163,15 @@ def test_a_linked_folder_is_followed_when_given_and_reported_when_found_in_anoth
     assert [r.answers["staff"] for r in given] == [5]
     found = [item for _, item in ingest.read_all(ingest.expand([tmp_path / "inbox"]), {"1": tiny})]
     assert [(i.code, Path(i.source).name) for i in found] == [("not-a-file", "linked")]
+
+
+def test_reading_a_database_stops_at_its_time_limit(tiny, tmp_path, monkeypatch):
+    from cpc_forms.channels import server
+    from cpc_forms.store import Store
+    store = Store(tmp_path / "submissions.sqlite")
+    store.put({**json.loads(_web({"staff": 6})), "submitted": "2026-01-01T00:00:00+00:00", "language": "en"})
+    store.close()
+    monkeypatch.setattr(server, "DATABASE_SECONDS", -1)  # already past: the first look at the clock stops it
+    monkeypatch.setattr(server, "STEPS", 1)
+    (item,) = [item for _, item in ingest.read_file(tmp_path / "submissions.sqlite", {"1": tiny})]
+    assert item.code == "over-limit" and "reading the database" in item.message

@@ -20,6 +20,7 @@ __all__ = ["generate", "sniff", "read", "write_returns"]
 
 CHANNEL = "server"
 MAGIC = b"SQLite format 3\x00"
+STEPS = 10_000  # SQLite steps between two looks at the clock
 FALLBACK_FIRST_BYTES = ()  # a database of another application is not ours to read
 
 
@@ -59,7 +60,7 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
         yield issue(Code.UNREADABLE, source, reason=exc)
         return
     clock = _Clock()
-    conn.set_progress_handler(clock.over, 10_000)
+    conn.set_progress_handler(clock.over, STEPS)
     try:
         yield from _rows(conn, source, forms, clock)
     except sqlite3.OperationalError as exc:
