@@ -79,6 +79,14 @@ class Code(str, Enum):
                            "no {language} text for '{what}'",
                            "A text lacks one of the form's languages; every channel shows every text in every "
                            "language.")
+    MISSING_STRING = ("missing-string", ERROR,
+                      "no {language} text for '{key}'; a strings file needs every key in each of its languages",
+                      "A channel's strings file (under generators/) lacks a key in one of the spec's languages or in "
+                      "another language the file has: no channel shows a word of another language instead.")
+    BAD_STRINGS = ("bad-strings", ERROR,
+                   "this strings file cannot be used: {reason}",
+                   "A channel's strings file is not JSON of language, key and text, or a text's {places} differ "
+                   "from the same key's in another language.")
     UNKNOWN_LANGUAGE = ("unknown-language", ERROR,
                         "text in language '{language}', which x-form.languages does not list",
                         "A text in a language that x-form.languages does not list: add the language or remove the "

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List, Tuple
 
-from . import recommendations
+from . import recommendations, strings
 from .catalogue import Code, issue
 from .model import Issue
 from .nodes import choice_source, question_kind
@@ -19,7 +19,7 @@ NUMERIC = ("integer", "decimal")
 def cross_checks(doc: dict) -> List[Issue]:
     """Every cross-reference problem of the document (also of one with shape errors, as far as it can be read)."""
     checks = (_keywords, _refs, _ids, _choices, _translations, _levels, _bands, _scoring, _conditions,
-              _cycles, _roles, recommendations.check)
+              _cycles, _roles, recommendations.check, strings.check)
     found = []
     for check in checks:
         try:

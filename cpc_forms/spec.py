@@ -73,7 +73,7 @@ def check_document(doc: Any, source: str = "") -> List[Issue]:
             found.append(issue(Code.META_SCHEMA, source, _pointer(err.absolute_path), reason=_meta_reason(err)))
     if not isinstance(doc, dict) or not isinstance(doc.get("properties"), dict):
         return found  # no sections to cross-check
-    return found + [Issue(i.code, i.message, i.severity, source, i.location) for i in cross_checks(doc)]
+    return found + [Issue(i.code, i.message, i.severity, i.source or source, i.location) for i in cross_checks(doc)]
 
 
 def _meta_reason(err) -> str:

@@ -15,14 +15,15 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .. import strings
 from ..catalogue import Code, issue
 from ..channels import html as web
 from ..model import Form
 from ..spec import form_versions
 from ..store import Store
 from . import guard
-from .admin import ScoresCache, admin, state
-from .submit import Refusal, accept, answer
+from .admin import ScoresCache, admin, spoken, state
+from .submit import Refusal, accept, answer, say
 
 MAX_BYTES = 256 * 1024  # a full return of the assessment is about 5 KB
 
@@ -79,7 +80,7 @@ def _routes(app: Flask) -> None:
         s = state()
         if lang is not None and lang not in s.form.languages:
             abort(404)
-        language = lang or request.accept_languages.best_match(s.form.languages) or s.form.default_language
+        language = lang or spoken()
         key = (language, request.script_root)
         if key not in s.pages:
             s.pages[key] = page(s.form, request.script_root + "/submissions", language)
@@ -98,14 +99,14 @@ def _routes(app: Flask) -> None:
         if request.mimetype != "application/json":
             return _refused(415, issue(Code.WRONG_TYPE, "submission", found=request.mimetype or "(none)"))
         try:
-            status, body = accept(request.get_data(cache=False), s.forms, s.store)
+            status, body = accept(request.get_data(cache=False), s.forms, s.store, spoken())
         except Refusal as refusal:
-            return jsonify(answer(refusal.problems)), refusal.status
+            return jsonify(answer(refusal.problems, spoken())), refusal.status
         return jsonify(body), status
 
 
 def _refused(status: int, problem):
-    return jsonify(answer([problem])), status
+    return jsonify(answer([problem], spoken())), status
 
 
 def _hooks(app: Flask) -> None:
@@ -120,7 +121,7 @@ def _hooks(app: Flask) -> None:
             return resp, status
         if request.path == "/admin" or request.path.startswith("/admin/"):
             if not guard.token_ok(request.headers.get("Authorization", ""), s.token):
-                resp = jsonify(message="the coordinator token is missing or wrong")
+                resp = jsonify(message=say(spoken(), "unauthorized"))
                 resp.headers["WWW-Authenticate"] = 'Basic realm="cpc-forms coordinator", charset="UTF-8"'
                 return resp, 401
 
@@ -135,14 +136,15 @@ def _hooks(app: Flask) -> None:
     def http_error(exc):
         if exc.code == 413:
             return _refused(413, issue(Code.BODY_TOO_LARGE, "submission", limit=app.config["MAX_CONTENT_LENGTH"]))
-        return jsonify(message=exc.name), exc.code
+        # the statuses these routes can give have a text of ours; any other keeps the HTTP library's name
+        return jsonify(message=strings.texts(strings.SERVER, spoken()).get(f"http_{exc.code}", exc.name)), exc.code
 
     @app.errorhandler(Exception)
     def crash(exc):
         # the exception's text may quote an answer: log its type and place only
         guard.log.error("internal error %s at %s\n%s", type(exc).__name__, request.path,
                         "".join(traceback.format_tb(exc.__traceback__)))
-        return jsonify(message="internal error; nothing was stored"), 500
+        return jsonify(message=say(spoken(), "internal_error")), 500
 
 
 def serve(form: Form, db_path, host: str = "127.0.0.1", port: int = 8000, admin_token: Optional[str] = None, *,

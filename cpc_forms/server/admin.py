@@ -17,7 +17,7 @@ from ..catalogue import Code, issue
 from ..model import Form, Issue, Report
 from ..report import html as report_html
 from ..report.neutral import neutralise
-from .submit import answer
+from .submit import answer, language
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 META = ("id", "instance_id", "form_id", "form_version", "language", "started", "submitted", "received")
@@ -37,7 +37,7 @@ class BadParameter(ValueError):
 @admin.errorhandler(BadParameter)
 def bad_parameter(exc: BadParameter):
     """400 with the problem, in the shape of every other refusal."""
-    return jsonify(answer([exc.problem])), 400
+    return jsonify(answer([exc.problem], spoken())), 400
 
 
 def whole(name: str, default: int, low: int, high: int) -> int:
@@ -54,6 +54,11 @@ def whole(name: str, default: int, low: int, high: int) -> int:
 def state():
     """What the routes of the running app share (its Hosting)."""
     return current_app.extensions["cpc_forms"]
+
+
+def spoken() -> str:
+    """The language to answer this request in: its Accept-Language among the form's languages, else the form's."""
+    return language(request.headers.get("Accept-Language"), state().form)
 
 
 @admin.get("/health")

@@ -12,8 +12,9 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from waitress.task import ErrorTask
 
 from ..catalogue import Code, issue
+from ..model import Form
 from . import guard
-from .submit import answer
+from .submit import answer, language
 
 # waitress's defaults (100 connections, 120 s of silence allowed) let 110 sockets that send half a request and
 # stall take every slot: everyone else waited in the backlog until they timed out.
@@ -36,8 +37,10 @@ class _Refusal(ErrorTask):
         request: Any = self.request  # the request's parser (the stubs call it an Error)
         error = request.error
         if error.code == 413:
+            channel: Any = self.channel  # a _Channel, which knows the hosted form
+            spoken = language(request.headers.get("ACCEPT_LANGUAGE"), channel.form)
             body = answer([issue(Code.BODY_TOO_LARGE, "submission",
-                                 limit=self.channel.server.adj.max_request_body_size - 1)])
+                                 limit=self.channel.server.adj.max_request_body_size - 1)], spoken)
         else:
             body = {"message": f"{error.reason}: {error.body}"}
         data = json.dumps(body).encode("utf-8")
@@ -53,6 +56,7 @@ class _Refusal(ErrorTask):
 
 class _Channel(HTTPChannel):
     error_task_class = _Refusal
+    form: Form  # the hosted form: its languages are those a refusal can be answered in
 
 
 def room_for(connections: int) -> int:
@@ -87,5 +91,5 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, *, thread
                            clear_untrusted_proxy_headers=not proxies, **adjustments)
     for listener in list(sockets.values()):
         if isinstance(listener, BaseWSGIServer):
-            listener.channel_class = _Channel
+            listener.channel_class = type("_Channel", (_Channel,), {"form": app.extensions["cpc_forms"].form})
     return server

@@ -8,20 +8,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, List, Mapping, Tuple
+from typing import Any, List, Mapping, Optional, Tuple
 
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from .. import strings
 from ..answers import flatten, nest
 from ..catalogue import Code, issue
 from ..model import Form, Issue
 from ..returns import instant, make_response, pick_form
-from ..store import CREATED, DUPLICATE, OLDER, REFUSED, REPLACED, Store
+from ..store import CREATED, REFUSED, Store
 
 SOURCE = "submission"
 ENVELOPE = ("form_id", "form_version", "language", "instance_id", "started", "submitted", "answers")
 TOKEN = "edit_token"  # sent beside the envelope, never stored in it (nor in a downloaded file)
 INSTANCE_ID = re.compile(r"^uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-MESSAGES = {CREATED: "received, reference {id}", REPLACED: "your edit replaced the earlier answers, reference {id}",
-            DUPLICATE: "already received, reference {id}", OLDER: "a newer edit was already received, reference {id}"}
 
 
 class Refusal(Exception):
@@ -32,11 +34,24 @@ class Refusal(Exception):
         self.status, self.problems = status, problems
 
 
-def answer(problems: List[Issue], **fields) -> dict:
+def language(accept: Optional[str], form: Form) -> str:
+    """The form language an Accept-Language header prefers ("fr-CA" is served "fr"), else the form's default."""
+    wanted = parse_accept_header(accept or "", LanguageAccept)
+    return wanted.best_match(form.languages) or form.default_language
+
+
+def say(language: str, key: str, **params) -> str:
+    """One of the server's own texts (generators/server/strings.json) in the language of the request."""
+    return strings.text(strings.SERVER, language, key, **params)
+
+
+def answer(problems: List[Issue], language: str, **fields) -> dict:
     """The JSON body of an answer: a one-line message, then every problem with its code and place."""
     errors = [p for p in problems if p.severity == "error"]
-    message = fields.pop("message", "; ".join(p.message for p in errors[:3]) +
-                        (f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""))
+    message = "; ".join(p.message for p in errors[:3])
+    if len(errors) > 3:
+        message = say(language, "more", problems=message, count=len(errors) - 3)
+    message = fields.pop("message", message)
     return {"message": message, **fields,
             "problems": [{"code": p.code, "severity": p.severity, "location": p.location, "message": p.message}
                          for p in problems]}
@@ -121,8 +136,9 @@ def clamp_times(stored: dict, now: dt.datetime) -> List[Issue]:
     return found
 
 
-def accept(body: bytes, forms: Mapping[str, Form], store: Store) -> Tuple[int, dict]:
-    """(HTTP status, JSON body) for one posted return: 201 stored, 200 acknowledged again, or Refusal."""
+def accept(body: bytes, forms: Mapping[str, Form], store: Store, language: str) -> Tuple[int, dict]:
+    """(HTTP status, JSON body) for one posted return: 201 stored, 200 acknowledged again, or Refusal; the message
+    in the language of the request."""
     doc = parse_json(body)
     problems = envelope_issues(doc, next(iter(forms.values())))
     if problems:
@@ -146,5 +162,5 @@ def accept(body: bytes, forms: Mapping[str, Form], store: Store) -> Tuple[int, d
                                   if token else "none was sent")])
     status = 201 if receipt.status == CREATED else 200
     given = {TOKEN: receipt.token} if receipt.token else {}
-    return status, answer(problems, message=MESSAGES[receipt.status].format(id=receipt.id), id=receipt.id,
+    return status, answer(problems, language, message=say(language, receipt.status, id=receipt.id), id=receipt.id,
                           instance_id=doc["instance_id"], status=receipt.status, **given)

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional
 
 from jinja2 import Environment, StrictUndefined
 
-from ... import conditions, resources
+from ... import conditions, resources, strings
 from ...collation import ordered
 from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Choice, Form, Question
 from ...scoring import Band, plan_for
@@ -33,9 +33,8 @@ def _asset(name: str) -> str:
 
 
 def ui_texts(form: Form) -> dict:
-    """language -> {key: text} of the page's own words (buttons, headings), English where untranslated."""
-    table = json.loads(_asset("ui.json"))
-    return {lang: dict(table["en"], **table.get(lang, {})) for lang in form.languages}
+    """language -> {key: text} of the page's own words (buttons, headings), from ui.json."""
+    return {lang: dict(strings.texts(strings.HTML, lang)) for lang in form.languages}
 
 
 def texts(form: Form) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Mapping, Optional
 
-from ... import conditions
+from ... import conditions, strings
 from ...model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Condition, Form, Question
 from ...validation import EMAIL
 from . import scoring
@@ -11,13 +11,6 @@ from . import scoring
 TYPES = {INTEGER: "integer", DECIMAL: "decimal", DATE: "date"}
 APPEARANCES = {"search": "minimal autocomplete", "multiline": "multiline"}
 RESULT_GROUP = scoring.PREFIX + "result"
-# Texts of the final page; a spec overrides them with x-form.messages of the same key.
-UI = {
-    "scores": {"en": "Scores (0-100), computed from your answers",
-               "fr": "Scores (0-100), calculés d'après vos réponses"},
-    "index": {"en": "Overall index", "fr": "Indice global"},
-    "level": {"en": "Level", "fr": "Niveau"},
-}
 
 
 def column(name: str, form: Form, lang: str) -> str:
@@ -30,9 +23,14 @@ def _texts(form: Form, prefix: str, text) -> dict:
 
 
 def ui_text(form: Form, key: str) -> dict:
-    """A final-page text in every form language: the spec's message, else ours, else English."""
+    """A final-page text in every form language: the spec's x-form.messages of that key, else our strings file's."""
     own = form.messages.get(key) or {}
-    return {lang: own.get(lang) or UI[key].get(lang) or UI[key]["en"] for lang in form.languages}
+    return {lang: own.get(lang) or strings.text(strings.XLSFORM, lang, key) for lang in form.languages}
+
+
+def labelled(lang: str, label: str, value: str) -> str:
+    """'Level: value' as the language sets it (French puts a no-break space before the colon)."""
+    return strings.text(strings.XLSFORM, lang, "labelled", label=label, value=value)
 
 
 def _message(form: Form, q: Question, key: str) -> Mapping[str, str]:
@@ -69,11 +67,6 @@ def question_row(form: Form, q: Question) -> dict:
     return row
 
 
-def colon(lang: str) -> str:
-    """A colon as the language sets it: French puts a no-break space before it ('Niveau : Coopération')."""
-    return "\u00a0:" if lang.split("-")[0].lower() == "fr" else ":"
-
-
 def _result_rows(form: Form) -> List[dict]:
     group = {"type": "begin_group", "name": RESULT_GROUP, "appearance": "field-list",
              **_texts(form, "label", ui_text(form, "scores"))}
@@ -84,13 +77,13 @@ def _result_rows(form: Form) -> List[dict]:
     for s in form.scored_sections:
         ref = scoring.ref(f"{scoring.PREFIX}{s.id}_disp")
         rows.append({"type": "note", "name": f"{scoring.PREFIX}{s.id}_note", **_texts(form, "label", {
-            lang: f"{s.label.get(lang, '')}{colon(lang)} {ref}" for lang in form.languages})})
+            lang: labelled(lang, s.label.get(lang, ""), ref) for lang in form.languages})})
     index, level = ui_text(form, "index"), ui_text(form, "level")
     rows.append({"type": "note", "name": f"{scoring.PREFIX}index_note", **_texts(form, "label", {
-        lang: f"{index[lang]}{colon(lang)} {scoring.ref(scoring.PREFIX + 'index_disp')}" for lang in form.languages})})
+        lang: labelled(lang, index[lang], scoring.ref(scoring.PREFIX + "index_disp")) for lang in form.languages})})
     for lv in form.levels:
         rows.append({"type": "note", "name": f"{scoring.PREFIX}level_{lv.code}", **_texts(form, "label", {
-            lang: f"{level[lang]}{colon(lang)} {lv.label.get(lang, '')}. {lv.description.get(lang, '')}"
+            lang: labelled(lang, level[lang], f"{lv.label.get(lang, '')}. {lv.description.get(lang, '')}")
             for lang in form.languages}), "relevant": conditions.to_xpath(scoring.level_condition(lv.code), form)})
     return rows + [{"type": "end_group", "name": RESULT_GROUP}]
 
