@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import stat
 import tempfile
 import zipfile
 import zlib
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -173,7 +171,7 @@ def _by_channel(path: Path, head: bytes, forms, depth: int, suffix: str) -> Iter
         yield "", issue(Code.UNREADABLE, path, reason="a damaged or truncated zip file (a workbook or an export "
                         "archive cut short in transfer?): ask for it again")
     elif head.startswith(b"PK") and suffix in inputs.WORKBOOK_SUFFIXES:
-        own = inputs.own_workbook(path, _report_sheets())
+        own = inputs.own_workbook(path)
         yield "", (issue(Code.OWN_FILE, path, what=own) if own else issue(
             Code.NOT_A_RETURN, path, reason="a workbook that is neither a questionnaire of this form (no hidden "
             "form sheet) nor an export of submissions (no _uuid or KEY column)"))
@@ -182,15 +180,6 @@ def _by_channel(path: Path, head: bytes, forms, depth: int, suffix: str) -> Iter
     else:
         yield "", issue(Code.NOT_A_RETURN, path, reason=f"{inputs.guess(head)} (this tool reads Excel "
                         "questionnaires, ODK/Kobo/Ona/SurveyCTO exports, XML instances and web-form JSON)")
-
-
-@lru_cache(maxsize=1)
-def _report_sheets() -> frozenset:
-    """The sheet names of scores.xlsx in every language the reports are written in."""
-    from .report.labels import STRINGS
-    words = json.loads(STRINGS.read_text(encoding="utf-8"))
-    return frozenset(w[k][:31] for w in words.values() for k in ("summary", "returns", "countries", "agencies",
-                                                                 "gaps", "issues") if k in w)
 
 
 def _read_zip(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:
@@ -203,7 +192,7 @@ def _read_zip(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:
     with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
         budget = ZIP_BYTES
         for member in (m for m in archive.infolist() if not m.is_dir()):
-            problem, target = member_problem(member), Path(tmp) / f"member{Path(member.filename).suffix[:16]}"
+            problem, target = member_problem(member), Path(tmp) / _local_name(member.filename)
             if problem is None:
                 problem = _unpack(archive, member, target, budget)
             if problem is not None:
@@ -216,6 +205,12 @@ def _read_zip(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:
             target.unlink()
 
 
+def _local_name(member: str) -> str:
+    """The name a member is unpacked under: its own (readers and messages go by it) unless too long for a disk."""
+    name = member.replace("\\", "/").rsplit("/", 1)[-1]
+    return name if 0 < len(name.encode("utf-8", "surrogateescape")) <= 120 else f"member{Path(name).suffix[:16]}"
+
+
 def _unpack(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: int) -> Optional[str]:
     """Unpack one member to target; why it cannot be, or None."""
     try:
@@ -225,7 +220,7 @@ def _unpack(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, bud
         return f"{exc}: a zip bomb, or more than this tool unpacks (see the Limits in the README)"
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         return f"the member is damaged ({exc}): ask for the archive again"
-    except (RuntimeError, NotImplementedError) as exc:
+    except (RuntimeError, NotImplementedError, OSError) as exc:
         return f"it cannot be unpacked ({exc})"
     return None
 

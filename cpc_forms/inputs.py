@@ -2,8 +2,10 @@
 a file named as a zip that is none; each told in a sentence a user can act on."""
 from __future__ import annotations
 
+import json
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import FrozenSet, Optional
 
@@ -57,7 +59,16 @@ def sheet_names(path: Path) -> Optional[FrozenSet[str]]:
     return frozenset(n.decode("utf-8", "replace") for n in _SHEET_NAME.findall(data))
 
 
-def own_workbook(path: Path, report_sheets: FrozenSet[str]) -> Optional[str]:
+@lru_cache(maxsize=1)
+def report_sheets() -> FrozenSet[str]:
+    """The sheet names of scores.xlsx in every language the reports are written in."""
+    from .report.labels import STRINGS
+    words = json.loads(STRINGS.read_text(encoding="utf-8"))
+    return frozenset(w[k][:31] for w in words.values() for k in ("summary", "returns", "countries", "agencies",
+                                                                 "gaps", "issues") if k in w)
+
+
+def own_workbook(path: Path) -> Optional[str]:
     """What cpc-forms workbook an .xlsx no channel claims is (the XLSForm, a previous run's scores.xlsx), or
     None."""
     names = sheet_names(path)
@@ -65,7 +76,7 @@ def own_workbook(path: Path, report_sheets: FrozenSet[str]) -> Optional[str]:
         return None
     if {"survey", "choices"} <= names:
         return f"{path.name}, an XLSForm (a form definition)"
-    if path.name == "scores.xlsx" or (len(names) >= 4 and names <= report_sheets):
+    if path.name == "scores.xlsx" or (len(names) >= 4 and names <= report_sheets()):
         return f"{path.name}, the scores workbook of a previous run of cpc-forms"
     return None
 
