@@ -8,19 +8,23 @@ import random
 
 import pytest
 from click.testing import CliRunner
+from defusedxml.ElementTree import fromstring
 
 from cpc_forms import strings
 from cpc_forms.catalogue import Code
 from cpc_forms.channels import html as web
+from cpc_forms.channels import xlsform
 from cpc_forms.channels.html import page
 from cpc_forms.channels.xlsform import build
 from cpc_forms.cli import main
 from cpc_forms.server import create_app
 from cpc_forms.spec import DEFAULT_SPEC, build_form, check_document
 from cpc_forms.synth import random_answers
-from tests.tiny import tiny_spec
+
+from tiny import tiny_spec
 
 TOKEN = "coordinator-token-for-tests"
+NS = {"h": "http://www.w3.org/1999/xhtml", "x": "http://www.w3.org/2002/xforms"}
 LANGUAGES = ("en", "fr", "es", "ar")
 
 
@@ -115,6 +119,18 @@ def test_the_xlsform_final_page_speaks_spanish_from_the_strings_file():
     assert notes["sc_index_note"]["label::es (es)"] == "Índice global: ${sc_index_disp}"
     assert notes["sc_level_low"]["label::es (es)"].startswith("Nivel: ")
     assert notes["sc_index_note"]["label::en (en)"] == "Overall index: ${sc_index_disp}"
+
+
+def test_pyxform_carries_the_arabic_score_page_into_the_xform(tmp_path):
+    spec = json.loads(json.dumps(tiny_spec()).replace('"fr"', '"ar"'))
+    spec["x-form"].update(live_scores="live", language_names={"en": "English", "ar": "العربية"})
+    form = build_form(spec)
+    xform = fromstring(xlsform.to_xform(xlsform.write_xlsform(form, tmp_path / "tiny.xlsx")).xform)
+    arabic = xform.find("h:head/x:model/x:itext/x:translation[@lang='العربية (ar)']", NS)
+    index = arabic.find("x:text[@id='/data/sc_result/sc_index_note:label']/x:value", NS)
+    group = arabic.find("x:text[@id='/data/sc_result:label']/x:value", NS)
+    assert index.text.strip() == "المؤشر العام:" and index.find("x:output", NS).get("value") == " /data/sc_index_disp "
+    assert group.text.strip() == "الدرجات (0-100)، محسوبة على أساس إجاباتكم"
 
 
 def test_a_spec_message_overrides_the_strings_file_on_the_xlsform_final_page():
