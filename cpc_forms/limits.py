@@ -24,6 +24,10 @@ FIELD_BYTES = 128 * 1024  # one cell of a CSV export (the csv module's own limit
 MULTI_WORDS = 2_000  # words of a multiple-choice cell written as labels
 DATABASE_SECONDS = 60  # reading one submissions database
 SHOWN = 200  # characters of a rejected value echoed in a message
+WORKBOOK_PART_BYTES = 64 * MiB  # one part of a workbook (a sheet's XML): the questionnaire's sheet is ~200 KB
+WORKBOOK_CELLS = 2_000_000  # rows x columns a workbook's sheet spans: the questionnaire spans a few thousand
+XLS_BYTES = 64 * MiB  # an .xls, read whole: its sheets lie in one stream
+XLS_MEMORY = 2048 * MiB  # address space of the process that first opens an .xls
 
 LIMITS = (
     ("one zip member, unpacked", f"{MEMBER_BYTES // MiB} MiB", "checked while unpacking, never trusting the "
@@ -43,6 +47,12 @@ LIMITS = (
      "inputs still read"),
     ("a rejected value shown in a message", f"{SHOWN} characters", "the rest is cut, with the full length "
      "given"),
+    ("one part of a workbook (a sheet's XML), unpacked", f"{WORKBOOK_PART_BYTES // MiB} MiB", "the workbook is "
+     "refused before any sheet is parsed"),
+    ("the span of a workbook's sheet, from A1 to its farthest cell or declared size", f"{WORKBOOK_CELLS:,} "
+     "cells", "the workbook is refused before the sheet is parsed (a cell at XFD1048576 alone spans 17 billion)"),
+    ("an .xls workbook", f"{XLS_BYTES // MiB} MiB; opened first in a process of "
+     f"{XLS_MEMORY // MiB} MiB", "a damaged .xls that its reader cannot open within it is refused"),
 )
 
 

@@ -18,6 +18,7 @@ from openpyxl.styles import Protection
 from cpc_forms.catalogue import Code
 from cpc_forms.channels import excel
 from cpc_forms.channels.excel.layout import plan
+from cpc_forms.channels.excel.ooxml import extent
 from cpc_forms.model import Issue
 from cpc_forms.synth import random_answers
 
@@ -185,3 +186,30 @@ def test_locked_cells_are_found_in_the_styles_libreoffice_writes(soffice, form, 
     clean, locked = convert(soffice, [filled, pasted], tmp_path / "saved")
     assert [c for c, _ in codes(clean, form) if c == Code.EXCEL_LOCKED_ANSWER] == []
     assert [w for c, w in codes(locked, form) if c == Code.EXCEL_LOCKED_ANSWER] == [f"Questionnaire!C{row}"]
+
+
+def test_a_far_cell_written_after_a_line_break_is_found_too():
+    xml = b'<worksheet><dimension ref="A1"/><sheetData><row r="1"><c\nr="XFD1048576"><v>1</v></c></row></sheetData>'
+    assert extent(xml) == (1_048_576, 16_384)
+    assert extent(b'<worksheet><sheetData><row r="7"><c r="R7" s="1"/></row></sheetData>') == (0, 0)
+
+
+@pytest.fixture(scope="module")
+def xls(soffice, filled, tmp_path_factory) -> Path:
+    return convert(soffice, [filled], tmp_path_factory.mktemp("xls"), to="xls")[0]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_damaged_xls_is_an_issue_never_a_traceback(form, xls, tmp_path, seed):
+    rng = random.Random(seed)
+    data = bytearray(xls.read_bytes())
+    if seed % 3 == 0:
+        data = data[:rng.randrange(8, len(data))]  # cut short in transfer
+    else:
+        for _ in range(1 + seed):  # bytes flipped in the header, the FAT, the directory or the sheets
+            at = rng.randrange(0, 4096) if seed % 3 == 1 else rng.randrange(0, len(data))
+            data[at] ^= 1 << rng.randrange(8)
+    path = tmp_path / "damaged.xls"
+    path.write_bytes(bytes(data))
+    read = list(excel.read(path, {form.version: form}))
+    assert read and all(isinstance(r, Issue) or r.form_id == form.id for r in read)

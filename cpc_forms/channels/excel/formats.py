@@ -3,17 +3,18 @@ and whether the sheets to be read are of a size a questionnaire can have, checke
 from __future__ import annotations
 
 import os
+import struct
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional, Tuple
 
+from ...limits import WORKBOOK_CELLS, WORKBOOK_PART_BYTES, XLS_BYTES, XLS_MEMORY
 from . import ooxml, xls
 from .cfb import OLE, CompoundFile
 
 ODS = b"application/vnd.oasis.opendocument.spreadsheet"
-MAX_PART = 64 * 1024 ** 2  # bytes of XML in one part of a workbook (the questionnaire's sheet is ~200 KB)
-MAX_XLS = 64 * 1024 ** 2  # bytes of an .xls file (read whole: its sheets lie in one stream)
-MAX_CELLS = 2_000_000  # rows x columns a sheet may span: the questionnaire spans a few thousand
 
 
 @dataclass
@@ -32,13 +33,13 @@ def identify(source: str) -> Tuple[Optional[Book], str]:
                 return (Book("ods" if ODS in head else "xlsx"), "") if head.startswith(b"PK\x03\x04") else \
                     (None, "not an Excel workbook (neither an .xlsx nor an .xls or .ods)")
             size = os.fstat(stream.fileno()).st_size
-            if size > MAX_XLS:
+            if size > XLS_BYTES:
                 return None, f"an .xls of {size / 1024 ** 2:.0f} MB; a questionnaire takes well under 1 MB"
             stream.seek(0)
             ole = CompoundFile(stream.read())
     except OSError as exc:
         return None, exc.strerror or str(exc)
-    except (ValueError, KeyError, IndexError) as exc:  # struct.error is a ValueError
+    except (ValueError, KeyError, IndexError, struct.error) as exc:
         return None, f"a damaged Office file ({exc})"[:300]
     names = ole.names()
     if "EncryptionInfo" in names or "EncryptedPackage" in names:
@@ -47,30 +48,49 @@ def identify(source: str) -> Tuple[Optional[Book], str]:
         return None, "an Office file that holds no workbook (a Word or PowerPoint document?)"
     try:
         sheets, encrypted = xls.workbook(ole)
-    except (ValueError, KeyError, IndexError) as exc:
+    except (ValueError, KeyError, IndexError, struct.error) as exc:
         return None, f"a damaged .xls ({exc})"[:300]
     return Book("encrypted" if encrypted else "xls", sheets), ""
 
 
 def oversized(source: str, book: Book, sheets: Iterable[str]) -> Optional[Tuple[str, str]]:
     """(sheet, what is absurd about it) for the first of these sheets too large to parse, else None."""
-    if book.kind == "xls":
+    if book.kind == "xls":  # calamine lays out every sheet of an .xls as it opens it, not only those read
         return next(((name, _span(s.rows, s.columns)) for name, s in book.sheets.items()
-                     if name in sheets and s.rows * s.columns > MAX_CELLS), None)
+                     if s.rows * s.columns > WORKBOOK_CELLS), None)
     with zipfile.ZipFile(source) as zf:
-        big = next((i for i in zf.infolist() if i.file_size > MAX_PART), None)
+        big = next((i for i in zf.infolist() if i.file_size > WORKBOOK_PART_BYTES), None)
         if big is not None:
             return big.filename, f"{big.file_size / 1024 ** 2:.0f} MB of XML (compressed to " \
                                  f"{big.compress_size / 1024 ** 2:.1f} MB)"
         if book.kind != "xlsx":
             return None
-        present = set(ooxml.sheet_names(zf))
+        workbook, rels = zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")
+        present = set(ooxml.sheet_names(workbook))
         for name in sheets:
             if name in present:
-                rows, columns = ooxml.extent(zf.read(ooxml.sheet_part(zf, name)))
-                if rows * columns > MAX_CELLS:
+                rows, columns = ooxml.extent(zf.read(ooxml.sheet_part(zf, name, workbook, rels)))
+                if rows * columns > WORKBOOK_CELLS:
                     return name, _span(rows, columns)
     return None
+
+
+def opens(source: str) -> Optional[str]:
+    """None when calamine opens an .xls in a process of its own, in bounded memory, else what stopped it: its
+    .xls reader trusts the counts a damaged file declares (and may ask for terabytes, which ends a process)."""
+    try:
+        done = subprocess.run([sys.executable, "-c", _OPEN, source, str(XLS_MEMORY)], capture_output=True, text=True,
+                              timeout=120)
+    except subprocess.TimeoutExpired:
+        return "a damaged .xls (its reading did not end)"
+    if done.returncode == 0:
+        return None
+    said = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+    return f"a damaged .xls ({said})"[:300]
+
+
+_OPEN = ("import resource, sys; limit = int(sys.argv[2]); resource.setrlimit(resource.RLIMIT_AS, (limit, limit)); "
+         "import python_calamine; python_calamine.CalamineWorkbook.from_filelike(open(sys.argv[1], 'rb'))")
 
 
 def _span(rows: int, columns: int) -> str:

@@ -16,15 +16,16 @@ _FORMULA = re.compile(rb'\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*))')
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
 _ATTR = re.compile(rb'\b([\w:]+)="([^"]*)"')
-_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,7})(\d{1,10})"')
+_REF = re.compile(rb'\sr="([A-Z]{0,7})(\d{1,10})"')  # a cell's reference, or a row's number
+_FAR = re.compile(rb'r="(?:[A-Z]{3}|[B-Z][A-Z]|[A-Z]{0,2}\d{5})')  # past column AZ or row 9999 (or r= alike)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
 _CORNER = re.compile(r"\$?([A-Z]{1,7})\$?(\d{1,10})")
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def sheet_names(zf: zipfile.ZipFile):
-    """The names of a workbook's sheets, in order."""
-    return [attrs(tag).get("name") for tag in _SHEET.findall(zf.read("xl/workbook.xml"))]
+def sheet_names(workbook: bytes):
+    """The names of a workbook's sheets, in order, from its xl/workbook.xml."""
+    return [attrs(tag).get("name") for tag in _SHEET.findall(workbook)]
 
 
 def formulas_in(xml: bytes) -> Dict[int, str]:
@@ -83,8 +84,14 @@ def extent(xml: bytes) -> Tuple[int, int]:
     if declared:
         for col, row in _CORNER.findall(declared.group(1).decode("ascii", "replace")):
             rows, columns = max(rows, int(row)), max(columns, column_number(col))
-    for m in _REF.finditer(xml):
-        rows, columns = max(rows, int(m.group(2))), max(columns, column_number(m.group(1).decode()))
+    # one fast search settles the usual sheet: no reference past column AZ or row 9999 (then it spans at most
+    # 52 x 9999 cells); otherwise every reference is read, each distinct value once
+    if not _FAR.search(xml):
+        return rows, columns
+    refs = _REF.findall(xml)
+    letters, digits = {col for col, _ in refs}, {row for _, row in refs}
+    rows = max([rows, *map(int, digits)])
+    columns = max([columns, *(column_number(col.decode()) for col in letters if col)])
     return rows, columns
 
 
@@ -93,14 +100,15 @@ def attrs(tag: bytes) -> Dict[str, str]:
     return {k.split(b":")[-1].decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
 
 
-def sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
-    """The zip member holding a sheet, through the workbook's relationships."""
+def sheet_part(zf: zipfile.ZipFile, sheet: str, workbook: bytes = b"", rels: bytes = b"") -> str:
+    """The zip member holding a sheet, through the workbook's relationships (their XML read here unless given)."""
     name = re.escape(_escape(sheet).encode())
-    tag = re.search(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + name + rb'"[^>]*>', zf.read("xl/workbook.xml"))
+    tag = re.search(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + name + rb'"[^>]*>', workbook or zf.read("xl/workbook.xml"))
     if tag is None:
         raise ValueError(f"the workbook lists no sheet '{sheet}'")
     rid = re.escape(attrs(tag.group(0))["id"].encode())
-    rel = re.search(rb'<(?:\w+:)?Relationship\b[^>]*\bId="' + rid + rb'"[^>]*>', zf.read("xl/_rels/workbook.xml.rels"))
+    rel = re.search(rb'<(?:\w+:)?Relationship\b[^>]*\bId="' + rid + rb'"[^>]*>',
+                    rels or zf.read("xl/_rels/workbook.xml.rels"))
     if rel is None:
         raise ValueError(f"the workbook's relationships do not say where sheet '{sheet}' is")
     target = attrs(rel.group(0))["Target"]

@@ -6,6 +6,7 @@ import json
 import os
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -54,7 +55,7 @@ def sniff(path, head: bytes) -> bool:
         return False
     try:
         with zipfile.ZipFile(path) as zf:
-            names = ooxml.sheet_names(zf)
+            names = ooxml.sheet_names(zf.read("xl/workbook.xml"))
     except OPENED:
         return False
     return META in names or QUESTIONNAIRE in names
@@ -123,6 +124,9 @@ def _open(source: str):
         too_large = formats.oversized(source, book, (META, QUESTIONNAIRE))
         if too_large:
             return issue(Code.EXCEL_SHEET_TOO_LARGE, source, too_large[0], sheet=too_large[0], what=too_large[1])
+        damaged = formats.opens(source) if book.kind == "xls" else None
+        if damaged:
+            return issue(Code.UNREADABLE, source, reason=damaged)
         calamine = _calamine(source, book)
         return book, calamine, calamine.sheet_names
     except OPENED as exc:
@@ -133,10 +137,22 @@ def _open(source: str):
 
 def _calamine(source: str, book: formats.Book):
     """calamine's workbook, of the format the file is whatever its name says (an .xls renamed .xlsx)."""
-    if book.kind == "xlsx":
-        return python_calamine.CalamineWorkbook.from_path(source)
-    with open(source, "rb") as stream:
-        return python_calamine.CalamineWorkbook.from_filelike(stream)
+    with _panics():
+        if book.kind == "xlsx":
+            return python_calamine.CalamineWorkbook.from_path(source)
+        with open(source, "rb") as stream:
+            return python_calamine.CalamineWorkbook.from_filelike(stream)
+
+
+@contextmanager
+def _panics():
+    """calamine's panics on a damaged file (pyo3's PanicException, a BaseException) as the ValueError they are."""
+    try:
+        yield
+    except BaseException as exc:
+        if type(exc).__name__ == "PanicException":
+            raise ValueError(f"a damaged workbook ({exc})") from None
+        raise
 
 
 def _parsed(book, sheet: str):
@@ -202,7 +218,8 @@ def content_id(response) -> str:
 
 
 def _rows(book, name: str) -> list:
-    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    with _panics():
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
 def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], language: str, source: str,
