@@ -98,7 +98,7 @@ def _bad_inputs(form, folder: Path, good: Path) -> dict:
         f.write(b'{"returns": [' + b" " * (50 * 1024 * 1024) + b"]}")
     bad["huge.json"] = (Code.TOO_LARGE, "")
     put("truncated.xlsx", good.read_bytes()[:4000], Code.UNREADABLE, "damaged")
-    put("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), Code.EXCEL_FORMAT)
+    put("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), Code.UNREADABLE, "damaged Office file")
     with zipfile.ZipFile(folder / "saved.ods", "w") as zf:
         zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", "<office:document-content/>")
