@@ -178,12 +178,13 @@ def test_locked_answer_cells_are_named_and_their_answers_still_read(form, filled
     assert dict(response.answers) == dict(plain.answers)
 
 
-def test_locked_cells_are_found_in_the_styles_libreoffice_writes(soffice, form, filled, tmp_path):
+@pytest.mark.parametrize("to", ["xlsx", "ods"])
+def test_locked_cells_are_found_in_the_styles_libreoffice_writes(soffice, form, filled, tmp_path, to):
     pasted = tmp_path / "pasted.xlsx"
     pasted.write_bytes(filled.read_bytes())
     row = plan(form).question_row["a1"]
     lock(pasted, [row])
-    clean, locked = convert(soffice, [filled, pasted], tmp_path / "saved")
+    clean, locked = convert(soffice, [filled, pasted], tmp_path / "saved", to=to)
     assert [c for c, _ in codes(clean, form) if c == Code.EXCEL_LOCKED_ANSWER] == []
     assert [w for c, w in codes(locked, form) if c == Code.EXCEL_LOCKED_ANSWER] == [f"Questionnaire!C{row}"]
 

@@ -306,11 +306,11 @@ def _locate(problem: Issue, form: Form, sheet: str, cells: dict, raw: dict, lang
 
 def _marks(source: str, book: formats.Book, sheet: str) -> Tuple[Dict[int, str], Set[int]]:
     """(rows whose answer cell holds a formula, with its text where the format keeps one; rows whose answer
-    cell is locked, in an .xlsx)."""
+    cell is locked, in an .xlsx or .ods)."""
     if book.kind == "xls":
         return book.sheets[sheet].formulas if sheet in book.sheets else {}, set()
     if book.kind == "ods":
-        return ods.formula_cells(source, sheet), set()
+        return ods.marks(source, sheet)
     with zipfile.ZipFile(source) as zf:
         xml = zf.read(ooxml.sheet_part(zf, sheet))
         locked = ooxml.locked_styles(zf)
