@@ -367,10 +367,15 @@ _ENTRIES: Dict[str, Tuple[str, str, str]] = {code._value_: (code._value_, code.s
 def issue(code: Code, /, source: Union[str, PathLike[str]] = "", location: str = "", **params: Any) -> Issue:
     """An Issue of that code (its plain string in Issue.code), its message filled in from params."""
     value, severity, template = _ENTRIES[code]
-    shown = {k: _Cut(v, SHOWN if k in ECHOED else 5 * SHOWN) for k, v in params.items()}
-    return Issue(value, template.format(**shown), severity, str(source), str(location))
+    for key, given in params.items():
+        kind = given.__class__
+        if not (kind is str and len(given) <= SHOWN // 4 or kind is int and -BIG < given < BIG or kind is float):
+            # a short text (even escaped) or number is shown whole; a long one, or anything else, is cut
+            params[key] = _Cut(given, SHOWN if key in ECHOED else 5 * SHOWN)
+    return Issue(value, template.format(**params), severity, str(source), str(location))
 
 
+BIG = 10 ** 18
 # the parameters that echo what an input holds (cut to SHOWN characters); the others are this tool's sentences
 ECHOED = frozenset({"value", "found", "field", "formula", "key", "member", "column", "question", "codes", "kept",
                     "other", "newer", "id", "code"})
@@ -390,13 +395,22 @@ class _Cut:
         self.value, self.limit = value, limit
 
     def __str__(self) -> str:
-        return cut(str(self.value), self.limit)
+        return cut(_text(str, self.value), self.limit)
 
     def __repr__(self) -> str:
-        return cut(repr(self.value), self.limit)
+        return cut(_text(repr, self.value), self.limit)
 
     def __format__(self, spec: str) -> str:
-        return cut(format(self.value, spec), self.limit)
+        return cut(_text(lambda v: format(v, spec), self.value), self.limit)
+
+
+def _text(show, value: Any) -> str:
+    """show(value), or for an integer too long for Python to write, how long it is."""
+    try:
+        return show(value)
+    except ValueError:
+        return f"a number of about {int(value.bit_length() * 0.30103):,} digits" if isinstance(value, int) else \
+            f"a {type(value).__name__}"
 
 
 def markdown_table() -> str:

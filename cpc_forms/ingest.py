@@ -8,6 +8,7 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import replace
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -81,11 +82,12 @@ def read_file(path: Path, forms: Mapping[str, Form], depth: int = 0) -> Iterator
     """(channel, Response or Issue) for every return in one file; a file nobody claims is an Issue, and so is
     one that makes a reader fail: whatever one file holds, the other inputs are still read."""
     name, told = shown(str(path)), False
+    renamed = name != str(path)
     try:
         for channel_name, item in _read_file(path, forms, depth):
             if isinstance(item, Response) and not item.answers:
                 item = issue(Code.NO_ANSWERS, item.source, item.location)._replace(record=item.location or "return")
-            if name != str(path):
+            if renamed:
                 item = _renamed(item, str(path), name)
             told = True
             yield channel_name, item
@@ -108,29 +110,30 @@ def _renamed(item: Item, old: str, new: str) -> Item:
     return item._replace(source=source) if isinstance(item, Issue) else replace(item, source=source)
 
 
+def _one(found: Issue) -> Iterator[Tuple[str, Item]]:
+    return iter([("", found)])
+
+
+# The three functions below return iterators, not generators: each generator between a reader and the run costs
+# every one of a large export's items.
 def _read_file(path: Path, forms: Mapping[str, Form], depth: int) -> Iterator[Tuple[str, Item]]:
     found, why = status(path)
     if found is None:
-        yield "", issue(Code.DANGLING_LINK if path.is_symlink() else Code.UNREADABLE, path, reason=why)
-        return
+        return _one(issue(Code.DANGLING_LINK if path.is_symlink() else Code.UNREADABLE, path, reason=why))
     if stat.S_ISDIR(found.st_mode):  # expand gives a folder found in another only when it cannot be listed
-        yield "", (issue(Code.NOT_A_FILE, path, kind="a link to a folder (not followed: give the folder itself)")
-                   if path.is_symlink() else _unlisted(path))
-        return
+        return _one(issue(Code.NOT_A_FILE, path, kind="a link to a folder (not followed: give the folder itself)")
+                    if path.is_symlink() else _unlisted(path))
     odd = kind(found.st_mode)
     if odd:
-        yield "", issue(Code.NOT_A_FILE, path, kind=odd)
-        return
+        return _one(issue(Code.NOT_A_FILE, path, kind=odd))
     try:
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
     except OSError as exc:
-        yield "", issue(Code.UNREADABLE, path, reason=exc.strerror or exc)
-        return
+        return _one(issue(Code.UNREADABLE, path, reason=exc.strerror or exc))
     if not head:
-        yield "", issue(Code.UNREADABLE, path, reason="the file is empty")
-        return
-    yield from _read_content(path, head, forms, depth)
+        return _one(issue(Code.UNREADABLE, path, reason="the file is empty"))
+    return _read_content(path, head, forms, depth)
 
 
 def _unlisted(path: Path) -> Issue:
@@ -146,40 +149,45 @@ def _read_content(path: Path, head: bytes, forms: Mapping[str, Form], depth: int
     form_id = next(iter(forms.values())).id
     own = inputs.own_text(path, head, form_id)
     if own:
-        yield "", issue(Code.OWN_FILE, path, what=own)
-    elif head.startswith(inputs.OLE2):
-        yield from (("excel", item) for item in channel("excel").read(path, forms))  # .xls, or encrypted
-    else:
-        yield from _by_channel(path, head, forms, depth, path.suffix.lower())
-
-
-def _by_channel(path: Path, head: bytes, forms, depth: int, suffix: str) -> Iterator[Tuple[str, Item]]:
+        return _one(issue(Code.OWN_FILE, path, what=own))
+    if head.startswith(inputs.OLE2):  # an .xls, or an encrypted workbook
+        return zip(repeat("excel"), channel("excel").read(path, forms))
     name = detect(path, head)
+    if name == "excel" and path.name.startswith(f"{form_id}."):
+        return _maybe_template(path, forms)
     if name is not None:
-        blank = name == "excel" and path.name.startswith(f"{next(iter(forms.values())).id}.")
-        for item in channel(name).read(path, forms):
-            if blank and isinstance(item, Response) and not item.answers:
-                item = issue(Code.OWN_FILE, path, what=f"{path.name}, a blank questionnaire (the template "
-                             "cpc-forms builds)")
-            yield name, item
-    elif inputs.utf16(head):
-        yield "", issue(Code.UTF16_TEXT, path)
-    elif suffix in inputs.ZIP_SUFFIXES and not head.startswith(b"PK"):
-        yield "", issue(Code.NOT_A_ZIP, path, suffix=suffix, guess=f"it is {inputs.guess(head)}; send the file "
-                        "itself, not renamed")
-    elif head.startswith(b"PK") and not zipfile.is_zipfile(path):
-        yield "", issue(Code.UNREADABLE, path, reason="a damaged or truncated zip file (a workbook or an export "
-                        "archive cut short in transfer?): ask for it again")
-    elif head.startswith(b"PK") and suffix in inputs.WORKBOOK_SUFFIXES:
+        return zip(repeat(name), channel(name).read(path, forms))
+    return _unclaimed(path, head, forms, depth, path.suffix.lower())
+
+
+def _maybe_template(path: Path, forms) -> Iterator[Tuple[str, Item]]:
+    """A workbook named as the questionnaire template is: skipped as one when it holds no answer."""
+    for item in channel("excel").read(path, forms):
+        if isinstance(item, Response) and not item.answers:
+            item = issue(Code.OWN_FILE, path, what=f"{path.name}, a blank questionnaire (the template cpc-forms "
+                         "builds)")
+        yield "excel", item
+
+
+def _unclaimed(path: Path, head: bytes, forms, depth: int, suffix: str) -> Iterator[Tuple[str, Item]]:
+    """What a file no channel claims is."""
+    if inputs.utf16(head):
+        return _one(issue(Code.UTF16_TEXT, path))
+    if suffix in inputs.ZIP_SUFFIXES and not head.startswith(b"PK"):
+        return _one(issue(Code.NOT_A_ZIP, path, suffix=suffix, guess=f"it is {inputs.guess(head)}; send the file "
+                          "itself, not renamed"))
+    if head.startswith(b"PK") and not zipfile.is_zipfile(path):
+        return _one(issue(Code.UNREADABLE, path, reason="a damaged or truncated zip file (a workbook or an export "
+                          "archive cut short in transfer?): ask for it again"))
+    if head.startswith(b"PK") and suffix in inputs.WORKBOOK_SUFFIXES:
         own = inputs.own_workbook(path)
-        yield "", (issue(Code.OWN_FILE, path, what=own) if own else issue(
+        return _one(issue(Code.OWN_FILE, path, what=own) if own else issue(
             Code.NOT_A_RETURN, path, reason="a workbook that is neither a questionnaire of this form (no hidden "
             "form sheet) nor an export of submissions (no _uuid or KEY column)"))
-    elif head.startswith(b"PK"):
-        yield from _read_zip(path, forms, depth)
-    else:
-        yield "", issue(Code.NOT_A_RETURN, path, reason=f"{inputs.guess(head)} (this tool reads Excel "
-                        "questionnaires, ODK/Kobo/Ona/SurveyCTO exports, XML instances and web-form JSON)")
+    if head.startswith(b"PK"):
+        return _read_zip(path, forms, depth)
+    return _one(issue(Code.NOT_A_RETURN, path, reason=f"{inputs.guess(head)} (this tool reads Excel "
+                      "questionnaires, ODK/Kobo/Ona/SurveyCTO exports, XML instances and web-form JSON)"))
 
 
 def _read_zip(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:

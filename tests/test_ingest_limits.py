@@ -175,3 +175,8 @@ def test_reading_a_database_stops_at_its_time_limit(tiny, tmp_path, monkeypatch)
     monkeypatch.setattr(server, "STEPS", 1)
     (item,) = [item for _, item in ingest.read_file(tmp_path / "submissions.sqlite", {"1": tiny})]
     assert item.code == "over-limit" and "reading the database" in item.message
+
+
+def test_an_integer_too_long_for_python_to_write_is_echoed_by_its_length():
+    found = issue(Code.BAD_VALUE, "f.json", question="q", value=10 ** 5000, expected="a number")
+    assert "a number of about 5,000 digits" in found.message
