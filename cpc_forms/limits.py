@@ -49,8 +49,9 @@ LIMITS = (
      "given"),
     ("one part of a workbook (a sheet's XML), unpacked", f"{WORKBOOK_PART_BYTES // MiB} MiB", "the workbook is "
      "refused before any sheet is parsed"),
-    ("the span of a workbook's sheet, from A1 to its farthest cell or declared size", f"{WORKBOOK_CELLS:,} "
-     "cells", "the workbook is refused before the sheet is parsed (a cell at XFD1048576 alone spans 17 billion)"),
+    ("the span of a workbook's sheet, from A1 to its farthest cell (repeats of an .ods counted) or declared "
+     "size", f"{WORKBOOK_CELLS:,} cells", "the workbook is refused before the sheet is parsed (a cell at "
+     "XFD1048576 alone spans 17 billion)"),
     ("an .xls workbook", f"{XLS_BYTES // MiB} MiB; opened first in a process of "
      f"{XLS_MEMORY // MiB} MiB", "a damaged .xls that its reader cannot open within it is refused"),
 )

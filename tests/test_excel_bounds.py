@@ -214,3 +214,28 @@ def test_a_damaged_xls_is_an_issue_never_a_traceback(form, xls, tmp_path, seed):
     path.write_bytes(bytes(data))
     read = list(excel.read(path, {form.version: form}))
     assert read and all(isinstance(r, Issue) or r.form_id == form.id for r in read)
+
+
+def test_an_ods_whose_cell_repeats_across_the_grid_is_refused_before_it_is_parsed(soffice, form, filled, tmp_path):
+    [saved] = convert(soffice, [filled], tmp_path / "ods", to="ods")
+    path = tmp_path / "repeated.ods"
+    far = (b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+           b'table:number-columns-repeated="16000" office:value-type="string"><text:p>x</text:p></table:table-cell>'
+           b'</table:table-row>')
+
+    def repeat(name, data):  # one cell repeated over the hidden metadata sheet: 16 billion cells
+        if name != "content.xml":
+            return data
+        start = data.index(b'<table:table table:name="_meta"')
+        end = data.index(b"</table:table>", start)
+        return data[:end] + far + data[end:]
+    with zipfile.ZipFile(saved) as zf:
+        parts = [(i, zf.read(i)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w") as zf:
+        for info, data in parts:  # the mimetype first and stored, as LibreOffice writes it
+            zf.writestr(info, repeat(info.filename, data))
+    done = subprocess.run([sys.executable, "-c", READ, str(path), str(DEFAULT_SPEC)], capture_output=True, text=True,
+                          timeout=300)
+    result = json.loads(done.stdout)
+    assert [(code, where) for code, where, _ in result["found"]] == [(Code.EXCEL_SHEET_TOO_LARGE, "_meta")]
+    assert result["peak_mb"] < 200, result["peak_mb"]

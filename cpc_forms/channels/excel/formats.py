@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional, Tuple
 
 from ...limits import WORKBOOK_CELLS, WORKBOOK_PART_BYTES, XLS_BYTES, XLS_MEMORY
-from . import ooxml, xls
+from . import ods, ooxml, xls
 from .cfb import OLE, CompoundFile
 
 ODS = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -63,8 +63,9 @@ def oversized(source: str, book: Book, sheets: Iterable[str]) -> Optional[Tuple[
         if big is not None:
             return big.filename, f"{big.file_size / 1024 ** 2:.0f} MB of XML (compressed to " \
                                  f"{big.compress_size / 1024 ** 2:.1f} MB)"
-        if book.kind != "xlsx":
-            return None
+        if book.kind == "ods":
+            return next(((name, _span(rows, columns)) for name, (rows, columns) in ods.extents(source).items()
+                         if rows * columns > WORKBOOK_CELLS), None)
         workbook, rels = zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")
         present = set(ooxml.sheet_names(workbook))
         for name in sheets:

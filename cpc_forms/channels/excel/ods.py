@@ -57,3 +57,28 @@ def marks(path: str, sheet: str) -> Tuple[Dict[int, str], Set[int]]:
                         locked.update(range(row + 1, row + 1 + repeat))
                 col += span
     return found, locked
+
+
+def extents(path: str) -> Dict[str, Tuple[int, int]]:
+    """(rows, columns) each sheet spans from A1 to its farthest cell holding something, repeats counted: what
+    calamine lays out (LibreOffice writes the empty rest of a sheet as repeated empty cells and rows)."""
+    spans: Dict[str, Tuple[int, int]] = {}
+    name, row, col, repeat, far_row, far_col = "", 0, 0, 1, 0, 0
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as stream:
+        for event, el in iterparse(stream, events=("start", "end")):
+            if el.tag == _T + "table":
+                if event == "start":
+                    name, row, far_row, far_col = el.get(_T + "name", ""), 0, 0, 0
+                else:
+                    spans[name] = (far_row, far_col)
+            elif el.tag == _T + "table-row" and event == "start":
+                col, repeat = 0, int(el.get(_T + "number-rows-repeated", "1"))
+            elif el.tag == _T + "table-row":
+                row += repeat
+                el.clear()
+            elif el.tag in (_T + "table-cell", _T + "covered-table-cell") and event == "end":
+                span = int(el.get(_T + "number-columns-repeated", "1"))
+                if el.get("{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type") or len(el):
+                    far_row, far_col = max(far_row, row + repeat), max(far_col, col + span)
+                col += span
+    return spans
