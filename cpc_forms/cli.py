@@ -26,7 +26,8 @@ class _Main(click.Group):
             if ctx.params.get("debug"):
                 raise
             from .catalogue import cut
-            click.echo(f"cpc-forms: internal error ({type(exc).__name__}: {cut(str(exc))}); run the same command "
+            first = next(iter(str(exc).strip().splitlines()), "")  # one line, whatever the message holds
+            click.echo(f"cpc-forms: internal error ({type(exc).__name__}: {cut(first)}); run the same command "
                        "as 'cpc-forms --debug ...' for the traceback, and please report it", err=True)
             ctx.exit(3)
 

@@ -46,16 +46,16 @@ def test_a_failure_of_cpc_forms_itself_is_one_line_and_exit_3_and_debug_shows_it
     import cpc_forms.stream
 
     def broken(*args, **kwargs):
-        raise KeyError("a bug")
+        raise RuntimeError("a bug\nTraceback (most recent call last):\n  in a process of its own")
 
     monkeypatch.setattr(cpc_forms.stream, "stream", broken)
     args = ["score", str(_inbox(tmp_path, version, False)), "--out", str(tmp_path / "o")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 3
-    assert result.output.strip().count("\n") == 0 and "internal error (KeyError" in result.output
+    assert result.output.strip().count("\n") == 0 and "internal error (RuntimeError: a bug)" in result.output
     assert "--debug" in result.output and "Traceback" not in result.output
     debug = CliRunner().invoke(main, ["--debug", *args])
-    assert isinstance(debug.exception, KeyError)
+    assert isinstance(debug.exception, RuntimeError)
 
 
 def test_help_documents_the_exit_codes():
