@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -178,12 +179,20 @@ def test_french_wording_puts_a_no_break_space_before_high_punctuation(text):
     assert not re.search(r"«(?!\u00a0)|(?<!\u00a0)»", text), text
 
 
-def test_the_french_workbook_names_its_sheets_and_percentages_in_french(built):
-    form, paths = built["default"]
-    wb = openpyxl.load_workbook(paths[form.languages.index("fr")])
-    shown = "\n".join(str(c.value) for ws in (wb["Instructions"], wb["Résultats"]) for row in ws.iter_rows()
-                      for c in row if isinstance(c.value, str))
-    assert "«\u00a0Résultats\u00a0»" in shown and "«\u00a0Questionnaire\u00a0»" in shown and "Results" not in shown
+def _shown(wb, *sheets) -> str:
+    return "\n".join(str(c.value) for name in sheets for row in wb[name].iter_rows() for c in row
+                     if isinstance(c.value, str))
+
+
+@pytest.mark.parametrize("live_scores", ["off", "live"])
+def test_the_french_workbook_names_its_sheets_and_percentages_in_french(form, tmp_path, live_scores):
+    form = replace(form, live_scores=live_scores)
+    wb = openpyxl.load_workbook(excel.generate(form, tmp_path)[form.languages.index("fr")])
+    shown = _shown(wb, "Instructions", "Résultats")
+    assert "«\u00a0Questionnaire\u00a0»" in shown and "Results" not in shown
+    # the instructions name the results sheet only where respondents see it
+    assert ("«\u00a0Résultats\u00a0»" in _shown(wb, "Instructions")) == (live_scores == "live")
+    assert wb["Résultats"].sheet_state == ("visible" if live_scores == "live" else "hidden")
     assert f"{plan_for(form).completeness.value * 100:.0f}\u00a0%" in shown
     meta = {r[0].value: r[1].value for r in wb["_meta"].iter_rows()}
     assert (meta["results"], meta["lists"]) == ("Résultats", "Listes")

@@ -95,7 +95,8 @@ def instructions(ws, form: Form, language: str, t: dict) -> None:
              (t["about_title"], BOLD), (form.description.get(language, ""), None), ("", None),
              (t["how_title"], BOLD)]
     names = {"questionnaire": sheet_name(QUESTIONNAIRE, language), "results": sheet_name(RESULTS, language)}
-    rows += [("• " + text.format(yes=t["yes"], **names), None) for text in t["how"]]
+    how = t["how"] + ([t["how_results"]] if form.shows_scores else [])  # a hidden Results sheet goes unnamed
+    rows += [("• " + text.format(yes=t["yes"], **names), None) for text in how]
     rows += [("", None), (t["return_title"], BOLD), (t["return"], None)]
     for n, (text, font) in enumerate(rows, start=1):
         put(ws, f"A{n}", text, alignment=WRAP, **({"font": font} if font else {}))

@@ -26,11 +26,11 @@ TEXTS: Dict[str, Dict[str, Any]] = {
              "cell is required."),
             ("Do not type formulas, do not paste over the drop-down lists, and do not add, delete or move rows or "
              "sheets."),
-            ("The sheet '{results}' computes the scores as you answer (LibreOffice or Excel 2010 and later; no "
-             "macros)."),
             ("Your notes in column D stay in the workbook: they are not part of the return. Evidence for a section "
              "goes in the section's comment question."),
         ],
+        "how_results": ("The sheet '{results}' computes the scores as you answer (LibreOffice or Excel 2010 and "
+                        "later; no macros)."),
         "return_title": "How to return it",
         "return": (
             "Save the workbook as .xlsx (Excel Workbook) under any name and send it back by e-mail to the person who "
@@ -66,11 +66,11 @@ TEXTS: Dict[str, Dict[str, Any]] = {
              "laissez-la vide. Une cellule rouge est obligatoire."),
             ("Ne tapez pas de formules, ne collez rien sur les listes déroulantes et n'ajoutez, ne supprimez ni ne "
              "déplacez de lignes ou de feuilles."),
-            ("La feuille « {results} » calcule les scores au fur et à mesure (LibreOffice ou Excel 2010 et suivants ; "
-             "sans macros)."),
             ("Vos notes de la colonne D restent dans le classeur : elles ne font pas partie de la réponse. Les "
              "éléments de preuve vont dans la question de commentaire de chaque section."),
         ],
+        "how_results": ("La feuille « {results} » calcule les scores au fur et à mesure (LibreOffice ou Excel "
+                        "2010 et suivants ; sans macros)."),
         "return_title": "Comment le renvoyer",
         "return": (
             "Enregistrez le classeur au format .xlsx (Classeur Excel) sous le nom de votre choix et renvoyez-le par "
