@@ -179,6 +179,9 @@ def _unclaimed(path: Path, head: bytes, forms, depth: int, suffix: str) -> Itera
     if head.startswith(b"PK") and not zipfile.is_zipfile(path):
         return _one(issue(Code.UNREADABLE, path, reason="a damaged or truncated zip file (a workbook or an export "
                           "archive cut short in transfer?): ask for it again"))
+    unsafe = inputs.unsafe_member(path) if head.startswith(b"PK") and suffix in inputs.WORKBOOK_SUFFIXES else None
+    if unsafe:
+        return _one(issue(Code.ZIP_MEMBER, path, member=unsafe[0], reason=unsafe[1]))
     if head.startswith(b"PK") and suffix in inputs.WORKBOOK_SUFFIXES:
         own = inputs.own_workbook(path)
         return _one(issue(Code.OWN_FILE, path, what=own) if own else issue(

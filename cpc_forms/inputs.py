@@ -7,9 +7,9 @@ import re
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import FrozenSet, Optional
+from typing import FrozenSet, Optional, Tuple
 
-from .limits import LimitError, MiB, read_member
+from .limits import LimitError, MiB, member_problem, read_member
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy Office file (.xls, or an encrypted .xlsx)
 ZIP_SUFFIXES = (".xlsx", ".xlsm", ".zip", ".ods")
@@ -66,6 +66,19 @@ def report_sheets() -> FrozenSet[str]:
     words = json.loads(STRINGS.read_text(encoding="utf-8"))
     return frozenset(w[k][:31] for w in words.values() for k in ("summary", "returns", "countries", "agencies",
                                                                  "gaps", "issues") if k in w)
+
+
+def unsafe_member(path: Path) -> Optional[Tuple[str, str]]:
+    """(name, why) of the first member of a zip that cannot be unpacked safely (limits.member_problem), or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                problem = member_problem(info)
+                if problem:
+                    return info.filename, problem
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
 
 
 def own_workbook(path: Path) -> Optional[str]:

@@ -213,6 +213,13 @@ def write_hostile(form, folder: Path, good: Path) -> Dict[str, str]:
             z.writestr("deepest.zip", _zip_bytes({"x.txt": b"x"}))
         z1.writestr("middle.zip", z2.getvalue())
     put("nested.zip", _zip_bytes({"outer.zip": inner.getvalue()}), "over-limit")
+    with zipfile.ZipFile(folder / "sheet-bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="data"/></sheets></workbook>')
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            rows = b"<row><c t='inlineStr'><is><t>_uuid</t></is></c></row>" * 1000
+            for _ in range(600):  # 32 MB of rows packed into about 100 KB
+                sheet.write(rows)
+    expected["sheet-bomb.xlsx"] = "zip-member"
     _bomb(folder / "bomb.zip", True)
     expected["bomb.zip"] = "zip-member"
     _bomb(folder / "bomb-lying.zip", False)

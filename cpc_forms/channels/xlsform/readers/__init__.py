@@ -94,6 +94,8 @@ def _sniff_zip(path: Path) -> bool:
 
 
 def _xlsx_header_is_export(path: Path) -> bool:
+    if _workbook_problem(path) is not None:  # a bomb is not opened to be sniffed
+        return False
     try:
         first = next(_xlsx_rows(path), ())
     except Exception:  # noqa: BLE001 - any broken workbook is simply not ours
