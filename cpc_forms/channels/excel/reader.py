@@ -11,6 +11,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from xml.etree.ElementTree import ParseError
 
 import python_calamine
 
@@ -34,7 +35,7 @@ from .placing import place
 from .saved_csv import looks_like_saved_csv
 from .texts import no_words, texts, yes_words
 
-OPENED = (zipfile.BadZipFile, KeyError, OSError, ValueError, python_calamine.CalamineError,
+OPENED = (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError, python_calamine.CalamineError,
           python_calamine.XmlError, python_calamine.ZipError, python_calamine.WorksheetNotFound, AttributeError)
 formulas_in = ooxml.formulas_in
 HEAD = 4096  # bytes of a text file looked at (as ingest does)
