@@ -196,21 +196,24 @@ def test_a_far_cell_written_after_a_line_break_is_found_too():
 
 
 @pytest.fixture(scope="module")
-def xls(soffice, filled, tmp_path_factory) -> Path:
-    return convert(soffice, [filled], tmp_path_factory.mktemp("xls"), to="xls")[0]
+def copies(soffice, filled, tmp_path_factory) -> dict:
+    """The filled workbook, and the .xls and .ods LibreOffice saves of it."""
+    saved = {to: convert(soffice, [filled], tmp_path_factory.mktemp(to), to=to)[0] for to in ("xls", "ods")}
+    return {"xlsx": filled, **saved}
 
 
+@pytest.mark.parametrize("kind", ["xls", "ods", "xlsx"])
 @pytest.mark.parametrize("seed", range(30))
-def test_a_damaged_xls_is_an_issue_never_a_traceback(form, xls, tmp_path, seed):
+def test_a_damaged_workbook_is_an_issue_never_a_traceback(form, copies, tmp_path, seed, kind):
     rng = random.Random(seed)
-    data = bytearray(xls.read_bytes())
+    data = bytearray(copies[kind].read_bytes())
     if seed % 3 == 0:
         data = data[:rng.randrange(8, len(data))]  # cut short in transfer
     else:
         for _ in range(1 + seed):  # bytes flipped in the header, the FAT, the directory or the sheets
             at = rng.randrange(0, 4096) if seed % 3 == 1 else rng.randrange(0, len(data))
             data[at] ^= 1 << rng.randrange(8)
-    path = tmp_path / "damaged.xls"
+    path = tmp_path / f"damaged.{kind}"
     path.write_bytes(bytes(data))
     read = list(excel.read(path, {form.version: form}))
     assert read and all(isinstance(r, Issue) or r.form_id == form.id for r in read)

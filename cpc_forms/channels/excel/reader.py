@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
@@ -35,8 +36,9 @@ from .placing import place
 from .saved_csv import looks_like_saved_csv
 from .texts import no_words, texts, yes_words
 
-OPENED = (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError, python_calamine.CalamineError,
-          python_calamine.XmlError, python_calamine.ZipError, python_calamine.WorksheetNotFound, AttributeError)
+OPENED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError, OSError, ValueError,
+          ParseError, python_calamine.CalamineError, python_calamine.XmlError, python_calamine.ZipError,
+          python_calamine.WorksheetNotFound, AttributeError)  # what a damaged workbook raises on the way in
 formulas_in = ooxml.formulas_in
 HEAD = 4096  # bytes of a text file looked at (as ingest does)
 
