@@ -1,5 +1,6 @@
 """Which spreadsheet format a file is, whatever its name (.xlsx, .ods, .xls, a password-encrypted workbook),
-and whether the sheets to be read are of a size a questionnaire can have, checked before any is parsed."""
+whether the sheets to be read are of a size a questionnaire can have (checked before any is parsed), and
+calamine opened on it."""
 from __future__ import annotations
 
 import os
@@ -7,8 +8,11 @@ import struct
 import subprocess
 import sys
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional, Tuple
+
+import python_calamine
 
 from ...limits import WORKBOOK_CELLS, WORKBOOK_PART_BYTES, XLS_BYTES, XLS_MEMORY
 from . import ods, ooxml, xls
@@ -51,6 +55,26 @@ def identify(source: str) -> Tuple[Optional[Book], str]:
     except (ValueError, KeyError, IndexError, struct.error) as exc:
         return None, f"a damaged .xls ({exc})"[:300]
     return Book("encrypted" if encrypted else "xls", sheets), ""
+
+
+def calamine(source: str, book: Book):
+    """calamine's workbook, of the format the file is whatever its name says (an .xls renamed .xlsx)."""
+    with panics():
+        if book.kind == "xlsx":
+            return python_calamine.CalamineWorkbook.from_path(source)
+        with open(source, "rb") as stream:
+            return python_calamine.CalamineWorkbook.from_filelike(stream)
+
+
+@contextmanager
+def panics():
+    """calamine's panics on a damaged file (pyo3's PanicException, a BaseException) as the ValueError they are."""
+    try:
+        yield
+    except BaseException as exc:
+        if type(exc).__name__ == "PanicException":
+            raise ValueError(f"a damaged workbook ({exc})") from None
+        raise
 
 
 def oversized(source: str, book: Book, sheets: Iterable[str]) -> Optional[Tuple[str, str]]:

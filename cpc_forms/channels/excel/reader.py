@@ -7,7 +7,6 @@ import os
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -130,32 +129,12 @@ def _open(source: str):
         damaged = formats.opens(source) if book.kind == "xls" else None
         if damaged:
             return issue(Code.UNREADABLE, source, reason=damaged)
-        calamine = _calamine(source, book)
+        calamine = formats.calamine(source, book)
         return book, calamine, calamine.sheet_names
     except OPENED as exc:
         if book.kind == "ods":  # an .ods calamine cannot open: an .xlsx saved again is the way out
             return issue(Code.EXCEL_FORMAT, source, found=".ods")
         return issue(Code.UNREADABLE, source, reason=f"not an Excel workbook ({type(exc).__name__}: {exc})"[:300])
-
-
-def _calamine(source: str, book: formats.Book):
-    """calamine's workbook, of the format the file is whatever its name says (an .xls renamed .xlsx)."""
-    with _panics():
-        if book.kind == "xlsx":
-            return python_calamine.CalamineWorkbook.from_path(source)
-        with open(source, "rb") as stream:
-            return python_calamine.CalamineWorkbook.from_filelike(stream)
-
-
-@contextmanager
-def _panics():
-    """calamine's panics on a damaged file (pyo3's PanicException, a BaseException) as the ValueError they are."""
-    try:
-        yield
-    except BaseException as exc:
-        if type(exc).__name__ == "PanicException":
-            raise ValueError(f"a damaged workbook ({exc})") from None
-        raise
 
 
 def _parsed(book, sheet: str):
@@ -170,7 +149,7 @@ def _meta_and_marks(source: str, book: formats.Book):
     """(the hidden metadata, the answer cells' marks: formulas and locked cells), each an exception where it
     failed: the helper thread's share of reading a workbook, with a calamine workbook of its own."""
     try:
-        meta = {str(r[0]): str(r[1]) for r in _rows(_calamine(source, book), META) if len(r) > 1 and r[0]}
+        meta = {str(r[0]): str(r[1]) for r in _rows(formats.calamine(source, book), META) if len(r) > 1 and r[0]}
     except OPENED as exc:
         return exc, None
     try:
@@ -221,7 +200,7 @@ def content_id(response) -> str:
 
 
 def _rows(book, name: str) -> list:
-    with _panics():
+    with formats.panics():
         return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
