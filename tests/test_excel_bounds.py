@@ -89,10 +89,10 @@ def test_an_xls_libreoffice_saved_with_a_password_is_named_encrypted(soffice, fo
 
 
 def test_an_xlsx_encrypted_with_a_password_is_named_encrypted(form, filled, tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool (a test tool) encrypts the .xlsx")
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml", reason="msoffcrypto-tool (a test tool) encrypts the .xlsx")
     path = tmp_path / "protected.xlsx"
     with open(filled, "rb") as plain, open(path, "wb") as out:
-        msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("secret", out)
+        ooxml.OOXMLFile(plain).encrypt("secret", out)
     assert excel.sniff(path, path.read_bytes()[:4096])
     assert codes(path, form) == [(Code.EXCEL_ENCRYPTED, "")]
 
