@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Tuple
 
+ALPHABETICAL_ROLES = ("country",)  # lists of names a reader looks up alphabetically; other lists keep their order
 _TAILORED = {"es": {"ñ": "n\uffff"}}  # U+FFFF sorts after every letter: ñ between n and o
 
 
@@ -33,3 +34,8 @@ def sort_key(text: str, language: str) -> Tuple[str, str]:
 def ordered(names, language: str) -> list:
     """The (code, name) pairs sorted by name in one language."""
     return sorted(names, key=lambda pair: sort_key(pair[1], language))
+
+
+def alphabetical(question) -> bool:
+    """Whether a question's choices are shown in each language's alphabetical order (a scale is no alphabet)."""
+    return question.role in ALPHABETICAL_ROLES and question.choice_list is not None

@@ -134,10 +134,9 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
 
 
 def dropdown(q: Question, language: str) -> List[Tuple[str, str]]:
-    """A choice list's (code, label) pairs as its drop-down shows them: a list to search (the country) in the
-    alphabetical order of the workbook's language, any other in the spec's order (a scale is no alphabet)."""
+    """A choice list's (code, label) pairs as its drop-down shows them, in the workbook language's order."""
     pairs = [(c.code, c.label.get(language, c.code)) for c in q.choices]
-    return collation.ordered(pairs, language) if q.appearance == "search" or q.role == "country" else pairs
+    return collation.ordered(pairs, language) if collation.alphabetical(q) else pairs
 
 
 def meta(wb, ws, form: Form, language: str) -> None:

@@ -12,13 +12,13 @@ from typing import Dict, List, Optional
 from jinja2 import Environment, StrictUndefined
 
 from ... import conditions, resources, strings
+from ...collation import alphabetical as shown_alphabetically
 from ...collation import ordered
 from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Choice, Form, Question
 from ...scoring import Band, plan_for
 
 TEMPLATES = resources.files("generators/html")
 SELECT_LIMIT = 10  # a single choice with more options than this is a drop-down, not radios
-ALPHABETICAL_ROLES = ("country",)  # lists of names a reader looks up alphabetically; other lists keep their order
 _BLOCK = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1>", re.S)
 
 
@@ -75,7 +75,7 @@ def widget(q: Question) -> str:
 
 def alphabetical(form: Form) -> Dict[str, Question]:
     """choice list -> a question of it, for the lists shown in each language's alphabetical order."""
-    return {q.choice_list: q for q in form.questions if q.role in ALPHABETICAL_ROLES and q.choice_list is not None}
+    return {q.choice_list: q for q in form.questions if shown_alphabetically(q)}
 
 
 def choices_in(form: Form, q: Question, language: str) -> List[Choice]:
