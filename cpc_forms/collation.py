@@ -38,4 +38,4 @@ def ordered(names, language: str) -> list:
 
 def alphabetical(question) -> bool:
     """Whether a question's choices are shown in each language's alphabetical order (a scale is no alphabet)."""
-    return question.role in ALPHABETICAL_ROLES and question.choice_list is not None
+    return question.role in ALPHABETICAL_ROLES

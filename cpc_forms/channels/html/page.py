@@ -75,7 +75,7 @@ def widget(q: Question) -> str:
 
 def alphabetical(form: Form) -> Dict[str, Question]:
     """choice list -> a question of it, for the lists shown in each language's alphabetical order."""
-    return {q.choice_list: q for q in form.questions if shown_alphabetically(q)}
+    return {q.choice_list: q for q in form.questions if shown_alphabetically(q) and q.choice_list is not None}
 
 
 def choices_in(form: Form, q: Question, language: str) -> List[Choice]:
