@@ -1,5 +1,13 @@
-"""Many returns -> country figures: each agency's means, the agency-balanced national figure, perception gaps and
-perceived levels (Tally, figures); and the model's pooled view of the same returns (aggregate)."""
+"""Many returns -> country figures: each agency's means, the agency-balanced national figure, perception gaps,
+perceived levels, the "don't know" rates and bounds beside every section mean, and the key elements (gates) that
+hold a figure's level back (Tally, figures).
+
+A figure's level is gated as a return's is (scoring.gated), its key elements judged on its returns: the level is the
+band of its index, unless a level at or below that band has key elements that are not in place in more than half
+of the returns behind the index; then it is the level below the first such one. A national figure weighs its
+agencies the same here too: a level's share is the mean of each agency's share of its returns with those key
+elements. A tie (exactly half) holds the figure back, as a tie of the perceived median goes to the lower level:
+overstating cooperation is the worse mistake."""
 from __future__ import annotations
 
 from collections import Counter
@@ -11,60 +19,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import model
 from .exact import Sums
-from .model import CountryScore, Form, GroupScore, Response, ReturnScore
-from .scoring import level_for
+from .model import Form, Response, ReturnScore
+from .scoring import band_of, gated, plan_for
 
 
 def _mean(values: Iterable[Optional[float]]) -> Optional[float]:
     found = [v for v in values if v is not None]
     return fmean(found) if found else None
-
-
-def group_score(form: Form, country: str, agency: str, scored: List[Tuple[Response, ReturnScore]]) -> GroupScore:
-    """Means of one group of scored returns."""
-    sections = {s.id: _mean(found.score if (found := r.section(s.id)) else None for _, r in scored)
-                for s in form.scored_sections}
-    index = _mean(r.index for _, r in scored)
-    perceived = Counter(r.perceived_level for _, r in scored if r.perceived_level)
-    order = {lv.code: n for n, lv in enumerate(form.levels)}
-    # the most chosen level; on a tie, the lower one (overstating cooperation is the worse mistake)
-    mode = max(perceived, key=lambda code: (perceived[code], -order.get(code, 0))) if perceived else None
-    return GroupScore(country, agency, len(scored), sections, index, level_for(form, index), dict(perceived), mode)
-
-
-def gaps(form: Form, agencies: Iterable[GroupScore]) -> Tuple[model.Gap, ...]:
-    """The first gap group's means minus the second's, per section and on the index; flagged at the threshold."""
-    if len(form.gap_groups) != 2:
-        return ()
-    by_code = {g.agency: g for g in agencies}
-    first, second = (by_code.get(code) for code in form.gap_groups)
-    out = []
-    for sid in [s.id for s in form.scored_sections] + [""]:
-        a = (first.sections.get(sid) if sid else first.index) if first else None
-        b = (second.sections.get(sid) if sid else second.index) if second else None
-        gap = a - b if a is not None and b is not None else None
-        out.append(model.Gap(sid, a, b, gap, gap is not None and abs(gap) >= form.gap_flag))
-    return tuple(out)
-
-
-def aggregate(form: Form, scored: Iterable[Tuple[Response, ReturnScore]]) -> Tuple[CountryScore, ...]:
-    """The model's pooled view: returns grouped by country, then by agency, in code order, every return counting
-    once in its country's total and any gap flagged (the reports show figures() instead)."""
-    country_q, agency_q = form.role("country"), form.role("agency")
-    groups: dict = {}
-    for response, score in scored:
-        country = str(response.answers.get(country_q.id) or "") if country_q else ""
-        agency = str(response.answers.get(agency_q.id) or "") if agency_q else ""
-        groups.setdefault(country, {}).setdefault(agency, []).append((response, score))
-    out = []
-    for country in sorted(groups):
-        by_agency = groups[country]
-        agencies = tuple(group_score(form, country, a, by_agency[a]) for a in sorted(by_agency))
-        everyone = [pair for a in sorted(by_agency) for pair in by_agency[a]]
-        out.append(CountryScore(country, group_score(form, country, "", everyone), agencies, gaps(form, agencies)))
-    return tuple(out)
 
 
 # Country figures, as the reports show them: each agency's means, the agency-balanced national figure, perception
@@ -73,6 +35,8 @@ def aggregate(form: Form, scored: Iterable[Tuple[Response, ReturnScore]]) -> Tup
 MIN_GAP_RETURNS = 2  # returns each side needs behind a figure before its gap can be flagged
 BALANCED, ONE_GROUP, POOLED, NONE = "balanced", "one-group", "pooled", "none"
 TOO_FEW, NO_VALUE = "too-few-returns", "no-value"
+BOUNDS = ("low", "high", "dont_know_rate")  # per section, beside its score: a measure "<section id>.<bound>"
+MAJORITY = Fraction(1, 2)  # a level's key elements count as in place in a figure above this share of its returns
 
 
 class Group(NamedTuple):
@@ -82,10 +46,17 @@ class Group(NamedTuple):
     returns: int
     sections: Mapping[str, Optional[float]]
     index: Optional[float]  # type: ignore[assignment]  # shadows tuple.index(), as ReturnScore.index does
-    level: Optional[str]  # the level band the index falls in
+    level: Optional[str]  # the level reached: the band of the index, or below it where key elements are missing
     perceived: Mapping[str, int]  # perceived level code -> returns that chose it, in level order
     perceived_median: Optional[str]
     scored: Mapping[str, int]  # section id ('' for the index) -> returns with a value there
+    low: Mapping[str, Optional[float]]  # section id -> mean of its low bounds ("don't know" as the worst answer)
+    high: Mapping[str, Optional[float]]  # ... of its high bounds ("don't know" as the best answer)
+    dont_know_rate: Mapping[str, Optional[float]]  # section id -> mean share of applicable items answered "don't know"
+    band_level: Optional[str]  # the level whose band the index falls in
+    held_by: Optional[str]  # the level whose key elements are not in place in more than half of the returns
+    key_elements: Mapping[str, Optional[float]]  # gated level code -> share of the returns behind the index that
+    #   have its key elements (a national figure: the mean of its agencies' shares); None without such returns
 
 
 class Gap(NamedTuple):
@@ -129,21 +100,53 @@ def median(distributions: Sequence[Sequence[int]], order: Sequence[str]) -> Opti
     return None
 
 
+def gated_level(form: Form, index: Optional[float],
+                shares: Mapping[str, Optional[Fraction]]) -> Tuple[Optional[str], Optional[str], Optional[str]]:
+    """(the band's level, the level reached, the level that held it back) of a figure: its index's band, held at the
+    level below the first gated level at or below it whose key elements are in place in no more than half of its
+    returns (shares: gated level code -> that share). scoring.gated decides, as for one return."""
+    plan = plan_for(form)
+    codes = [b.value for b in plan.levels]
+    band = band_of(plan, index)
+    holds = [gate is None or (shares.get(code) or 0) > MAJORITY for code, gate in zip(codes, plan.gates, strict=True)]
+    level, held = gated(plan, band, holds)
+    return tuple(None if n is None else codes[n] for n in (band, level, held))  # type: ignore[return-value]
+
+
+def gated_levels(form: Form) -> List[Tuple[int, str]]:
+    """(place, code) of the levels that require key elements."""
+    return [(n, b.value) for n, (b, gate) in enumerate(zip(plan_for(form).levels, plan_for(form).gates, strict=True))
+            if gate is not None]
+
+
+def lacking_bits(form: Form, missing: Sequence[Sequence[str]]) -> List[int]:
+    """Per return, the levels of form whose key elements it lacks (ReturnScore.missing) as bits: bit n, level n."""
+    bit = {lv.code: 1 << n for n, lv in enumerate(form.levels)}
+    memo = {codes: sum(bit.get(c, 0) for c in codes) for codes in set(map(tuple, missing))}
+    return [memo[tuple(codes)] for codes in missing]
+
+
 class Tally:
     """Country figures accumulated from columns of returns, a batch at a time, exactly (exact.Sums): memory grows
     with the countries and agencies, not with the returns."""
 
     def __init__(self, form: Form):
         self.form = form
-        self.measures = [s.id for s in form.scored_sections] + [""]
+        sections = [s.id for s in form.scored_sections]
+        self.scores = sections + [""]  # what gaps compare: each section's score, the index ('')
+        self.measures = self.scores + [f"{sid}.{b}" for sid in sections for b in BOUNDS]
         self.sums = {m: Sums() for m in self.measures}
+        self.gates = gated_levels(form)
         self.ids: Dict[Tuple[str, str], int] = {}
         self.returns = np.zeros(0, dtype=np.int64)
+        self.kept = np.zeros((len(self.gates), 0), dtype=np.int64)  # per gated level, returns with an index and it
         self.perceived: Counter = Counter()  # (group id, perceived code) -> returns
 
-    def add(self, countries, agencies, values: Mapping[str, Any], perceived) -> None:
-        """A batch: per row its country and agency codes, each measure's value (by section id, '' for the index;
-        None or NaN for none) and its perceived level; as sequences or Arrow arrays (dictionary-encoded or not)."""
+    def add(self, countries, agencies, values: Mapping[str, Any], perceived, missing=None) -> None:
+        """A batch: per row its country and agency codes, each measure's value (by measure name: a section id
+        for its score, '' for the index, "<section id>.<bound>" for BOUNDS; None or NaN for none), its perceived
+        level and the levels whose key elements it lacks (lacking_bits; None: none lacks any); as sequences or
+        Arrow arrays (dictionary-encoded or not)."""
         (country_codes, c), (agency_codes, a) = _codes(countries), _codes(agencies)
         pairs, groups = np.unique(c * max(len(agency_codes), 1) + a, return_inverse=True)
         width = max(len(agency_codes), 1)
@@ -154,6 +157,12 @@ class Tally:
         self.returns = np.pad(self.returns, (0, size - len(self.returns))) + np.bincount(groups, minlength=size)
         for m in self.measures:
             self.sums[m].add(groups, _floats(values[m]), size)
+        bits = np.zeros(len(groups), np.int64) if missing is None else _floats(missing).astype(np.int64)
+        indexed = ~np.isnan(_floats(values[""]))
+        self.kept = np.pad(self.kept, ((0, 0), (0, size - self.kept.shape[1])))
+        for k, (n, _) in enumerate(self.gates):
+            have = indexed & ((bits >> n) & 1 == 0)
+            self.kept[k] += np.bincount(groups[have], minlength=size)
         chosen, p = _codes(perceived)
         said = p >= 0
         found, counts = np.unique(groups[said] * max(len(chosen), 1) + p[said], return_counts=True)
@@ -171,27 +180,42 @@ class Tally:
                 self.chosen.setdefault(g, Counter())[code] += n
         return tuple(self._country(c, by_country[c]) for c in sorted(by_country))
 
+    def _shares(self, ids: Sequence[int]) -> Dict[str, Optional[Fraction]]:
+        """Per gated level, the share of these groups' returns with an index that have its key elements."""
+        behind = sum(self.sums[""].count(g) for g in ids)
+        return {code: Fraction(int(sum(self.kept[k, g] for g in ids)), behind) if behind else None
+                for k, (_, code) in enumerate(self.gates)}
+
+    def _made(self, agency: str, returns: int, sections, index, perceived, distributions, order, scored, bounds,
+              shares: Mapping[str, Optional[Fraction]]) -> Group:
+        band, level, held = gated_level(self.form, index, shares)
+        return Group(agency, returns, sections, index, level, {c: n for c, n in perceived.items() if n},
+                     median(distributions, order), scored, *bounds, band, held,
+                     {code: None if share is None else float(share) for code, share in shares.items()})
+
     def _group(self, agency: str, ids: Sequence[int]) -> Group:
         counts: Counter = sum((self.chosen.get(g, Counter()) for g in ids), Counter())
         order = perceived_order(self.form)
         order += sorted(set(counts) - set(order))
-        index = self.sums[""].mean(*ids)
-        return Group(agency, int(sum(self.returns[g] for g in ids)),
-                     {m: self.sums[m].mean(*ids) for m in self.measures if m}, index, level_for(self.form, index),
-                     {c: counts[c] for c in order if counts[c]}, median([[counts[c] for c in order]], order),
-                     {m: sum(self.sums[m].count(g) for g in ids) for m in self.measures})
+        sections = [m for m in self.scores if m]
+        bounds = [{sid: self.sums[f"{sid}.{b}"].mean(*ids) for sid in sections} for b in BOUNDS]
+        return self._made(agency, int(sum(self.returns[g] for g in ids)), {m: self.sums[m].mean(*ids) for m in sections},
+                          self.sums[""].mean(*ids), {c: counts[c] for c in order}, [[counts[c] for c in order]], order,
+                          {m: sum(self.sums[m].count(g) for g in ids) for m in self.scores}, bounds, self._shares(ids))
 
-    def _balanced(self, groups: Sequence[Group]) -> Group:
-        """The mean of the groups' figures, each group weighing the same whatever its number of returns."""
+    def _balanced(self, groups: Sequence[Group], ids: Sequence[int]) -> Group:
+        """The mean of the groups' figures, each group weighing the same whatever its number of returns; the
+        share of a level's key elements likewise, over the groups with returns behind an index."""
         order = perceived_order(self.form)
         order += sorted({c for g in groups for c in g.perceived} - set(order))
-        index = _mean(g.index for g in groups)
-        pooled = {c: sum(g.perceived.get(c, 0) for g in groups) for c in order}
-        return Group("", sum(g.returns for g in groups),
-                     {m: _mean(g.sections[m] for g in groups) for m in self.measures if m}, index,
-                     level_for(self.form, index), {c: n for c, n in pooled.items() if n},
-                     median([[g.perceived.get(c, 0) for c in order] for g in groups], order),
-                     {m: sum(g.scored[m] for g in groups) for m in self.measures})
+        sections = [m for m in self.scores if m]
+        bounds = [{sid: _mean(getattr(g, b)[sid] for g in groups) for sid in sections} for b in BOUNDS]
+        each = [self._shares([g]) for g in ids]
+        shares = {code: _fraction_mean([s[code] for s in each]) for _, code in self.gates}
+        return self._made("", sum(g.returns for g in groups), {m: _mean(g.sections[m] for g in groups) for m in sections},
+                          _mean(g.index for g in groups), {c: sum(g.perceived.get(c, 0) for g in groups) for c in order},
+                          [[g.perceived.get(c, 0) for c in order] for g in groups], order,
+                          {m: sum(g.scored[m] for g in groups) for m in self.scores}, bounds, shares)
 
     def _country(self, country: str, ids: Dict[str, int]) -> Country:
         agencies = {a: self._group(a, [ids[a]]) for a in sorted(ids)}
@@ -201,12 +225,12 @@ class Tally:
             return Country(country, national, POOLED, basis, tuple(agencies.values()), ())
         basis = tuple(a for a in pair if a in agencies)
         method = BALANCED if len(basis) == 2 else ONE_GROUP if basis else NONE
-        return Country(country, self._balanced([agencies[a] for a in basis]), method, basis,
+        return Country(country, self._balanced([agencies[a] for a in basis], [ids[a] for a in basis]), method, basis,
                        tuple(agencies.values()), self._gaps(agencies.get(pair[0]), agencies.get(pair[1])))
 
     def _gaps(self, first: Optional[Group], second: Optional[Group]) -> Tuple[Gap, ...]:
         out = []
-        for m in self.measures:
+        for m in self.scores:
             a, b = ((g.sections[m] if m else g.index) if g else None for g in (first, second))
             na, nb = (g.scored[m] if g else 0 for g in (first, second))
             gap = a - b if a is not None and b is not None else None
@@ -215,6 +239,11 @@ class Tally:
             flagged = gap is not None and enough and abs(gap) >= self.form.gap_flag
             out.append(Gap(m, a, b, gap, flagged, reason, na, nb))
         return tuple(out)
+
+
+def _fraction_mean(values: Sequence[Optional[Fraction]]) -> Optional[Fraction]:
+    found = [v for v in values if v is not None]
+    return sum(found, Fraction(0)) / len(found) if found else None
 
 
 def _codes(column) -> Tuple[List[Any], np.ndarray]:
@@ -245,10 +274,21 @@ def figures(form: Form, scored: Iterable[Tuple[Response, ReturnScore]]) -> Tuple
              str(r.answers.get(agency_q.id) or "") if agency_q else "", s) for r, s in scored]
     if rows:
         values = {m: np.array([_value(s, m) for _, _, s in rows], dtype=np.float64) for m in tally.measures}
-        tally.add([c for c, _, _ in rows], [a for _, a, _ in rows], values, [s.perceived_level for _, _, s in rows])
+        tally.add([c for c, _, _ in rows], [a for _, a, _ in rows], values, [s.perceived_level for _, _, s in rows],
+                  lacking_bits(form, [s.missing for _, _, s in rows]))
     return tally.countries()
 
 
 def _value(score: ReturnScore, measure: str) -> float:
-    value = (found.score if (found := score.section(measure)) else None) if measure else score.index
+    """One measure of a return (a Tally measure name), NaN for none."""
+    sid, _, bound = measure.partition(".")
+    found = score.section(sid) if sid else None
+    if not sid:
+        value = score.index
+    elif found is None:
+        value = None
+    elif bound == "dont_know_rate":
+        value = found.dont_know / found.applicable if found.applicable else None
+    else:
+        value = getattr(found, bound or "score")
     return float("nan") if value is None else value

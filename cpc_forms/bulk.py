@@ -168,7 +168,7 @@ def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.
     with np.errstate(divide="ignore", invalid="ignore"):
         index = np.where(have >= plan.min_sections, numerator / np.where(have > 0, denominator, 1.0), np.nan)
     indexes = _maybe(index)
-    levels, bands, held = _levels(plan, index, sub, relevant, count)
+    levels, bands, held, missing = _levels(plan, index, sub, relevant, count)
     perceived = _perceived(plan, sub, relevant, count)
     # zip builds each row's tuples in C: its items, then its sections
     sections = [map(_new_section, zip(repeat(s.section), _maybe(p.score), _maybe(p.completeness), p.answered.tolist(),
@@ -176,7 +176,7 @@ def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.
                                       p.dont_know.tolist(), _maybe(p.low), _maybe(p.high)))
                 for s, p in zip(plan.sections, parts)]
     out: List[Optional[ReturnScore]] = [None] * rows
-    returns = map(_new_return, zip(zip(*sections), indexes, levels, perceived, bands, held))
+    returns = map(_new_return, zip(zip(*sections), indexes, levels, perceived, bands, held, missing))
     for row, score in zip(picked.tolist(), returns):
         out[row] = score
     return out
@@ -188,19 +188,25 @@ _new_return = partial(tuple.__new__, ReturnScore)
 
 
 def _levels(plan: ScoringPlan, index: np.ndarray, columns: Mapping[str, Column], relevant,
-            rows: int) -> Tuple[list, list, list]:
-    """Per row: the level reached, the level band of the index and the level held back by missing key elements
-    (scoring.band_of and scoring.gated, a column at a time)."""
+            rows: int) -> Tuple[list, list, list, list]:
+    """Per row: the level reached, the level band of the index, the level held back by missing key elements and
+    every level whose key elements are missing (scoring.band_of, gated and gate_holds, a column at a time)."""
     band = np.full(rows, -1, dtype=np.int64)
     for n, b in reversed(list(enumerate(plan.levels))):
         band[(index >= b.low) & ((index < b.high) | ((index == b.high) if b.closed else False))] = n
     level, held = band.copy(), np.full(rows, -1, dtype=np.int64)
+    lacking = np.zeros(rows, dtype=np.int64)  # bit n: level n's key elements are missing
     for n, gate in enumerate(plan.gates):
-        if gate is not None and n > 0:
-            stop = (held < 0) & (band >= n) & ~_holds(gate, columns, relevant, rows)
-            level[stop], held[stop] = n - 1, n
+        if gate is not None:
+            missing = ~_holds(gate, columns, relevant, rows)
+            lacking |= missing.astype(np.int64) << n
+            if n > 0:
+                stop = (held < 0) & (band >= n) & missing
+                level[stop], held[stop] = n - 1, n
     codes = objects([b.value for b in plan.levels] + [None])  # -1 picks the None at the end
-    return codes[level].tolist(), codes[band].tolist(), codes[held].tolist()
+    masks, where = np.unique(lacking, return_inverse=True)
+    named = objects([tuple(b.value for n, b in enumerate(plan.levels) if m >> n & 1) for m in masks.tolist()])
+    return codes[level].tolist(), codes[band].tolist(), codes[held].tolist(), named[where.reshape(-1)].tolist()
 
 
 def _perceived(plan: ScoringPlan, columns: Mapping[str, Column], relevant, rows: int) -> list:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import inputs
-from .aggregate import aggregate
+from .aggregate import figures
 from .catalogue import Code, issue
 from .channels import CHANNELS, channel
 from .ledger import Ledger
@@ -305,5 +305,5 @@ def run(inputs: Iterable, form: Form, forms: Mapping[str, Form], progress: Calla
     """Read, de-duplicate, score and aggregate every input: one Report (include_rejected: see collect)."""
     responses, issues, counts = collect(inputs, forms, progress, jobs, include_rejected)
     scored = score_all(form, forms, responses)
-    countries = aggregate(form, [(s.response, s.score) for s in scored])
+    countries = figures(form, [(s.response, s.score) for s in scored])
     return Report(form, tuple(scored), countries, tuple(issues), counts, now())

@@ -333,46 +333,12 @@ class ReturnScore(NamedTuple):
     perceived_level: Optional[str] = None
     band_level: Optional[str] = None  # the level whose band the index falls in
     held_by: Optional[str] = None  # the level whose required key elements are missing, when that held it back
+    # every level whose key elements (requires) the return lacks, whatever its index: what a country's rule counts
+    missing: Tuple[str, ...] = ()
 
     def section(self, sid: str) -> Optional[SectionScore]:
         """The score of one section, or None."""
         return next((s for s in self.sections if s.section == sid), None)
-
-
-@dataclass(frozen=True)
-class GroupScore:
-    """Means over the returns of one group: a country's agency, or the whole country (agency '')."""
-    country: str
-    agency: str
-    returns: int
-    sections: Mapping[str, Optional[float]]
-    index: Optional[float]
-    level: Optional[str]
-    perceived: Mapping[str, int]  # perceived level code -> number of returns
-    perceived_mode: Optional[str]
-
-    def __post_init__(self):
-        _freeze(self, "sections", self.sections)
-        _freeze(self, "perceived", self.perceived)
-
-
-@dataclass(frozen=True)
-class Gap:
-    """First group's mean minus second's (Customs minus Police) on a section, or on the index (section '')."""
-    section: str
-    first: Optional[float]
-    second: Optional[float]
-    gap: Optional[float]
-    flagged: bool
-
-
-@dataclass(frozen=True)
-class CountryScore:
-    """One country: all its returns, each agency's, and the perception gaps between two agencies."""
-    country: str
-    total: GroupScore
-    agencies: Tuple[GroupScore, ...]
-    gaps: Tuple[Gap, ...]
 
 
 @dataclass(frozen=True)
@@ -388,7 +354,7 @@ class Report:
     """Everything one scoring run produced: what every report writer renders."""
     form: Form
     returns: Tuple[ScoredReturn, ...]
-    countries: Tuple[CountryScore, ...]
+    countries: Tuple[Any, ...]  # aggregate.Country: each country's figures
     issues: Tuple[Issue, ...]
     counts: Mapping[str, Mapping[str, int]]  # channel -> {read, accepted, rejected, duplicates}
     generated: str = ""  # ISO timestamp of the run

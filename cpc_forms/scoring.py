@@ -281,10 +281,12 @@ def score_return(form: Form, answers: Mapping[str, Any]) -> ReturnScore:
     index = overall_index(form, sections)
     seen = flat.get(plan.perceived) if plan.perceived is not None and relevant.get(plan.perceived) else None
     band = band_of(plan, index)
-    level, held = gated(plan, band, gate_holds(plan, flat, relevant))
+    holds = gate_holds(plan, flat, relevant)
+    level, held = gated(plan, band, holds)
     codes = [b.value for b in plan.levels]
     return ReturnScore(sections, index, None if level is None else codes[level], seen or None,
-                       None if band is None else codes[band], None if held is None else codes[held])
+                       None if band is None else codes[band], None if held is None else codes[held],
+                       tuple(code for code, ok in zip(codes, holds, strict=True) if not ok))
 
 
 def display(value: Optional[float], digits: int = 1) -> str:

@@ -5,7 +5,7 @@ import random
 from functools import lru_cache
 
 from cpc_forms import conditions
-from cpc_forms.aggregate import aggregate, figures
+from cpc_forms.aggregate import figures
 from cpc_forms.catalogue import Code, issue
 from cpc_forms.model import TEXT, Report, Response, ScoredReturn
 from cpc_forms.returns import make_response
@@ -74,5 +74,5 @@ def sample_report(form, n: int = 18, seed: int = 7, crafted: bool = True) -> Rep
         counts[s.response.channel]["accepted"] += 1
     counts["html"]["read"] += 2 if crafted else 0
     counts["html"]["rejected"] += 2 if crafted else 0
-    return Report(form, scored, aggregate(form, [(s.response, s.score) for s in scored]), tuple(issues),
+    return Report(form, scored, figures(form, [(s.response, s.score) for s in scored]), tuple(issues),
                   counts, generated="2026-03-30T12:00:00Z")

@@ -91,9 +91,44 @@ def test_countries_show_their_national_figure_and_each_agency_apart(form, tmp_pa
     overview = page.rows["overview"]
     figures = countries(report)
     assert [row[2] for row in overview] == [display(c.national.index) or "–" for c in figures]
-    groups = [row for row in page.rows["countries"] if len(row) == 6]
+    groups = [row for row in page.rows["countries"] if len(row) == 7]
     assert len(groups) == sum(1 + len(c.agencies) for c in figures)
-    assert {row[5] for row in groups} <= {"", "yes", "shown apart"}
+    assert {row[6] for row in groups} <= {"", "yes", "shown apart"}
+
+
+def _bounded(score, low, high):
+    if score is None:
+        return "–"
+    return display(score) if display(low) == display(high) else f"{display(score)} ({display(low)}–{display(high)})"
+
+
+def test_each_section_shows_its_dont_know_bounds_and_rate_and_each_figure_what_held_it(form, tmp_path):
+    from decimal import ROUND_HALF_UP, Decimal
+    report = sample_report(form, 60, 11)
+    _, page = _page(report, tmp_path)
+    figures = countries(report)
+    width = 2 + len(figures[0].agencies) + 1  # section, national and each agency, the national "don't know" rate
+    want, held = [], []
+    for c in figures:
+        groups = [c.national, *c.agencies]
+        for s in form.scored_sections:
+            rate = c.national.dont_know_rate[s.id]
+            shown = "–" if rate is None else \
+                f"{(Decimal(repr(rate)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
+            want.append([form.section(s.id).label["en"],
+                         *(_bounded(g.sections[s.id], g.low[s.id], g.high[s.id]) for g in groups), shown])
+        held += [_level(form, g.held_by) for g in groups]
+    got = [row for row in page.rows["countries"] if row[0] in {s.label["en"] for s in form.scored_sections}]
+    assert [row for row in got if len(row) == width] == [w for w in want if len(w) == width]
+    assert any("(" in cell for row in got for cell in row), "some section has bounds apart"
+    groups = [row for row in page.rows["countries"] if len(row) == 7]
+    assert [row[4] for row in groups] == held
+    assert [row[4] for row in page.rows["overview"]] == \
+        [_level(form, c.national.held_by) for c in figures]
+
+
+def _level(form, code):
+    return next(lv.label["en"] for lv in form.levels if lv.code == code) if code else ""
 
 
 def test_the_page_lists_the_first_problems_and_counts_them_all(form, tmp_path, monkeypatch):

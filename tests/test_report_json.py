@@ -8,6 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from cpc_forms.report import json as report_json
+from cpc_forms.report import rows
 from cpc_forms.report import write_all
 
 from report_sample import countries, sample_report
@@ -66,10 +67,15 @@ def test_rows_agree_with_report(any_form, tmp_path):
         r, score = scored.response, scored.score
         assert (row["source"], row["channel"], row["instance_id"], row["submitted"]) == \
             (r.source, r.channel, r.instance_id, r.submitted)
-        assert row["sections"] == {s.section: {"score": s.score, "completeness": s.completeness,
-                                               "answered": s.answered, "applicable": s.applicable}
+        assert row["sections"] == {s.section: {"score": s.score, "low": s.low, "high": s.high,
+                                               "completeness": s.completeness,
+                                               "dont_know_rate": s.dont_know / s.applicable if s.applicable else None,
+                                               "answered": s.answered, "applicable": s.applicable,
+                                               "dont_know": s.dont_know}
                                    for s in score.sections}
-        assert (row["index"], row["level"], row["perceived_level"]) == (score.index, score.level, score.perceived_level)
+        assert [list(s) for s in row["sections"].values()] == [[f.name for f in rows.SECTION]] * len(score.sections)
+        assert (row["index"], row["level"], row["band_level"], row["held_by"], row["perceived_level"]) == \
+            (score.index, score.level, score.band_level, score.held_by, score.perceived_level)
         expected = {q: list(v) if isinstance(v, tuple) else v for q, v in r.answers.items()
                     if not any_form.question(q).personal}
         assert row["answers"] == expected
@@ -82,6 +88,11 @@ def test_aggregates_issues_and_counts_agree_with_report(any_form, tmp_path):
     assert [c["country"] for c in doc["countries"]] == [c.country for c in figures]
     for got, country in zip(doc["countries"], figures, strict=True):
         assert got["national"]["sections"] == dict(country.national.sections)
+        for key in ("low", "high", "dont_know_rate", "key_elements"):
+            assert got["national"][key] == dict(getattr(country.national, key))
+            assert [a[key] for a in got["agencies"]] == [dict(getattr(a, key)) for a in country.agencies]
+        assert [(g["band_level"], g["level"], g["held_by"]) for g in [got["national"], *got["agencies"]]] == \
+            [(g.band_level, g.level, g.held_by) for g in [country.national, *country.agencies]]
         assert (got["national"]["index"], got["national"]["method"], got["national"]["basis"]) == \
             (country.national.index, country.method, list(country.basis))
         assert [(a["agency"], a["returns"], a["level"], a["perceived_median"], a["perceived"])

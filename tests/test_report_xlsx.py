@@ -117,7 +117,7 @@ def test_countries_and_agencies_sheets_agree_with_report(any_form, tmp_path):
 def test_labels_in_language(form, tmp_path, language):
     _, wb = _book(sample_report(form), tmp_path, language=language)
     assert wb.sheetnames == [WORDS[language][k][:31] for k in
-                             ("summary", "returns", "countries", "agencies", "gaps", "issues")]
+                             ("summary", "returns", "countries", "agencies", "section_figures", "gaps", "issues")]
     labels = [c.value for c in _sheet(wb, "returns", language)[2]]
     section = form.scored_sections[0]
     assert f"{section.label[language]}: {WORDS[language]['score']}" in labels

@@ -77,8 +77,9 @@ def writers(form: Form, targets: Iterable[Tuple[str, Path]], *, personal: bool =
 
 def tally(batch: pa.RecordBatch, into: Tally) -> None:
     """Add a batch of returns to the country figures."""
-    values = {m: batch.column(f"{m}.score" if m else "index") for m in into.measures}
-    into.add(batch.column("country"), batch.column("agency"), values, batch.column("perceived_level"))
+    values = {m: batch.column(m if "." in m else f"{m}.score" if m else "index") for m in into.measures}
+    into.add(batch.column("country"), batch.column("agency"), values, batch.column("perceived_level"),
+             batch.column(table.MISSING))
 
 
 def feed(run: Run, every: Sequence[Writer]) -> Tuple[Country, ...]:

@@ -1,6 +1,7 @@
-"""The workbook of scores.xlsx as XlsxWriter writes it: its six sheets in order, the summary and the figures' sheets
-(countries with a native chart, agencies, gaps) filled, and the Returns and Issues sheets set up with their
-header rows; their data rows are the writer's to add, cell by cell or streamed (xlsx.py)."""
+"""The workbook of scores.xlsx as XlsxWriter writes it: its seven sheets in order, the summary and the figures' sheets
+(countries with a native chart, agencies, each figure's sections with their "don't know" bounds and rates, gaps)
+filled, and the Returns and Issues sheets set up with their header rows; their data rows are the writer's to add,
+cell by cell or streamed (xlsx.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,7 @@ from .neutral import is_risky
 
 SCORE, FRACTION = "0.0", "0%"
 FLAG = "#F4B6B6"
-KEYS = ("summary", "returns", "countries", "agencies", "gaps", "issues")
+KEYS = ("summary", "returns", "countries", "agencies", "section_figures", "gaps", "issues")
 # (number format, bold, fill, quote prefix) of the formats the streamed sheets use, made first in every workbook:
 # XlsxWriter numbers formats in the order they are first used, so each has the index 1 + its place here
 STYLES = ((None, False, None, True), (SCORE, False, None, False), (FRACTION, False, None, False),
@@ -120,9 +121,10 @@ class Book:
         _summary(self.sheets["summary"], run, L)
 
     def figures(self, countries: Sequence[Country]) -> None:
-        """The countries, agencies and gaps sheets."""
+        """The countries, agencies, section figures and gaps sheets."""
         _countries(self.sheets["countries"], countries, self.L)
         _agencies(self.sheets["agencies"], countries, self.L)
+        _sections(self.sheets["section_figures"], countries, self.L)
         _gaps(self.sheets["gaps"], countries, self.L)
 
     def close(self) -> Path:
@@ -151,16 +153,24 @@ def _figure(g: Group, sections) -> List[Any]:
     return [g.returns, *(g.sections.get(s.id) for s in sections), g.index]
 
 
+def _gate(g: Group, L: Labels) -> List[Any]:
+    """A figure's level band, the level that held it back and the share of its returns with that level's key
+    elements."""
+    held = g.key_elements.get(g.held_by) if g.held_by else None
+    return [L.level(g.band_level), L.level(g.held_by) if g.held_by else "", held]
+
+
 def _countries(ws: Sheet, countries: Sequence[Country], L: Labels) -> None:
     sections = L.form.scored_sections
     ws.ws.set_column(1, 1, 22)
     ws.put_row([L["code"], L["country"], L["returns"], *(L.section(s.id) for s in sections), L["index"],
-                L["measured_level"], L["perceived_median"], L["method"], L["basis"]], bold=True)
+                L["measured_level"], L["band_level"], L["held_by"], L["held_share"], L["perceived_median"],
+                L["method"], L["basis"]], bold=True)
     for c in countries:
         n = c.national
-        ws.put_row([c.country, L.country(c.country), *_figure(n, sections), L.level(n.level),
+        ws.put_row([c.country, L.country(c.country), *_figure(n, sections), L.level(n.level), *_gate(n, L),
                     L.level(n.perceived_median), L[f"method_{c.method}"], ", ".join(L.agency(a) for a in c.basis)],
-                   [None] * 3 + [SCORE] * (len(sections) + 1))
+                   [None] * 3 + [SCORE] * (len(sections) + 1) + [None] * 3 + [FRACTION])
     if countries:
         ws.ws.insert_chart(len(countries) + 3, 1, _chart(ws, L, len(sections), len(countries) + 1))
 
@@ -184,18 +194,43 @@ def _agencies(ws: Sheet, countries: Sequence[Country], L: Labels) -> None:
     sections, order = L.form.scored_sections, perceived_order(L.form)
     ws.ws.set_column(1, 2, 22)
     ws.put_row([L["code"], L["country"], L["agency"], L["returns"], *(L.section(s.id) for s in sections),
-                L["index"], L["measured_level"], L["perceived_median"], *(L.level(code) for code in order),
-                L["in_national"]], bold=True)
-    fmts = [None] * 4 + [SCORE] * (len(sections) + 1)
+                L["index"], L["measured_level"], L["band_level"], L["held_by"], L["held_share"],
+                L["perceived_median"], *(L.level(code) for code in order), L["in_national"]], bold=True)
+    fmts = [None] * 4 + [SCORE] * (len(sections) + 1) + [None] * 3 + [FRACTION]
     for c in countries:
-        groups = [c.national, *c.agencies] if L.form.role("agency") else [c.national]
-        for g in groups:
+        for g in _groups(c, L):
             national = g is c.national
             counts = [g.perceived.get(code, 0) for code in order]
             where = "" if national else L["yes"] if g.agency in c.basis else L["apart"]
             ws.put_row([c.country, L.country(c.country), L["national"] if national else L.agency(g.agency),
-                        *_figure(g, sections), L.level(g.level), L.level(g.perceived_median), *counts, where],
-                       fmts, bold=national)
+                        *_figure(g, sections), L.level(g.level), *_gate(g, L), L.level(g.perceived_median), *counts,
+                        where], fmts, bold=national)
+
+
+def _groups(c: Country, L: Labels) -> List[Group]:
+    """A country's national figure, then each agency's (when the form has agencies)."""
+    return [c.national, *c.agencies] if L.form.role("agency") else [c.national]
+
+
+def _heading(text: str) -> str:
+    """A column's words as a heading: its first letter capitalised."""
+    first = next((n for n, ch in enumerate(text) if ch.isalpha()), 0)
+    return text[:first] + text[first:first + 1].upper() + text[first + 1:]
+
+
+def _sections(ws: Sheet, countries: Sequence[Country], L: Labels) -> None:
+    """Per country, figure and section: the score with its "don't know" bounds and rate, one row each."""
+    ws.ws.set_column(1, 3, 22)
+    ws.put_row([L["code"], L["country"], L["figure"], L["section"], L["returns_scored"],
+                *(_heading(L[k]) for k in ("score", "low", "high", "dont_know_rate"))], bold=True)
+    fmts = [None] * 5 + [SCORE] * 3 + [FRACTION]
+    for c in countries:
+        for g in _groups(c, L):
+            national = g is c.national
+            for s in L.form.scored_sections:
+                ws.put_row([c.country, L.country(c.country), L["national"] if national else L.agency(g.agency),
+                            L.section(s.id), g.scored.get(s.id, 0), g.sections.get(s.id), g.low.get(s.id),
+                            g.high.get(s.id), g.dont_know_rate.get(s.id)], fmts, bold=national)
 
 
 def _gaps(ws: Sheet, countries: Sequence[Country], L: Labels) -> None:

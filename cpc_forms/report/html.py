@@ -1,6 +1,7 @@
-"""report.html: one self-contained page (no script, no network): a summary, every country in a table and then on a
-section of its own (its national figure, each agency, a chart as inline SVG, its gaps, a sample of its comments),
-and the problems: every kind of problem counted, the first ones listed. Its size follows the countries, never
+"""report.html: one self-contained page (no script, no network): a summary with the methods, every country in a table
+and then on a section of its own (its national figure, each agency, what held its level back, each section's score
+with its "don't know" bounds and rate, a chart as inline SVG, its gaps, a sample of its comments), and the problems:
+every kind of problem counted, the first ones listed. Its size follows the countries, never
 the returns: the returns and every issue are in scores.xlsx and scores.json.
 
 The page is generators/report/report.html.j2 rendered with autoescape: every text from a return, a file name or a
@@ -8,6 +9,7 @@ spec goes through Jinja2's escaping; this module only hands it plain data."""
 from __future__ import annotations
 
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
@@ -17,7 +19,7 @@ import pyarrow.compute as pc
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from .. import resources
-from ..aggregate import MIN_GAP_RETURNS, Country, Group
+from ..aggregate import BALANCED, MIN_GAP_RETURNS, Country, Group
 from ..model import TEXT, Form, Issue, Report
 from ..scoring import display
 from . import Writer as Base
@@ -40,11 +42,34 @@ def _env() -> Environment:
     return env
 
 
+def percent(value: Optional[float], L: Labels) -> str:
+    """A fraction as a whole percentage (half away from zero, from its exact decimal digits), '–' for none."""
+    if value is None:
+        return L["no_value"]
+    n = (Decimal(repr(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return L["percent"].format(n=n)
+
+
+def bounded(score: Optional[float], low: Optional[float], high: Optional[float]) -> str:
+    """A score with its "don't know" bounds: '62.3 (55.0–71.2)', the score alone when they are the same, '–'
+    for none."""
+    if score is None:
+        return "–"
+    if low is None or high is None or display(low) == display(high):
+        return display(score)
+    return f"{display(score)} ({display(low)}–{display(high)})"
+
+
 def _colour(form, agency: Optional[str]) -> str:
     """The colour class of a group: the national figure's, then one colour per agency code across every chart."""
     role = form.role("agency")
     codes = [c.code for c in role.choices] if role else []
     return "g0" if agency is None else f"g{codes.index(agency) % 5 + 1}" if agency in codes else "g5"
+
+
+def _x(score: Optional[float]) -> Optional[float]:
+    """Where a score falls on the chart's axis, from its left (None: no score)."""
+    return None if score is None else round(LABEL_W + PLOT_W * score / 100, 1)
 
 
 def chart(country: Country, L: Labels) -> Dict[str, Any]:
@@ -58,8 +83,12 @@ def chart(country: Country, L: Labels) -> Dict[str, Any]:
     for n, s in enumerate(sections):
         top = 20 + n * step
         bars = [dict(y=top + k * BAR, w=round(PLOT_W * (g.sections.get(s.id) or 0) / 100, 1),
-                     value=display(g.sections.get(s.id)) or "–", cls=colours[k], name=names[k])
+                     value=display(g.sections.get(s.id)) or "–", cls=colours[k], name=names[k],
+                     shown=bounded(g.sections.get(s.id), g.low.get(s.id), g.high.get(s.id)),
+                     low=_x(g.low.get(s.id)), high=_x(g.high.get(s.id)))
                 for k, g in enumerate(groups)]
+        for b in bars:  # the value after the bar, or after its bounds when they reach further
+            b["text_x"] = round(max(LABEL_W + b["w"], b["high"] or 0) + 4, 1)
         items.append(dict(label=L.section(s.id), y=top + BAR * len(groups) / 2 + 4, bars=bars))
     ticks = [dict(x=LABEL_W + PLOT_W * t / 100, text=str(t)) for t in range(0, 101, 20)]
     legend = [dict(cls=c, name=name) for c, name in zip(colours, names, strict=True)]
@@ -138,29 +167,56 @@ class Page(Base):
             gap_note=(L["gap_note"].format(first=pair[0], second=pair[1], flag=f"{form.gap_flag:g}") + " "
                       + L["gap_rule"].format(n=MIN_GAP_RETURNS) if len(pair) == 2 else ""),
             national_note=L["national_note"].format(first=pair[0], second=pair[1]) if len(pair) == 2 else "",
+            dk_note=L["dk_note"],
+            gate_note=(L["gate_note"].format(first=pair[0], second=pair[1]) if len(pair) == 2
+                       else L["gate_note_pooled"]) if any(lv.requires is not None for lv in form.levels) else "",
             problems=[dict(severity=L[s] if s in ("error", "warning") else s, code=c, count=n)
                       for (s, c), n in sorted(self.problems.items(), key=lambda item: (item[0][0] != "error",
                                                                                       -item[1], item[0][1]))],
             rejected=self.listed["error"], warnings=self.listed["warning"],
             errors=sum(n for (s, _), n in self.problems.items() if s == "error"),
             warned=sum(n for (s, _), n in self.problems.items() if s != "error"),
-            levels=[dict(name=L.text(lv.label), description=L.text(lv.description), low=lv.low, high=lv.high)
+            levels=[dict(name=L.text(lv.label), description=L.text(lv.description), low=lv.low, high=lv.high,
+                         requirement=L.text(lv.requirement) if lv.requirement else "")
                     for lv in form.levels],
             returns=run.accepted)
 
     def _country(self, n: int, c: Country) -> Dict[str, Any]:
         L = self.L
         groups = [c.national, *c.agencies] if self.form.role("agency") else [c.national]
+        names = [L["national"] if g is c.national else L.agency(g.agency) for g in groups]
         shown = self.comments.get(c.country, [])
         return dict(anchor=f"country-{n}", code=c.country, name=L.country(c.country), chart=chart(c, L),
                     method=L[f"method_{c.method}"], basis=", ".join(L.agency(a) for a in c.basis),
                     national=c.national, flagged=sum(g.flagged for g in c.gaps),
+                    held=L.level(c.national.held_by) if c.national.held_by else "",
+                    gate=self._gate(c, c.national), names=names,
+                    sections=[dict(name=L.section(s.id),
+                                   cells=[bounded(g.sections.get(s.id), g.low.get(s.id), g.high.get(s.id))
+                                          for g in groups],
+                                   dont_know=[percent(g.dont_know_rate.get(s.id), L) for g in groups])
+                              for s in self.form.scored_sections],
                     comments=dict(shown=shown, more=self.comment_counts[c.country] - len(shown)),
-                    groups=[dict(name=L["national"] if g is c.national else L.agency(g.agency), returns=g.returns,
-                                 index=g.index, level=L.level(g.level), perceived=L.level(g.perceived_median),
-                                 national=g is c.national,
+                    groups=[dict(name=name, returns=g.returns, index=g.index, level=L.level(g.level),
+                                 perceived=L.level(g.perceived_median), national=g is c.national,
+                                 held=L.level(g.held_by) if g.held_by else "",
                                  where="" if g is c.national else L["yes"] if g.agency in c.basis else L["apart"])
-                            for g in groups])
+                            for g, name in zip(groups, names, strict=True)])
+
+    def _gate(self, c: Country, g: Group) -> str:
+        """What held a figure's level back, in words, or that nothing did ('' without a level)."""
+        L = self.L
+        if g.level is None:
+            return ""
+        if g.held_by is None:
+            return L["not_held"] if any(lv.requires is not None for lv in self.form.levels) else ""
+        level = next(lv for lv in self.form.levels if lv.code == g.held_by)
+        each = [f"{L.agency(a.agency)} {percent(a.key_elements.get(g.held_by), L)}" for a in c.agencies
+                if a.agency in c.basis] if g is c.national and c.method == BALANCED else []
+        return L["held_at"].format(level=L.level(g.level), band=L.level(g.band_level), held=L.level(g.held_by),
+                                   requirement=L.text(level.requirement) if level.requirement else "",
+                                   share=percent(g.key_elements.get(g.held_by), L),
+                                   each=f" ({', '.join(each)})" if each else "")
 
     def html(self, run: Run, countries: Sequence[Country]) -> str:
         """The page as text."""

@@ -22,7 +22,7 @@ from .run import Run
 
 SCHEMA = resources.files("cpc_forms/report/scores.schema.json")
 FORMAT = "cpc-forms/scores"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 LISTS = ("returns", "issues")  # the keys whose items are one line each
 ISSUE_KEYS = ("code", "severity", "message", "source", "location")
 
@@ -48,8 +48,10 @@ def tail(run: Run) -> Dict[str, Any]:
 
 def group(g: Group) -> Dict[str, Any]:
     """One agency's figures, or a national figure."""
-    return dict(agency=g.agency, returns=g.returns, sections=dict(g.sections), index=g.index, level=g.level,
-                perceived=dict(g.perceived), perceived_median=g.perceived_median)
+    return dict(agency=g.agency, returns=g.returns, sections=dict(g.sections), low=dict(g.low), high=dict(g.high),
+                dont_know_rate=dict(g.dont_know_rate), index=g.index, band_level=g.band_level, level=g.level,
+                held_by=g.held_by, key_elements=dict(g.key_elements), perceived=dict(g.perceived),
+                perceived_median=g.perceived_median)
 
 
 def country(c: Country) -> Dict[str, Any]:

@@ -1,8 +1,14 @@
 """What the reports hold of each return, declared once: every writer renders these fields and no others.
 
 A return's row is its FIXED identity, per scored section the SECTION measures (SectionScore attributes of those
-names), the TAIL scores (ReturnScore attributes), its answers and its review state. A new score in the model is
-one line here: scores.json then carries it, and scores.csv and the Returns sheet too when it is flat.
+names, and the RATES made of two of them), the TAIL scores (ReturnScore attributes), its answers and its review
+state. A new score in the model is one line here: scores.json then carries it, and scores.csv and the Returns sheet
+too when it is flat.
+
+"Don't know" is shown, not hidden: beside each section score its bounds (low, high: the score had every "don't
+know" been the worst answer, or the best) and its "don't know" rate (the share of the section's applicable items
+answered "don't know"; completeness is the share answered). Beside the level reached, the level of the index's
+band alone and the level whose key elements were missing (held_by), when that held the return back.
 
 Numbers keep full precision here, in scores.csv and in scores.json; only scores.xlsx (number formats) and
 report.html round, for display. Missing numbers are None; missing texts (no country role, no submitted time)
@@ -25,9 +31,12 @@ class Field(NamedTuple):
 
 
 FIXED = ("source", "location", "channel", "instance_id", "form_version", "submitted", "country", "agency")
-SECTION = (Field("score", SCORE), Field("completeness", FRACTION), Field("answered", COUNT, False),
-           Field("applicable", COUNT, False))
-TAIL = (Field("index", SCORE), Field("level", CODE), Field("perceived_level", CODE))
+SECTION = (Field("score", SCORE), Field("low", SCORE), Field("high", SCORE), Field("completeness", FRACTION),
+           Field("dont_know_rate", FRACTION), Field("answered", COUNT, False), Field("applicable", COUNT, False),
+           Field("dont_know", COUNT, False))
+RATES = {"dont_know_rate": ("dont_know", "applicable")}  # SECTION measures that are one count over another
+TAIL = (Field("index", SCORE), Field("level", CODE), Field("band_level", CODE), Field("held_by", CODE),
+        Field("perceived_level", CODE))
 TAIL_NAMES = tuple(f.name for f in TAIL)
 ROLES = ("country", "agency")  # FIXED fields that are the answer of the question playing that role
 
@@ -66,6 +75,9 @@ def return_row(report: Union[Report, Form], scored: ScoredReturn, personal: bool
 def _measure(section, field: Field) -> Any:
     if section is None:
         return 0 if field.kind == COUNT else None
+    if field.name in RATES:
+        part, whole = (getattr(section, name) for name in RATES[field.name])
+        return part / whole if whole else None
     return getattr(section, field.name)
 
 

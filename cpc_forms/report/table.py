@@ -1,7 +1,7 @@
 """Scored returns -> one Arrow record batch of the fields rows.py declares: what every writer reads, column by column.
 
 Per return: the FIXED fields and its review state and edit count as text; per scored section each SECTION
-measure, and the TAIL scores, typed; every answer as text (a number as its repr, a multiple choice as its codes
+measure, and the TAIL scores, typed; the levels whose key elements it lacks, as bits (for the countries' gates); every answer as text (a number as its repr, a multiple choice as its codes
 joined by spaces, with its JSON list beside it in list:<id>). The Responses are not kept: a batch is a few
 thousand returns' columns.
 
@@ -15,15 +15,18 @@ from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence
 
+import numpy as np
 import pyarrow as pa
 
+from ..aggregate import lacking_bits
 from ..model import DECIMAL, INTEGER, SELECT_MULTIPLE, TEXT, Form, ScoredReturn, SectionScore
-from .rows import CODE, COUNT, FIXED, ROLES, SECTION, TAIL, Field, role_answer
+from .rows import CODE, COUNT, FIXED, RATES, ROLES, SECTION, TAIL, Field, role_answer
 
 META = FIXED + ("review",)
 MANY = ("location", "instance_id", "submitted")  # texts that differ from one return to the next
 TYPES = {COUNT: pa.int64(), CODE: pa.string()}
 NUMBERS = (INTEGER, DECIMAL)
+MISSING = "missing_key_elements"  # per return, the levels whose key elements it lacks (as bits): for the gates
 
 
 def answer(qid: str) -> str:
@@ -59,6 +62,7 @@ def build(form: Form, scored: Sequence[ScoredReturn]) -> pa.RecordBatch:
     for field in TAIL:
         values = pa.array(list(map(attrgetter(field.name), scores)), _type(field))
         columns[field.name] = values
+    columns[MISSING] = pa.array(lacking_bits(form, [s.missing for s in scores]), pa.int64())
     columns.update(_answers(form, [r.answers for r in responses]))
     return pa.RecordBatch.from_pydict(columns)
 
@@ -91,10 +95,29 @@ def _sections(form: Form, scored: Sequence[ScoredReturn]) -> Dict[str, pa.Array]
     for sid, column in zip(ids, zip(*rows) if rows else [()] * len(ids), strict=True):
         whole = None not in column
         for field in SECTION:
+            if field.name in RATES:
+                continue
             get = itemgetter(SectionScore._fields.index(field.name))  # a named tuple's field by place: faster
             none = 0 if field.kind == COUNT else None
             values = list(map(get, column)) if whole else [none if x is None else get(x) for x in column]
             out[measure(sid, field)] = pa.array(values, _type(field))
+    return rates(form, out)
+
+
+def rates(form: Form, columns: Dict[str, pa.Array]) -> Dict[str, pa.Array]:
+    """The columns with each section's RATES added, in SECTION's order: a count over another (null where the
+    other is 0), the very float Python's int / int gives."""
+    out: Dict[str, pa.Array] = {}
+    for s in form.scored_sections:
+        for field in SECTION:
+            name = measure(s.id, field)
+            if field.name not in RATES:
+                out[name] = columns[name]
+                continue
+            part, whole = (columns[f"{s.id}.{n}"].to_numpy(zero_copy_only=False) for n in RATES[field.name])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = part.astype(np.float64) / whole
+            out[name] = pa.array(ratio, pa.float64(), mask=whole == 0)
     return out
 
 

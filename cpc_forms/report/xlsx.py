@@ -1,4 +1,5 @@
-"""scores.xlsx: summary, returns, countries (with a native chart), agencies, perception gaps, issues.
+"""scores.xlsx: summary, returns, countries (with a native chart), agencies, section figures, perception gaps,
+issues.
 
 The Returns sheet holds the data as scores.csv does (codes, full-precision numbers; row 1 the column ids, row 2
 their labels); the other sheets are for reading, in labels. Scores show one decimal through number formats
@@ -22,11 +23,11 @@ from ..aggregate import Country
 from ..model import NUMERIC_KINDS, Form, Report
 from . import Writer as Base
 from . import cells, rows, sheet, table, write_one
-from .books import ISSUE_HEADER, Book, formats_of, issues_setup, returns_setup, style_index
+from .books import ISSUE_HEADER, KEYS, Book, formats_of, issues_setup, returns_setup, style_index
 from .labels import Labels
 from .run import Run
 
-RETURNS, ISSUES = "xl/worksheets/sheet2.xml", "xl/worksheets/sheet6.xml"  # the 2nd and 6th of books.KEYS
+RETURNS, ISSUES = (f"xl/worksheets/sheet{KEYS.index(k) + 1}.xml" for k in ("returns", "issues"))  # books.KEYS
 
 
 def plan(form: Form, personal: bool) -> List[Tuple[str, bool, Optional[str]]]:
