@@ -189,8 +189,9 @@ class Tally:
     def _made(self, agency: str, returns: int, sections, index, perceived, distributions, order, scored, bounds,
               shares: Mapping[str, Optional[Fraction]]) -> Group:
         band, level, held = gated_level(self.form, index, shares)
+        low, high, dont_know = bounds
         return Group(agency, returns, sections, index, level, {c: n for c, n in perceived.items() if n},
-                     median(distributions, order), scored, *bounds, band, held,
+                     median(distributions, order), scored, low, high, dont_know, band, held,
                      {code: None if share is None else float(share) for code, share in shares.items()})
 
     def _group(self, agency: str, ids: Sequence[int]) -> Group:
@@ -199,8 +200,9 @@ class Tally:
         order += sorted(set(counts) - set(order))
         sections = [m for m in self.scores if m]
         bounds = [{sid: self.sums[f"{sid}.{b}"].mean(*ids) for sid in sections} for b in BOUNDS]
-        return self._made(agency, int(sum(self.returns[g] for g in ids)), {m: self.sums[m].mean(*ids) for m in sections},
-                          self.sums[""].mean(*ids), {c: counts[c] for c in order}, [[counts[c] for c in order]], order,
+        returns = int(sum(self.returns[g] for g in ids))
+        return self._made(agency, returns, {m: self.sums[m].mean(*ids) for m in sections}, self.sums[""].mean(*ids),
+                          {c: counts[c] for c in order}, [[counts[c] for c in order]], order,
                           {m: sum(self.sums[m].count(g) for g in ids) for m in self.scores}, bounds, self._shares(ids))
 
     def _balanced(self, groups: Sequence[Group], ids: Sequence[int]) -> Group:
@@ -212,8 +214,9 @@ class Tally:
         bounds = [{sid: _mean(getattr(g, b)[sid] for g in groups) for sid in sections} for b in BOUNDS]
         each = [self._shares([g]) for g in ids]
         shares = {code: _fraction_mean([s[code] for s in each]) for _, code in self.gates}
-        return self._made("", sum(g.returns for g in groups), {m: _mean(g.sections[m] for g in groups) for m in sections},
-                          _mean(g.index for g in groups), {c: sum(g.perceived.get(c, 0) for g in groups) for c in order},
+        means = {m: _mean(g.sections[m] for g in groups) for m in sections}
+        return self._made("", sum(g.returns for g in groups), means, _mean(g.index for g in groups),
+                          {c: sum(g.perceived.get(c, 0) for g in groups) for c in order},
                           [[g.perceived.get(c, 0) for c in order] for g in groups], order,
                           {m: sum(g.scored[m] for g in groups) for m in self.scores}, bounds, shares)
 

@@ -104,20 +104,39 @@ def _items(item: ItemPlan, column: Optional[Column], relevant: Optional[np.ndarr
     values = column.values if column is not None else [None]
     codes = column.codes if column is not None else np.zeros(rows, dtype=np.intp)
     skipped = item_score(item, None, False) if item.conditional else None
-    table = [item_score(item, v) for v in values] + [skipped]
+    table = [_item_score(item, v) for v in values] + [skipped]
     if skipped is not None and relevant is not None:
         codes = np.where(relevant, codes, len(values))
     return table, codes
 
 
-def _section(plan: ScoringPlan, section: SectionPlan, columns: Mapping[str, Column], relevant, rows: int) -> _Section:
+_SCORED: Dict[Tuple[ItemPlan, Any], ItemScore] = {}  # (item plan, answer) -> its item score (plans are hashed by
+_MEMO_TYPES = {str, int, float, tuple, type(None)}  # identity, and kept alive by the key: never mistaken for another)
+
+
+def _item_score(item: ItemPlan, value: Any) -> ItemScore:
+    """item_score, remembered for the answers met batch after batch (codes, numbers, multiple choices)."""
+    if value.__class__ not in _MEMO_TYPES:
+        return item_score(item, value)
+    key = (item, value)
+    found = _SCORED.get(key)
+    if found is None:
+        found = item_score(item, value)
+        if len(_SCORED) < 65536:
+            _SCORED[key] = found
+    return found
+
+
+def _section(plan: ScoringPlan, section: SectionPlan, columns: Mapping[str, Column], relevant, rows: int,
+             with_items: bool = True) -> _Section:
     items = []
     numerator, denominator = np.zeros(rows), np.zeros(rows)
     scored, unanswered = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
     dont_know, unknown = np.zeros(rows, dtype=np.int64), np.zeros(rows)
     for item in section.items:
         table, codes = _items(item, columns.get(item.question), relevant.get(item.question), rows)
-        items.append(objects(table)[codes].tolist())
+        if with_items:
+            items.append(objects(table)[codes].tolist())
         got = [i is not None and i.status == SCORED for i in table]
         # the same operations in the same order as scoring.section_score: the same floats, bit for bit;
         # where got is True, table holds a scored ItemScore (never None, its score set)
@@ -149,17 +168,25 @@ def _maybe(values: np.ndarray) -> list:
     return [None if v != v else v for v in values.tolist()]
 
 
-def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.ndarray], rows: int,
-           keep: Optional[np.ndarray] = None) -> List[Optional[ReturnScore]]:
-    """Per row, every score of the return (None for the rows keep leaves out)."""
-    keep = np.ones(rows, dtype=bool) if keep is None else keep
-    picked = np.flatnonzero(keep)
-    sub = {qid: Column(c.values, c.codes[picked]) for qid, c in columns.items()}
-    relevant = {qid: mask[picked] for qid, mask in relevant.items()}
-    count = len(picked)
+class Measures(NamedTuple):
+    """Every score of a batch's returns as columns: per scored section its measures, the index (NaN: none), and as
+    level numbers (-1: none) the level reached, the index's band and the level that held it back; the levels
+    whose key elements each lacks as bits (bit n: level n), and the perceived level (None: none)."""
+    sections: List[_Section]
+    index: np.ndarray  # type: ignore[assignment]  # shadows tuple.index(), as ReturnScore.index does
+    level: np.ndarray
+    band: np.ndarray
+    held: np.ndarray
+    lacking: np.ndarray
+    perceived: np.ndarray
+
+
+def measures(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.ndarray], rows: int,
+             with_items: bool = False) -> Measures:
+    """Every score of every row, a column at a time (each section's items too, with_items: scores() needs them)."""
     plan = plan_for(form)
-    parts = [_section(plan, s, sub, relevant, count) for s in plan.sections]
-    numerator, denominator, have = np.zeros(count), np.zeros(count), np.zeros(count, dtype=np.int64)
+    parts = [_section(plan, s, columns, relevant, rows, with_items) for s in plan.sections]
+    numerator, denominator, have = np.zeros(rows), np.zeros(rows), np.zeros(rows, dtype=np.int64)
     for s, part in zip(plan.sections, parts):
         ok = ~np.isnan(part.score)
         numerator += np.where(ok, s.weight * np.where(ok, part.score, 0.0), 0.0)
@@ -167,17 +194,42 @@ def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.
         have += ok
     with np.errstate(divide="ignore", invalid="ignore"):
         index = np.where(have >= plan.min_sections, numerator / np.where(have > 0, denominator, 1.0), np.nan)
-    indexes = _maybe(index)
-    levels, bands, held, missing = _levels(plan, index, sub, relevant, count)
-    perceived = _perceived(plan, sub, relevant, count)
+    return Measures(parts, index, *_levels(plan, index, columns, relevant, rows),
+                    _perceived(plan, columns, relevant, rows))
+
+
+def picked(columns: Mapping[str, Column], relevant: Mapping[str, np.ndarray], rows: np.ndarray):
+    """The columns and relevance of some rows only."""
+    return ({qid: Column(c.values, c.codes[rows]) for qid, c in columns.items()},
+            {qid: mask[rows] for qid, mask in relevant.items()})
+
+
+def codes_of(plan: ScoringPlan, levels: np.ndarray) -> np.ndarray:
+    """Level numbers (-1: none) as level codes (None)."""
+    return objects([b.value for b in plan.levels] + [None])[levels]  # -1 picks the None at the end
+
+
+def scores(form: Form, columns: Mapping[str, Column], relevant: Mapping[str, np.ndarray], rows: int,
+           keep: Optional[np.ndarray] = None) -> List[Optional[ReturnScore]]:
+    """Per row, every score of the return (None for the rows keep leaves out)."""
+    keep = np.ones(rows, dtype=bool) if keep is None else keep
+    chosen = np.flatnonzero(keep)
+    sub, relevant = picked(columns, relevant, chosen)
+    plan = plan_for(form)
+    m = measures(form, sub, relevant, len(chosen), with_items=True)
+    levels, bands, held = (codes_of(plan, x).tolist() for x in (m.level, m.band, m.held))
+    masks, where = np.unique(m.lacking, return_inverse=True)
+    named = objects([tuple(b.value for n, b in enumerate(plan.levels) if mask >> n & 1) for mask in masks.tolist()])
+    missing = named[where.reshape(-1)].tolist()
     # zip builds each row's tuples in C: its items, then its sections
     sections = [map(_new_section, zip(repeat(s.section), _maybe(p.score), _maybe(p.completeness), p.answered.tolist(),
                                       p.applicable.tolist(), zip(*p.items) if p.items else repeat(()),
                                       p.dont_know.tolist(), _maybe(p.low), _maybe(p.high)))
-                for s, p in zip(plan.sections, parts)]
+                for s, p in zip(plan.sections, m.sections)]
     out: List[Optional[ReturnScore]] = [None] * rows
-    returns = map(_new_return, zip(zip(*sections), indexes, levels, perceived, bands, held, missing))
-    for row, score in zip(picked.tolist(), returns):
+    returns = map(_new_return, zip(zip(*sections), _maybe(m.index), levels, m.perceived.tolist(), bands, held,
+                                   missing))
+    for row, score in zip(chosen.tolist(), returns):
         out[row] = score
     return out
 
@@ -188,9 +240,10 @@ _new_return = partial(tuple.__new__, ReturnScore)
 
 
 def _levels(plan: ScoringPlan, index: np.ndarray, columns: Mapping[str, Column], relevant,
-            rows: int) -> Tuple[list, list, list, list]:
-    """Per row: the level reached, the level band of the index, the level held back by missing key elements and
-    every level whose key elements are missing (scoring.band_of, gated and gate_holds, a column at a time)."""
+            rows: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row, as level numbers (-1: none): the level reached, the level band of the index, the level held back by
+    missing key elements; and every level whose key elements are missing, as bits (scoring.band_of, gated and
+    gate_holds, a column at a time)."""
     band = np.full(rows, -1, dtype=np.int64)
     for n, b in reversed(list(enumerate(plan.levels))):
         band[(index >= b.low) & ((index < b.high) | ((index == b.high) if b.closed else False))] = n
@@ -203,17 +256,14 @@ def _levels(plan: ScoringPlan, index: np.ndarray, columns: Mapping[str, Column],
             if n > 0:
                 stop = (held < 0) & (band >= n) & missing
                 level[stop], held[stop] = n - 1, n
-    codes = objects([b.value for b in plan.levels] + [None])  # -1 picks the None at the end
-    masks, where = np.unique(lacking, return_inverse=True)
-    named = objects([tuple(b.value for n, b in enumerate(plan.levels) if m >> n & 1) for m in masks.tolist()])
-    return codes[level].tolist(), codes[band].tolist(), codes[held].tolist(), named[where.reshape(-1)].tolist()
+    return level, band, held, lacking
 
 
-def _perceived(plan: ScoringPlan, columns: Mapping[str, Column], relevant, rows: int) -> list:
+def _perceived(plan: ScoringPlan, columns: Mapping[str, Column], relevant, rows: int) -> np.ndarray:
     column = columns.get(plan.perceived) if plan.perceived is not None else None
     if column is None:
-        return [None] * rows
+        return objects([None] * rows)
     seen = objects([v or None for v in column.values])[column.codes]
     if plan.perceived in relevant:
         seen[~relevant[plan.perceived]] = None
-    return seen.tolist()
+    return seen

@@ -41,6 +41,7 @@ class Sums:
         self.limbs = np.zeros((LIMBS, 0), dtype=np.int64)
         self.counts = np.zeros(0, dtype=np.int64)
         self.odd: Dict[int, Fraction] = {}  # group -> sum of the values outside the fixed point
+        self._wholes: Optional[list] = None  # per group, its limbs as one integer (made when first asked)
 
     def add(self, groups: np.ndarray, values: np.ndarray, size: int) -> None:
         """Add values (NaN: no value) of rows in groups (ids below size)."""
@@ -48,6 +49,7 @@ class Sums:
             grow = size - len(self.counts)
             self.limbs = np.pad(self.limbs, ((0, 0), (0, grow)))
             self.counts = np.pad(self.counts, (0, grow))
+        self._wholes = None
         valued = ~np.isnan(values)
         groups, values = groups[valued], values[valued]
         self.counts[:size] += np.bincount(groups, minlength=size)
@@ -57,16 +59,27 @@ class Sums:
         for g, v in zip(groups[~fits].tolist(), values[~fits].tolist()):
             self.odd[g] = self.odd.get(g, Fraction(0)) + Fraction(v)
 
+    def _whole(self, group: int) -> int:
+        """The sum of one group's values in the fixed point, as an integer (units of 2**LOW)."""
+        if self._wholes is None or len(self._wholes) != self.limbs.shape[1]:
+            columns = self.limbs.T.tolist()  # once: Python integers of every group's limbs
+            self._wholes = [sum(part << (LIMB * k) for k, part in enumerate(parts)) for parts in columns]
+        return self._wholes[group]
+
     def total(self, group: int) -> Fraction:
         """The exact sum of one group's values."""
-        whole = sum(int(self.limbs[k, group]) << (LIMB * k) for k in range(LIMBS))
-        return Fraction(whole, 1 << -LOW) + self.odd.get(group, Fraction(0))
+        return Fraction(self._whole(group), 1 << -LOW) + self.odd.get(group, Fraction(0))
 
     def count(self, group: int) -> int:
         """How many values one group has."""
         return int(self.counts[group]) if group < len(self.counts) else 0
 
     def mean(self, *groups: int) -> Optional[float]:
-        """The mean of the values of these groups together, as statistics.fmean gives it; None without values."""
+        """The mean of the values of these groups together, as statistics.fmean gives it; None without values.
+        (An int / int is correctly rounded, as float() of a Fraction is: the same float, without the Fraction.)"""
         n = sum(self.count(g) for g in groups)
-        return float(sum((self.total(g) for g in groups), Fraction(0))) / n if n else None
+        if not n:
+            return None
+        if any(g in self.odd for g in groups):
+            return float(sum((self.total(g) for g in groups), Fraction(0))) / n
+        return sum(self._whole(g) for g in groups) / (1 << -LOW) / n

@@ -58,6 +58,20 @@ class Ledger:
             self.packed.append(pa.array(self.identities, pa.string()))
             self.identities = []
 
+    def block(self, name: str, identities: pa.Array, reviews: pa.Array) -> None:
+        """Returns a batch reader read as columns (report.table.Block): per return its identity and review state."""
+        self._tally(name)["read"] += len(identities)
+        self.channel.extend([self.names[name or "unrecognised"]] * len(identities))
+        encoded = pc.dictionary_encode(reviews)
+        verdicts = [False] + [bool(v) and not self.include_rejected and rejected_by_review(v)
+                              for v in encoded.dictionary.to_pylist()]
+        where = pc.fill_null(encoded.indices, pa.scalar(-1, encoded.indices.type)).to_numpy(False) + 1
+        self.reviewed.extend(np.array(verdicts, dtype=np.int8)[where].tolist())
+        if self.identities:  # the identities met before, in their order
+            self.packed.append(pa.array(self.identities, pa.string()))
+            self.identities = []
+        self.packed.append(identities)
+
     def issues(self, names: Sequence[str], items: Sequence[Issue]) -> None:
         """Issues met, each through its channel."""
         for name, item in zip(names, items, strict=True):

@@ -18,7 +18,7 @@ from .ingest import PARTIAL, expand, now, read_all, score_all
 from .ledger import Ledger
 from .model import Form, Issue, Response
 from .report import table
-from .report.run import Run, Spill, issue_batches, kept
+from .report.run import Run, Spill, as_issues, issue_batches, kept
 from .returns import rejected_by_review
 
 BATCH = 4096  # returns in one batch of the reports' columns: a few MB
@@ -51,6 +51,8 @@ class Reading:
         self.country_of: List[np.ndarray] = []
         self.written: List[np.ndarray] = []  # per batch, the rows given to the live writers
         self.partial: set = set()
+        self.blocks: List[tuple] = []  # (channel, returns, identities) of the blocks not yet taken
+        self.block_rows = 0
 
     def take_issues(self) -> None:
         """Count, spill and pass on the issues read since the last time (the lists are emptied in place)."""
@@ -61,17 +63,54 @@ class Reading:
 
     def _write_issues(self, issues: List[Issue]) -> None:
         for batch in issue_batches(issues):
-            self.issues.write(batch)
-            if self.live is not None:
-                self.live.issues(batch)
-        self.issued += len(issues)
+            self._write_issues_batch(batch)
+
+    def _write_issues_batch(self, batch: pa.RecordBatch) -> None:
+        self.issues.write(batch)
+        if self.live is not None:
+            self.live.issues(batch)
+        self.issued += batch.num_rows
 
     def take_returns(self) -> None:
         """Count, score, spill and pass on the returns read since the last time (the lists are emptied in
         place): the Responses are forgotten."""
+        self.take_blocks()
         self.ledger.responses(self.pending_names, self.pending)
         batch = table.build(self.form, score_all(self.form, self.forms, self.pending))
         del self.pending[:], self.pending_names[:]
+        self._put(batch)
+
+    def block(self, name: str, block: table.Block) -> None:
+        """Returns a batch reader read as columns: its issues said at once, its returns taken with the next ones
+        (blocks are a batch of a file each: a few together make a batch of the reports)."""
+        if self.pending:
+            self.take_returns()
+        self.take_issues()
+        returns, issues = block.sourced()
+        if issues.num_rows:
+            severity = issues.column("severity")
+            if pc.any(pc.equal(severity, pa.scalar("error", pa.string()))).as_py():
+                self.ledger.issues([name] * issues.num_rows, list(as_issues(issues)))
+            partial = pc.is_in(issues.column("code"), value_set=pa.array([c.value for c in PARTIAL], pa.string()))
+            self.partial.update(i.source for i in as_issues(issues.filter(partial)))
+            self._write_issues_batch(issues)
+        self.blocks.append((name, returns, block.identities))
+        self.block_rows += returns.num_rows
+        if self.block_rows >= BATCH:
+            self.take_blocks()
+
+    def take_blocks(self) -> None:
+        """Count, spill and pass on the blocks taken since the last time."""
+        if not self.blocks:
+            return
+        for name, returns, identities in self.blocks:
+            self.ledger.block(name, identities, returns.column("review"))
+        batch = pa.concat_batches([returns for _, returns, _ in self.blocks])
+        self.blocks, self.block_rows = [], 0
+        self._put(batch)
+
+    def _put(self, batch: pa.RecordBatch) -> None:
+        """Spill and pass on a batch of the reports' columns."""
         if batch.num_rows:
             self.returns.write(batch)
         self.country_of.append(_codes(batch.column("country"), self.countries))
@@ -132,15 +171,19 @@ def stream(inputs: Iterable, form: Form, forms: Mapping[str, Form], folder,
     reading = Reading(form, forms, folder, include_rejected, live)
     known: set = set()
     pending, pending_names, said, said_names = reading.pending, reading.pending_names, reading.said, reading.said_names
-    for name, item in read_all(expand(inputs), forms, jobs, progress):
+    for name, item in read_all(expand(inputs), table.Versions(forms, form), jobs, progress):
         if name not in known:
             known.add(name)
             reading.ledger.seen(name)
         if isinstance(item, Response):
+            if reading.blocks:
+                reading.take_blocks()
             pending.append(item)
             pending_names.append(name)
             if len(pending) == BATCH:
                 reading.take_returns()
+        elif isinstance(item, table.Block):
+            reading.block(name, item)
         else:
             said.append(item)
             said_names.append(name)

@@ -170,7 +170,7 @@ def _gates(form, index, agencies):
     its key elements, the mean of those shares; the band of the index, held below the first gated level at or
     under it whose share is not above one half."""
     shares = {}
-    for n, lv in enumerate(form.levels):
+    for lv in form.levels:
         if lv.requires is None:
             continue
         each = [Fraction(sum(lv.code not in x.missing for x in scores if x.index is not None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import zipfile
 from pathlib import Path
@@ -12,8 +13,11 @@ import pytest
 
 from cpc_forms.channels import xlsform
 from cpc_forms.channels.xlsform.readers import columnar
-from cpc_forms.model import Response
+from cpc_forms.model import Response, ScoredReturn
+from cpc_forms.report import table as report_table
+from cpc_forms.report.run import as_issues
 from cpc_forms.scoring import score_return
+from cpc_forms.spec import build_form
 from cpc_forms.synth import random_answers
 
 TRICKY = ["", " ", "n/a", "x", "99999", "-1", "1.5", "Fully", "Pleinement", "Yes", "oui", "'=SUM(A1)", "=1+1",
@@ -187,3 +191,61 @@ def test_lines_ended_by_a_bare_cr_are_read_by_the_row_reader(form, tmp_path, mon
     assert fast == slow
     as_lf = [r.answers for r in xlsform.read(lf, {form.version: form}) if isinstance(r, Response)]
     assert [r.answers for r in fast if isinstance(r, Response)] == as_lf and len(as_lf) == 5
+
+
+def streams(items, form):
+    """A reader's items as the run takes them: the reports' rows of its returns (a Block's columns, or a
+    Response's as table.build makes them), each return's identity, and its issues, each stream in order."""
+    rows, identities, issues = [], [], []
+    for item in items:
+        if isinstance(item, report_table.Block):
+            returns, said = item.sourced()
+            rows += returns.to_pylist()
+            identities += item.identities.to_pylist()
+            issues += list(as_issues(said))
+        elif isinstance(item, Response):
+            score = item.scores or score_return(form, item.answers)
+            rows += report_table.build(form, [ScoredReturn(item, score, form)]).to_pylist()
+            identities.append(item.identity)
+        else:
+            issues.append(item)
+    return rows, identities, issues
+
+
+@pytest.mark.parametrize("seed", range(4), ids=lambda s: f"seed{s}")
+@pytest.mark.parametrize("kind", ["central", "kobo"])
+def test_clean_rows_as_blocks_are_what_their_responses_would_be(form, kind, seed, tmp_path, monkeypatch):
+    monkeypatch.setattr(columnar, "BLOCK", 1 << 14)
+    rows, sep = table(export(form, kind, tmp_path, 120, seed))
+    mutate(rows, random.Random(seed), form)
+    path = save(tmp_path / "troubled.csv", rows, sep, bom=seed % 2 == 1)
+    forms = {form.version: form}
+    blocked = list(xlsform.read(path, report_table.Versions(forms, form)))
+    assert any(isinstance(i, report_table.Block) for i in blocked)
+    assert any(getattr(i, "severity", "") == "error" for i in blocked), "rows with an error come as the row reader's"
+    assert streams(blocked, form) == streams(xlsform.read(path, forms), form)
+
+
+def test_blocks_only_for_the_reported_form(form, tmp_path):
+    path = export(form, "kobo", tmp_path, 20, 1)
+    doc = json.loads(Path(form.source).read_text(encoding="utf-8"))
+    other = build_form({**doc, "title": "Another text of the same version"})
+    assert (other.version, other.spec_hash) != (form.version, form.spec_hash) and other.version == form.version
+    items = list(xlsform.read(path, report_table.Versions({form.version: form}, other)))
+    assert items and not any(isinstance(i, report_table.Block) for i in items)
+
+
+def test_a_zipped_export_comes_as_blocks_named_by_the_zip_and_a_renamed_block_renames_its_columns(form, tmp_path):
+    from dataclasses import replace
+    path = export(form, "kobo", tmp_path, 30, 2)
+    with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as z:
+        z.writestr(f"{form.id}.csv", path.read_bytes())
+    items = list(xlsform.read(tmp_path / "bundle.zip", report_table.Versions({form.version: form}, form)))
+    blocks = [i for i in items if isinstance(i, report_table.Block)]
+    assert blocks and all(b.source == str(tmp_path / "bundle.zip") for b in blocks)
+    returns, issues = blocks[0].sourced()
+    assert returns.column("location")[0].as_py() == f"{form.id}.csv: row 2"
+    renamed = replace(blocks[0], source="outer.zip!inner.zip")  # as ingest names what it found in a zip
+    returns, issues = renamed.sourced()
+    assert set(returns.column("source").to_pylist()) == {"outer.zip!inner.zip"}
+    assert set(issues.column("source").to_pylist()) <= {"outer.zip!inner.zip"}

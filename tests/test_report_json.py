@@ -8,8 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from cpc_forms.report import json as report_json
-from cpc_forms.report import rows
-from cpc_forms.report import write_all
+from cpc_forms.report import rows, write_all
 
 from report_sample import countries, sample_report
 

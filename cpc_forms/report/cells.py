@@ -39,10 +39,22 @@ def joined_or_null(*parts) -> pa.Array:
 
 def text(column: pa.Array) -> str:
     """Every cell of a text column, one after the other (null as '')."""
+    return bytes(data(column)).decode("utf-8")
+
+
+def data(column: pa.Array) -> memoryview:
+    """Every cell of a text column, one after the other (null as ''), as UTF-8 bytes: the column's own buffer
+    where it can be (its cells lie there end to end), without a copy."""
     if not len(column):
-        return ""
-    column = pc.fill_null(column, EMPTY)
-    return pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(column)], pa.int32()), column), EMPTY)[0].as_py()
+        return memoryview(b"")
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if column.null_count:
+        column = pc.fill_null(column, EMPTY)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64 if pa.types.is_large_string(column.type)
+                            else np.int32)[column.offset:column.offset + len(column) + 1]
+    values = column.buffers()[2]
+    return memoryview(values)[int(offsets[0]):int(offsets[-1])] if values is not None else memoryview(b"")
 
 
 def decoded(column: pa.Array) -> pa.Array:

@@ -65,7 +65,7 @@ class Writer(Base):
         """Each return a line."""
         if batch.num_rows:
             columns: List[pa.Array] = [make(batch) for make in self.made.values()]
-            self.file.write(cells.text(cells.join(cells.join(*columns, separator=","), "\r\n")).encode("utf-8"))
+            self.file.write(cells.data(cells.join(cells.join(*columns, separator=","), "\r\n")))
 
     def close(self, run: Run, countries: Sequence[Country]) -> Path:
         """The file, complete."""

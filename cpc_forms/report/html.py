@@ -82,13 +82,14 @@ def chart(country: Country, L: Labels) -> Dict[str, Any]:
     items: List[Dict[str, Any]] = []
     for n, s in enumerate(sections):
         top = 20 + n * step
-        bars = [dict(y=top + k * BAR, w=round(PLOT_W * (g.sections.get(s.id) or 0) / 100, 1),
-                     value=display(g.sections.get(s.id)) or "–", cls=colours[k], name=names[k],
-                     shown=bounded(g.sections.get(s.id), g.low.get(s.id), g.high.get(s.id)),
-                     low=_x(g.low.get(s.id)), high=_x(g.high.get(s.id)))
-                for k, g in enumerate(groups)]
-        for b in bars:  # the value after the bar, or after its bounds when they reach further
-            b["text_x"] = round(max(LABEL_W + b["w"], b["high"] or 0) + 4, 1)
+        bars = []
+        for k, g in enumerate(groups):
+            width, high = round(PLOT_W * (g.sections.get(s.id) or 0) / 100, 1), _x(g.high.get(s.id))
+            bars.append(dict(y=top + k * BAR, w=width, value=display(g.sections.get(s.id)) or "–", cls=colours[k],
+                             name=names[k], shown=bounded(g.sections.get(s.id), g.low.get(s.id), g.high.get(s.id)),
+                             low=_x(g.low.get(s.id)), high=high,
+                             # the value after the bar, or after its bounds when they reach further
+                             text_x=round(max(LABEL_W + width, high or 0.0) + 4, 1)))
         items.append(dict(label=L.section(s.id), y=top + BAR * len(groups) / 2 + 4, bars=bars))
     ticks = [dict(x=LABEL_W + PLOT_W * t / 100, text=str(t)) for t in range(0, 101, 20)]
     legend = [dict(cls=c, name=name) for c, name in zip(colours, names, strict=True)]

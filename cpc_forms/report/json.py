@@ -1,6 +1,6 @@
 """scores.json: the run's form, counts, every return, the country figures and every issue; its shape is
-scores.schema.json. Indented, except that each return and each issue is one line (json.dumps of it): the file
-streams out a batch at a time, and a line-minded tool can still read it.
+scores.schema.json. Indented, except that each return, each country and each issue is one line (json.dumps of it):
+the file streams out a batch at a time, and a line-minded tool can still read it.
 
 document() builds the same object in memory, for a small run (and the tests' plain writer)."""
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .run import Run
 SCHEMA = resources.files("cpc_forms/report/scores.schema.json")
 FORMAT = "cpc-forms/scores"
 FORMAT_VERSION = 4
-LISTS = ("returns", "issues")  # the keys whose items are one line each
+LISTS = ("returns", "countries", "issues")  # the keys whose items are one line each
 ISSUE_KEYS = ("code", "severity", "message", "source", "location")
 
 
@@ -124,18 +124,19 @@ class Writer(Base):
     def __init__(self, form: Form, path: Path, personal: bool = False):
         super().__init__(form, path)
         self.personal = personal
-        self.file = self.path.open("w", encoding="utf-8", newline="")
+        self.file = self.path.open("wb")
         self.said = self.path.with_name(f".{self.path.name}.issues")
-        self.issue_file = self.said.open("w", encoding="utf-8", newline="")
+        self.issue_file = self.said.open("wb")
         self.handles += [self.file, self.issue_file]
         text = dumps({**head(form, personal), "returns": []})
-        self.file.write(text[:text.rindex("[]")] + "[")
+        self.file.write((text[:text.rindex("[]")] + "[").encode("utf-8"))
         self.returned = self.issued = 0
 
     @staticmethod
     def _items(file, column: pa.Array, before: int) -> int:
         if len(column):
-            file.write(("," if before else "") + "\n  " + cells.text(cells.join(column, ",\n  "))[:-4])
+            file.write(b",\n  " if before else b"\n  ")
+            file.write(cells.data(cells.join(column, ",\n  "))[:-4])  # but the last separator
         return before + len(column)
 
     def returns(self, batch: pa.RecordBatch) -> None:
@@ -149,12 +150,13 @@ class Writer(Base):
     def close(self, run: Run, countries: Sequence[Country]) -> Path:
         """The counts, the countries, the issues: the file, complete."""
         self.issue_file.close()
-        rest = dumps({"\0": 0, **tail(run), "countries": [country(c) for c in countries], "issues": []})
+        rest = dumps({"\0": 0, **tail(run), "countries": "\0countries\0", "issues": []})
         rest = rest[rest.index("\n", rest.index('"\\u0000"')):rest.rindex("[]")]
-        self.file.write(("\n ]" if self.returned else "]") + "," + rest + "[")
-        with self.said.open(encoding="utf-8", newline="") as said:
+        rest = rest.replace(json.dumps("\0countries\0"), one_a_line([country(c) for c in countries]))
+        self.file.write((("\n ]" if self.returned else "]") + "," + rest + "[").encode("utf-8"))
+        with self.said.open("rb") as said:
             shutil.copyfileobj(said, self.file, 1 << 20)
-        self.file.write(("\n ]" if self.issued else "]") + "\n}\n")
+        self.file.write(("\n ]" if self.issued else "]").encode("utf-8") + b"\n}\n")
         self.file.close()
         self.said.unlink()
         return self.path
@@ -167,6 +169,13 @@ class Writer(Base):
 def dumps(value: Any) -> str:
     """JSON as scores.json indents it."""
     return json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False)
+
+
+def one_a_line(items: Sequence[Any]) -> str:
+    """A list of scores.json with each item on a line of its own."""
+    if not items:
+        return "[]"
+    return "[\n  " + ",\n  ".join(json.dumps(i, ensure_ascii=False, allow_nan=False) for i in items) + "\n ]"
 
 
 def write(report: Report, path, *, personal: bool = False) -> Path:

@@ -24,13 +24,13 @@ class Writer(Base):
     def __init__(self, form: Form, path: Path, personal: bool = False):
         super().__init__(form, path)
         self.personal = personal
-        self.file = self.path.open("w", encoding="utf-8", newline="")
+        self.file = self.path.open("wb")
         self.handles.append(self.file)
 
     def returns(self, batch: pa.RecordBatch) -> None:
         """Each return a line."""
         if batch.num_rows:
-            self.file.write(cells.text(cells.join(lines(self.form, batch, self.personal), "\n")))
+            self.file.write(cells.data(cells.join(lines(self.form, batch, self.personal), "\n")))
 
     def close(self, run: Run, countries: Sequence[Country]) -> Path:
         """The file, complete."""

@@ -33,9 +33,11 @@ def _serve(source: str, spec_hash: str, targets, personal: bool, language: Optio
     """The writers' process: every batch to the writers until told to close (or to stop), then what came of it."""
     made: List[Any] = []
     try:
-        from ..spec import load_form
-        form = load_form(source)
-        if form.spec_hash != spec_hash:
+        from ..spec import build_form, read_spec
+        doc, problems = read_spec(source)
+        # the reading process checked this very spec (the same hash): it is built without checking it again
+        form = build_form(doc, source) if doc is not None and not problems else None
+        if form is None or form.spec_hash != spec_hash:
             raise RuntimeError(f"{source} changed while it was read")
         live = Live(form, writers(form, targets, personal=personal, language=language))
         made = live.writers

@@ -56,6 +56,11 @@ def rows_xml(rows: pa.Array, cells_by_column: List[pa.Array]) -> str:
     return cells.text(cells.join('<row r="', rows, '">', *cells_by_column, "</row>"))
 
 
+def rows_data(rows: pa.Array, cells_by_column: List[pa.Array]) -> memoryview:
+    """The <row> elements of a batch of rows, as UTF-8 bytes."""
+    return cells.data(cells.join('<row r="', rows, '">', *cells_by_column, "</row>"))
+
+
 class Stream:
     """One sheet's rows streamed into a binary file (a zip member, or a file kept aside): rows a batch at a time
     after the head, then the tail; rows past what a sheet can hold are counted, not written."""
@@ -72,9 +77,9 @@ class Stream:
         self.left_out += max(0, wanted - fits)
         return min(wanted, fits)
 
-    def write(self, xml: str, rows: int) -> None:
-        """rows rows of XML."""
-        self.file.write(xml.encode("utf-8"))
+    def write(self, xml, rows: int) -> None:
+        """rows rows of XML (text, or its UTF-8 bytes)."""
+        self.file.write(xml.encode("utf-8") if isinstance(xml, str) else xml)
         self.next += rows
 
     def close(self, tail: str = "") -> None:

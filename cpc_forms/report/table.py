@@ -1,8 +1,9 @@
 """Scored returns -> one Arrow record batch of the fields rows.py declares: what every writer reads, column by column.
 
 Per return: the FIXED fields and its review state and edit count as text; per scored section each SECTION
-measure, and the TAIL scores, typed; the levels whose key elements it lacks, as bits (for the countries' gates); every answer as text (a number as its repr, a multiple choice as its codes
-joined by spaces, with its JSON list beside it in list:<id>). The Responses are not kept: a batch is a few
+measure, and the TAIL scores, typed; the levels whose key elements it lacks, as bits (for the countries' gates);
+every answer as text (a number as its repr, a multiple choice as its codes joined by spaces, with its JSON list
+beside it in list:<id>). The Responses are not kept: a batch is a few
 thousand returns' columns.
 
 The writers take a batch with its columns of few distinct values dictionary-encoded (encode), so that they encode
@@ -10,16 +11,17 @@ each value once (cells.by_value): codes, the section measures, answers other tha
 times, the index and free text are not. Which columns are is fixed by the form."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import lru_cache
 from operator import attrgetter, itemgetter
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pyarrow as pa
 
 from ..aggregate import lacking_bits
-from ..model import DECIMAL, INTEGER, SELECT_MULTIPLE, TEXT, Form, ScoredReturn, SectionScore
+from ..model import DECIMAL, INTEGER, SELECT_MULTIPLE, TEXT, Form, Question, ScoredReturn, SectionScore
 from .rows import CODE, COUNT, FIXED, RATES, ROLES, SECTION, TAIL, Field, role_answer
 
 META = FIXED + ("review",)
@@ -128,16 +130,20 @@ def _answers(form: Form, answers: Sequence[Any]) -> Dict[str, pa.Array]:
     columns = list(zip(*[pick({**blank, **a.copy()}) for a in answers])) if answers and qids else [()] * len(qids)
     out: Dict[str, pa.Array] = {}
     for q, values in zip(form.questions, columns, strict=True):
-        if q.kind == SELECT_MULTIPLE:
-            chosen = [tuple(v) if isinstance(v, list) else v for v in values]
-            memo = {v: _lists(v) for v in dict.fromkeys(chosen) if v is not None}
-            out[answer(q.id)] = pa.array([memo[v][0] if v is not None else None for v in chosen], pa.string())
-            out[listed(q.id)] = pa.array([memo[v][1] if v is not None else None for v in chosen], pa.string())
-        elif q.kind in NUMBERS:
-            out[answer(q.id)] = pa.array([None if v is None else repr(v) for v in values], pa.string())
-        else:
-            out[answer(q.id)] = _texts(values)
+        out.update(answer_texts(q, values))
     return out
+
+
+def answer_texts(q: Question, values: Sequence[Any]) -> Dict[str, pa.Array]:
+    """The columns of one question's answers (its answer: and, for a multiple choice, its list: column)."""
+    if q.kind == SELECT_MULTIPLE:
+        chosen = [tuple(v) if isinstance(v, list) else v for v in values]
+        memo = {v: _lists(v) for v in dict.fromkeys(chosen) if v is not None}
+        return {answer(q.id): pa.array([memo[v][0] if v is not None else None for v in chosen], pa.string()),
+                listed(q.id): pa.array([memo[v][1] if v is not None else None for v in chosen], pa.string())}
+    if q.kind in NUMBERS:
+        return {answer(q.id): pa.array([None if v is None else repr(v) for v in values], pa.string())}
+    return {answer(q.id): _texts(values)}
 
 
 @lru_cache(maxsize=16)
@@ -176,3 +182,99 @@ def _texts(values: Sequence[Any]) -> pa.Array:
 def batches(form: Form, scored: Sequence[ScoredReturn], size: int = 4096) -> List[pa.RecordBatch]:
     """The columns of returns held in memory, a batch per size returns."""
     return [build(form, scored[start:start + size]) for start in range(0, len(scored), size)]
+
+
+# A batch reader's clean rows, handed to the reports as columns (stream.py): no Response per row.
+
+class Versions(dict):
+    """A run's form versions (version -> Form) that asks the batch readers for Blocks: the returns of the form the
+    reports are about, in build's columns, instead of a Response per clean row."""
+
+    def __init__(self, forms, reported: Form):
+        super().__init__(forms)
+        self.reported = reported
+
+    def __reduce__(self):  # to the processes that read with --jobs
+        return Versions, (dict(self), self.reported)
+
+    def wants(self, form: Form) -> bool:
+        """Whether returns read with this form come as Blocks (those of another version come as Responses)."""
+        return form.version == self.reported.version and form.spec_hash == self.reported.spec_hash
+
+
+@dataclasses.dataclass(frozen=True)
+class Block:
+    """Returns a batch reader read, validated and scored as columns: build's columns for the reported form, the
+    issues found in them (warnings only: a row with an error is read as a Response), and per return its
+    submission's identity (Response.identity). source and location name the file and the last return's place
+    (a reader of zips renames the source: sourced() puts the new one into the columns)."""
+    returns: pa.RecordBatch = dataclasses.field(repr=False)
+    issues: pa.RecordBatch = dataclasses.field(repr=False)
+    identities: pa.Array = dataclasses.field(repr=False)
+    source: str = ""
+    location: str = ""
+
+    def sourced(self) -> Tuple[pa.RecordBatch, pa.RecordBatch]:
+        """(returns, issues), their source column this block's source."""
+        def put(batch: pa.RecordBatch) -> pa.RecordBatch:
+            if not batch.num_rows or batch.column("source")[0].as_py() == self.source:
+                return batch
+            at = batch.schema.get_field_index("source")
+            return batch.set_column(at, "source", pa.array([self.source] * batch.num_rows, pa.string()))
+        return put(self.returns), put(self.issues)
+
+
+def columns_of(form: Form, meta: Mapping[str, Any], edits: Sequence[int], answers: Mapping[str, Any],
+               scores, rows: int) -> pa.RecordBatch:
+    """build's columns of returns held as columns, all read with form (the reported one): meta, per META name, a
+    text column or one text for every row; edits; answers, question id -> bulk.Column (distinct values, codes);
+    scores, bulk.Measures."""
+    from ..bulk import codes_of
+    from ..scoring import plan_for
+    plan = plan_for(form)
+
+    def texts(value) -> pa.Array:
+        return pa.array([value] * rows, pa.string()) if isinstance(value, str) else pa.array(value, pa.string())
+
+    def each(column, made: Dict[str, pa.Array]) -> Dict[str, pa.Array]:  # made of column's distinct values
+        indices = pa.array(column.codes, pa.int64())
+        return {name: values.take(indices) for name, values in made.items()}
+
+    out: Dict[str, pa.Array] = {}
+    for name in META:
+        q = form.role(name) if name in ROLES else None
+        column = answers.get(q.id) if q is not None else None
+        if column is not None:  # _role: the answer as text, '' for none
+            distinct = pa.array([v if v.__class__ is str else "" if v is None else str(v) for v in column.values],
+                                pa.string())
+            out[name] = each(column, {name: distinct})[name]
+        else:
+            out[name] = texts("" if name in ROLES else meta[name])
+    out["edits"] = pa.array(edits, pa.int64())
+    parts: Dict[str, pa.Array] = {}
+    for s, part in zip(plan.sections, scores.sections, strict=True):
+        parts.update({measure(s.section, f): _column(getattr(part, f.name), f) for f in SECTION if f.name not in RATES})
+    out.update(rates(form, parts))
+    names = {"level": scores.level, "band_level": scores.band, "held_by": scores.held}
+    for f in TAIL:
+        if f.name == "index":
+            out[f.name] = _column(scores.index, f)
+        elif f.name in names:
+            out[f.name] = pa.array(codes_of(plan, names[f.name]).tolist(), pa.string())
+        else:
+            out[f.name] = pa.array(scores.perceived.tolist(), pa.string())
+    out[MISSING] = pa.array(scores.lacking, pa.int64())
+    for q in form.questions:
+        column = answers.get(q.id)
+        if column is None:
+            out.update({name: pa.nulls(rows, pa.string()) for name in answer_texts(q, [None])})
+        else:
+            out.update(each(column, answer_texts(q, list(column.values))))
+    return pa.RecordBatch.from_pydict(out)
+
+
+def _column(values: np.ndarray, field: Field) -> pa.Array:
+    """A measure of bulk.py as a column: NaN as null (a count as it is)."""
+    if field.kind == COUNT:
+        return pa.array(values, pa.int64())
+    return pa.array(values, pa.float64(), mask=np.isnan(values))

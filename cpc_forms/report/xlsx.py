@@ -89,7 +89,7 @@ class Writer(Base):
                 found.append(sheet.number_cells(n, numbers, _numbers(values), style_index(fmt) if fmt else None))
             else:
                 found.append(sheet.text_cells(n, numbers, values, style_index(quoted=True)))
-        self.sheet.write(sheet.rows_xml(numbers, found), count)
+        self.sheet.write(sheet.rows_data(numbers, found), count)
 
     def issues(self, batch: pa.RecordBatch) -> None:
         """A batch of rows of the Issues sheet."""
@@ -104,7 +104,7 @@ class Writer(Base):
                            pc.if_else(pc.equal(severity, pa.scalar("warning", pa.string())), said["warning"], severity))
         columns = [shown] + [batch.column(k) for k in ISSUE_HEADER[1:]]
         found = [sheet.text_cells(n, numbers, c, style_index(quoted=True)) for n, c in enumerate(columns)]
-        self.issue_sheet.write(sheet.rows_xml(numbers, found), count)
+        self.issue_sheet.write(sheet.rows_data(numbers, found), count)
 
     def _more(self, stream: sheet.Stream) -> str:
         """A last row saying how many rows the sheet could not hold."""

@@ -12,13 +12,15 @@ import csv
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType as Frozen
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple, Union, cast
 
 import numpy as np
 
 from .... import bulk
 from ....catalogue import WARNING, Code, issue
-from ....model import SELECT_MULTIPLE, Form, Issue, Response
+from ....model import SELECT_MULTIPLE, Form, Issue, Response, bare_id
+from ....report import table
+from ....report.run import ISSUE_SCHEMA
 from ....returns import converters, normalise, pick_form
 from ....validation import answers_validator, flat_validator
 from . import ids
@@ -28,7 +30,7 @@ from .table import CHANNEL, Plan, is_tag_row, plan_for, respond
 
 CODES = {code.value: code for code in Code}  # bulk.warnings names its codes by their text
 BLOCK = 2 << 20  # bytes of CSV per batch: a few thousand rows, so memory stays flat however long the file
-Item = Union[Response, Issue]
+Item = Union[Response, Issue]  # and, for a run that asks for them (report.table.Versions), table.Block
 
 
 def delimiter(first_line: str) -> str:
@@ -70,7 +72,8 @@ def read_csv(path: Path, forms: Mapping[str, Form], source: str, form_id: str = 
         keep = ids.newest_rows(lambda columns: _batches(path, sep, len(header), columns), plan)
     except (pa.ArrowException, OSError, ValueError):
         return None  # the row reader reads it and says where it breaks
-    return _items(path, plan, forms, sep, len(header), keep, source, form_id, prefix)
+    # Blocks among them only for a run that asks for them (report.table.Versions), which takes them
+    return cast(Iterator[Item], _items(path, plan, forms, sep, len(header), keep, source, form_id, prefix))
 
 
 def _is_utf8(path: Path) -> bool:
@@ -151,15 +154,21 @@ class _Cells:
 
 
 def _items(path: Path, plan: Plan, forms, sep: str, width: int, keep: Dict[str, int], source: str,
-           form_id: str, prefix: str) -> Iterator[Item]:
+           form_id: str, prefix: str) -> Iterator[Union[Item, table.Block]]:
     import pyarrow as pa
     yield from plan.problems
     cells, start, form = _Cells(plan, forms, form_id), 2, plan.form
     wanted = [n for n, _ in plan.answers] + [n for splits in plan.splits.values() for n, _ in splits]
     qids = [qid for _, qid in plan.answers]
+    blocks = isinstance(forms, table.Versions) and forms.wants(form)
     try:
         for batch, encoded in _ahead(_batches(path, sep, width), wanted):
-            rows, warned = _batch(plan, cells, batch, encoded, start, keep)
+            judged = _judge(plan, cells, batch, encoded, start, keep)
+            if blocks:
+                yield from _blocks(plan, forms, batch, judged, start, source, form_id, prefix)
+                start += batch.num_rows
+                continue
+            rows, warned = _rows(plan, batch, judged, start)
             # the per-row loop stays here, in the generator itself: each level of generators costs every item
             for number, skipped, ok, latest, row_values, score, instance, identity, when, review, edits in rows:
                 if skipped:
@@ -262,9 +271,23 @@ def _versions_ok(plan: Plan, cells: _Cells, batch, rows: int) -> np.ndarray:
                              of("deployment", cells.deployment_ok)))
 
 
-def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Dict[str, int]):
-    """One batch judged and scored column by column: per row (number, skipped, clean, the row number of the
-    newest edit, answers, scores, instance id, identity, submitted), and the warnings of each row number."""
+class _Judged(NamedTuple):
+    """A batch judged column by column: its answers, per row whether it is clean, skipped, the row number of the
+    newest edit of its submission, and whether it is read here (fast: clean, not skipped, the newest); relevance,
+    the warnings (bulk.warnings), and the ids."""
+    columns: Dict[str, bulk.Column]
+    clean: np.ndarray
+    skip: np.ndarray
+    newer: List[int]
+    fast: np.ndarray
+    relevant: Dict[str, np.ndarray]
+    warnings: List[Tuple[str, str, np.ndarray]]
+    identities: Any
+    instances: Any
+
+
+def _judge(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Dict[str, int]) -> _Judged:
+    """One batch judged column by column."""
     form, rows = plan.form, batch.num_rows
     columns, clean = _answers(plan, cells, encoded, rows)
     clean &= _distinct(plan, batch, "status", lambda s: s.lower() not in ENCRYPTED, rows)
@@ -272,19 +295,97 @@ def _batch(plan: Plan, cells: _Cells, batch, encoded: dict, start: int, keep: Di
     skip = _blank(batch, [n for n, _ in plan.answers] + list(plan.meta.values()))
     if start == 2 and rows and is_tag_row(_row(batch, 0)):
         skip[0] = True  # Kobo's HXL tag row
-    identities, instances = (column.to_pylist() for column in ids.identity_columns(plan, batch, rows))
-    newer = ([keep.get(key, number) if key else number for number, key in enumerate(identities, start)] if keep
-             else range(start, start + rows))
-    fast = clean & ~skip & (np.array(newer) == np.arange(start, start + rows))
+    identities, instances = ids.identity_columns(plan, batch, rows)
+    newer = ([keep.get(key, number) if key else number for number, key in enumerate(identities.to_pylist(), start)]
+             if keep else list(range(start, start + rows)))
+    fast = clean & ~skip & (np.array(newer, dtype=np.int64) == np.arange(start, start + rows))
     relevant = bulk.relevance(form, columns, rows)
+    return _Judged(columns, clean, skip, newer, fast, relevant, bulk.warnings(form, columns, relevant, rows),
+                   identities, instances)
+
+
+def _rows(plan: Plan, batch, judged: _Judged, start: int):
+    """A judged batch scored: per row (number, skipped, clean, the row number of the newest edit, answers,
+    scores, instance id, identity, submitted, review, edits), and the warnings of each row number."""
+    form, rows, columns, fast = plan.form, batch.num_rows, judged.columns, judged.fast
     warned: Dict[int, list] = {}
-    for code, qid, mask in bulk.warnings(form, columns, relevant, rows):
+    for code, qid, mask in judged.warnings:
         message = issue(CODES[code], question=qid).message
         for r in np.flatnonzero(mask & fast).tolist():
             warned.setdefault(start + r, []).append((code, qid, message))
-    scores = bulk.scores(form, columns, relevant, rows, fast)
+    scores = bulk.scores(form, columns, judged.relevant, rows, fast)
     values = [bulk.objects(columns[qid].values)[columns[qid].codes].tolist() for _, qid in plan.answers]
-    per_row = zip(range(start, start + rows), skip.tolist(), clean.tolist(), newer, zip(*values), scores,
-                  instances, identities, ids.meta_texts(plan, batch, "submitted", rows),
-                  ids.meta_texts(plan, batch, "review", rows), ids.edit_counts(plan, batch, rows))
+    per_row = zip(range(start, start + rows), judged.skip.tolist(), judged.clean.tolist(), judged.newer,
+                  zip(*values), scores, judged.instances.to_pylist(), judged.identities.to_pylist(),
+                  ids.meta_texts(plan, batch, "submitted", rows), ids.meta_texts(plan, batch, "review", rows),
+                  ids.edit_counts(plan, batch, rows))
     return per_row, warned
+
+
+def _blocks(plan: Plan, forms, batch, judged: _Judged, start: int, source: str, form_id: str,
+            prefix: str) -> Iterator[Union[Item, table.Block]]:
+    """A judged batch in read order: each run of rows read here as one Block, each other row as the row reader
+    reads it (a duplicate's Issue, the Issues or Response of a row that is not clean; a skipped row, nothing)."""
+    fast, rows = judged.fast, batch.num_rows
+    others = np.flatnonzero(~fast).tolist()
+    meta: Dict[str, list] = {key: ids.meta_texts(plan, batch, key, rows) for key in ("submitted", "review")}
+    meta["edits"] = ids.edit_counts(plan, batch, rows)
+    at = 0
+    for r in others + [rows]:
+        if r > at:
+            yield _block(plan, meta, judged, np.arange(at, r), start, source, prefix)
+        if r < rows and not judged.skip[r]:
+            number, location = start + r, f"{prefix}row {start + r}"
+            if judged.newer[r] != number:
+                yield issue(Code.DUPLICATE, source, location, newer=f"{prefix}row {judged.newer[r]}")
+            else:
+                yield from respond(plan, forms, _row(batch, r), source, location, form_id)
+        at = r + 1
+
+
+def _block(plan: Plan, texts: Dict[str, list], judged: _Judged, chosen: np.ndarray, start: int, source: str,
+           prefix: str) -> table.Block:
+    """The rows chosen (all read here), scored as columns, with their warnings; texts: the batch's submitted,
+    review and edits, per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    form, count = plan.form, len(chosen)
+    columns, relevant = bulk.picked(judged.columns, judged.relevant, chosen)
+    scores = bulk.measures(form, columns, relevant, count)
+    numbers = pc.cast(pa.array(chosen + start, pa.int64()), pa.string())
+    locations = pc.binary_join_element_wise(f"{prefix}row ", numbers, "")
+    picked = {key: [values[n] for n in chosen.tolist()] for key, values in texts.items()}
+    taken = pa.array(chosen, pa.int64())
+    meta = dict(source=source, location=locations, channel=CHANNEL, instance_id=judged.instances.take(taken),
+                form_version=form.version, submitted=picked["submitted"], review=picked["review"])
+    returns = table.columns_of(form, meta, picked["edits"], columns, scores, count)
+    identities = judged.identities.take(taken).to_pylist()
+    own = judged.instances.take(taken).to_pylist()
+    return table.Block(returns, _warnings(judged, chosen, source, numbers, locations),
+                       pa.array([bare_id(i or o) for i, o in zip(identities, own)], pa.string()),
+                       source, f"{prefix}row {start + int(chosen[-1])}")
+
+
+def _warnings(judged: _Judged, chosen: np.ndarray, source: str, numbers, locations):
+    """The warnings of the rows chosen as a batch of issues, in the order the row path says them: row by row,
+    each row's in bulk.warnings' order."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    where, kinds = [], []
+    for k, (_, _, mask) in enumerate(judged.warnings):
+        found = np.flatnonzero(mask[chosen])
+        where.append(found)
+        kinds.append(np.full(len(found), k, dtype=np.int64))
+    row = np.concatenate(where) if where else np.zeros(0, np.int64)
+    kind = np.concatenate(kinds) if kinds else np.zeros(0, np.int64)
+    order = np.lexsort((kind, row))
+    row, kind = pa.array(row[order], pa.int64()), pa.array(kind[order], pa.int64())
+    said = [(code, qid, issue(CODES[code], question=qid).message) for code, qid, _ in judged.warnings]
+    codes, qids, messages = (pa.array([w[n] for w in said], pa.string()) for n in range(3))
+    record = locations.take(row)
+    count = len(row)
+    return pa.RecordBatch.from_arrays(
+        [codes.take(kind), messages.take(kind), pa.array([WARNING] * count, pa.string()),
+         pa.array([source] * count, pa.string()),
+         pc.binary_join_element_wise(record, pc.binary_join_element_wise(":", qids.take(kind), ""), ""), record],
+        schema=ISSUE_SCHEMA)
