@@ -100,7 +100,7 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
 
     from .ingest import expand, summary
     from .outcome import by_input
-    from .report import FILES, write_all
+    from .report import FILES, publish, write_all
     from .report.live import start
     from .spec import form_versions
     from .stream import stream
@@ -132,11 +132,9 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
             else:  # a later input held a newer version of a return already written: again, from the spill
                 live.discard()
                 made = write_all(run, Path(work) / "again", formats, personal=include_personal)
-            # every report is whole before any replaces its older copy: a failed run leaves the last run's
-            Path(out).mkdir(parents=True, exist_ok=True)
-            paths = [Path(out) / p.name for p in made]
-            for done, there in zip(made, paths, strict=True):
-                os.replace(done, there)
+            # every report is whole before any replaces its older copy, and all are renamed into place together
+            # (report.publish): a failed run leaves the last run's
+            paths = publish(made, Path(out))
             for path in paths:
                 click.echo(f"wrote {path}")
     sys.exit(1 if errors else 0)

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from .catalogue import Code, issue
 from .model import Issue, Response
+from .report.cells import strings
 from .returns import dedupe, rejected_by_review
 
 Fetch = Callable[[np.ndarray], Sequence[Response]]  # the returns at these read positions, in order
@@ -55,7 +56,7 @@ class Ledger:
         self.reviewed.extend([verdicts.get(v, False) for v in reviews])
         self.identities += [r.identity for r in returns]
         if len(self.identities) >= CHUNK:
-            self.packed.append(pa.array(self.identities, pa.string()))
+            self.packed.append(strings(self.identities))
             self.identities = []
 
     def block(self, name: str, identities: pa.Array, reviews: pa.Array) -> None:
@@ -68,7 +69,7 @@ class Ledger:
         where = pc.fill_null(encoded.indices, pa.scalar(-1, encoded.indices.type)).to_numpy(False) + 1
         self.reviewed.extend(np.array(verdicts, dtype=np.int8)[where].tolist())
         if self.identities:  # the identities met before, in their order
-            self.packed.append(pa.array(self.identities, pa.string()))
+            self.packed.append(strings(self.identities))
             self.identities = []
         self.packed.append(identities)
 
@@ -89,12 +90,12 @@ class Ledger:
 
     def identities_at(self, rows: np.ndarray) -> List[str]:
         """The submission identities of the returns at these read positions."""
-        every = pa.chunked_array(self.packed + [pa.array(self.identities, pa.string())], pa.string())
+        every = pa.chunked_array(self.packed + [strings(self.identities)], pa.string())
         return every.take(pa.array(rows, pa.int64())).to_pylist()
 
     def close(self, fetch: Fetch) -> Tuple[np.ndarray, List[Issue], Dict[str, Dict[str, int]]]:
         """Per return read, whether it is kept; the issues of de-duplication and review; the counts per channel."""
-        identities = pa.chunked_array(self.packed + [pa.array(self.identities, pa.string())], pa.string())
+        identities = pa.chunked_array(self.packed + [strings(self.identities)], pa.string())
         keep = np.ones(len(identities), dtype=bool)
         found: List[Issue] = []
         seen = pc.value_counts(identities)

@@ -9,7 +9,10 @@ html in that language (default: the form's)."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import queue
+import shutil
 import threading
 from importlib import import_module
 from pathlib import Path
@@ -98,19 +101,84 @@ def feed(run: Run, every: Sequence[Writer]) -> Tuple[Country, ...]:
 
 def write_each(report: Union[Report, Run], targets, *, personal: bool = False,
                language: Optional[str] = None) -> List[Path]:
-    """Write each (format, path) of targets in one pass over the run."""
+    """Write each (format, path) of targets in one pass over the run (when one fails, none is left behind)."""
     run = report if isinstance(report, Run) else Run.of(report)
     made = writers(run.form, targets, personal=personal, language=language)
-    countries = feed(run, made)
-    return [w.close(run, countries) for w in made]
+    try:
+        countries = feed(run, made)
+        return [w.close(run, countries) for w in made]
+    except BaseException:
+        for w in made:
+            w.abort()
+            w.path.unlink(missing_ok=True)  # a file finished before another failed
+        raise
 
 
 def write_all(report: Union[Report, Run], out_dir, formats: Iterable[str] = DEFAULT, *, personal: bool = False,
               language: Optional[str] = None) -> List[Path]:
-    """Write every asked format into out_dir (created if needed); the paths written, in order."""
+    """Write every asked format into out_dir (created if needed); the paths written, in order. Each file takes shape
+    under a temporary name there and all are renamed into place once all are complete (publish)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return write_each(report, [(fmt, out / FILES[fmt]) for fmt in formats], personal=personal, language=language)
+    token = _token()
+    made = write_each(report, [(fmt, out / temporary(FILES[fmt], token)) for fmt in formats], personal=personal,
+                      language=language)
+    return publish(made, out, [FILES[fmt] for fmt in formats])
+
+
+def _token() -> str:
+    import secrets
+    return f"{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def temporary(name: str, token: str) -> str:
+    """The temporary name a report takes shape under, beside its final name (hidden, and never a report's own)."""
+    return f".{name}.{token}.tmp"
+
+
+def publish(made: Sequence[Path], out_dir, names: Optional[Sequence[str]] = None) -> List[Path]:
+    """Put complete reports into out_dir under their names (default: their own): each first goes to a temporary
+    name there (moved from another folder as a whole), then all are renamed into place, one after the other. A
+    failure before that removes the temporaries and leaves the folder as it was; once the renaming has begun it
+    is carried to the end, even when interrupted, so that no old report stays beside new ones."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = [Path(p).name for p in made] if names is None else list(names)
+    token, staged = _token(), []
+    final = [out / name for name in names]
+    try:
+        for path, name in zip(made, names, strict=True):
+            if (out / name).is_dir():
+                raise IsADirectoryError(errno.EISDIR, "a folder has the name of a report", str(out / name))
+            path = Path(path)
+            if path.parent.resolve() == out.resolve() and path.name.endswith(".tmp"):
+                staged.append(path)
+                continue
+            there = out / temporary(name, token)
+            staged.append(there)
+            shutil.move(str(path), str(there))  # a rename on the same disk; a copy, then a removal, elsewhere
+    except BaseException:
+        for path in staged + [Path(p) for p in made]:
+            path.unlink(missing_ok=True)
+        raise
+    failed: Optional[BaseException] = None
+    for there, path in zip(staged, final, strict=True):
+        while True:
+            try:
+                if there.exists():  # (not when an interruption came just after it was renamed)
+                    os.replace(there, path)
+                break
+            except KeyboardInterrupt as exc:  # the renaming is carried to its end, then the interruption raised
+                failed = exc
+            except OSError as exc:  # not expected in a folder just written to: no old report stays in its place
+                failed = failed or exc
+                for gone in (there, path):
+                    with contextlib.suppress(OSError):
+                        gone.unlink(missing_ok=True)
+                break
+    if failed is not None:
+        raise failed
+    return final
 
 
 def write_one(fmt: str, report: Union[Report, Run], path, **options) -> Path:

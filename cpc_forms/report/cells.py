@@ -23,6 +23,31 @@ JSON_CARE = '[\\x00-\\x1f"\\\\]'  # what json.dumps escapes (ensure_ascii=False)
 encode_basestring: Callable[[str], str] = json.encoder.encode_basestring
 
 
+def printable(text: str) -> str:
+    """A text as UTF-8 can hold it: a file name's undecodable bytes (held by Python as lone surrogates) written as
+    \\xff escapes, any other lone surrogate as \\udxxx."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join(_printable(part) for part in re.split("([\ud800-\udfff]+)", text))
+
+
+def _printable(part: str) -> str:
+    try:
+        return part.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return part.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def strings(values) -> pa.Array:
+    """Texts (None: null) as an Arrow column, each one UTF-8 cannot hold made printable first."""
+    try:
+        return pa.array(values, STRING)
+    except UnicodeEncodeError:
+        return pa.array([None if v is None else printable(v) for v in values], STRING)
+
+
 def join(*parts, separator: str = "") -> pa.Array:
     """Per row, the parts (columns or plain texts) joined; a null part reads as ''."""
     given = [pa.scalar(p, STRING) if isinstance(p, str) else p for p in parts]

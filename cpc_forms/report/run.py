@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from ..model import Form, Issue, Report
 from . import table
+from .cells import strings
 
 ISSUE_FIELDS = Issue._fields  # code, message, severity, source, location, record
 ISSUE_SCHEMA = pa.schema([(name, pa.string()) for name in ISSUE_FIELDS])
@@ -49,7 +50,7 @@ def issue_batches(issues: Sequence[Issue], size: int = 16384) -> List[pa.RecordB
 def issue_batch(issues: Sequence[Issue]) -> pa.RecordBatch:
     """One batch of issues."""
     columns = list(zip(*issues)) if issues else [()] * len(ISSUE_FIELDS)
-    return pa.RecordBatch.from_arrays([pa.array(list(c), pa.string()) for c in columns], schema=ISSUE_SCHEMA)
+    return pa.RecordBatch.from_arrays([strings(list(c)) for c in columns], schema=ISSUE_SCHEMA)
 
 
 def as_issues(batch: pa.RecordBatch) -> Iterator[Issue]:

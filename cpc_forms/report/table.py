@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from ..aggregate import lacking_bits
 from ..model import DECIMAL, INTEGER, SELECT_MULTIPLE, TEXT, Form, Question, ScoredReturn, SectionScore
+from .cells import strings
 from .rows import CODE, COUNT, FIXED, RATES, ROLES, SECTION, TAIL, Field, role_answer
 
 META = FIXED + ("review",)
@@ -57,7 +58,7 @@ def build(form: Form, scored: Sequence[ScoredReturn]) -> pa.RecordBatch:
     columns: Dict[str, pa.Array] = {}
     for name in META:
         values = _role(scored, name) if name in ROLES else list(map(attrgetter(name), responses))
-        columns[name] = pa.array(values, pa.string())
+        columns[name] = strings(values)
     columns["edits"] = pa.array([r.edits for r in responses], pa.int64())
     columns.update(_sections(form, scored))
     scores = [s.score for s in scored]
@@ -139,8 +140,8 @@ def answer_texts(q: Question, values: Sequence[Any]) -> Dict[str, pa.Array]:
     if q.kind == SELECT_MULTIPLE:
         chosen = [tuple(v) if isinstance(v, list) else v for v in values]
         memo = {v: _lists(v) for v in dict.fromkeys(chosen) if v is not None}
-        return {answer(q.id): pa.array([memo[v][0] if v is not None else None for v in chosen], pa.string()),
-                listed(q.id): pa.array([memo[v][1] if v is not None else None for v in chosen], pa.string())}
+        return {answer(q.id): strings([memo[v][0] if v is not None else None for v in chosen]),
+                listed(q.id): strings([memo[v][1] if v is not None else None for v in chosen])}
     if q.kind in NUMBERS:
         return {answer(q.id): pa.array([None if v is None else repr(v) for v in values], pa.string())}
     return {answer(q.id): _texts(values)}
@@ -174,9 +175,9 @@ def _lists(value: Any):
 
 def _texts(values: Sequence[Any]) -> pa.Array:
     try:
-        return pa.array(values, pa.string())
+        return strings(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value that is not text (no validated answer is)
-        return pa.array([None if v is None else str(v) for v in values], pa.string())
+        return strings([None if v is None else str(v) for v in values])
 
 
 def batches(form: Form, scored: Sequence[ScoredReturn], size: int = 4096) -> List[pa.RecordBatch]:
@@ -220,7 +221,7 @@ class Block:
             if not batch.num_rows or batch.column("source")[0].as_py() == self.source:
                 return batch
             at = batch.schema.get_field_index("source")
-            return batch.set_column(at, "source", pa.array([self.source] * batch.num_rows, pa.string()))
+            return batch.set_column(at, "source", strings([self.source] * batch.num_rows))
         return put(self.returns), put(self.issues)
 
 
@@ -234,7 +235,7 @@ def columns_of(form: Form, meta: Mapping[str, Any], edits: Sequence[int], answer
     plan = plan_for(form)
 
     def texts(value) -> pa.Array:
-        return pa.array([value] * rows, pa.string()) if isinstance(value, str) else pa.array(value, pa.string())
+        return strings([value] * rows if isinstance(value, str) else value)
 
     def each(column, made: Dict[str, pa.Array]) -> Dict[str, pa.Array]:  # made of column's distinct values
         indices = pa.array(column.codes, pa.int64())
@@ -245,8 +246,7 @@ def columns_of(form: Form, meta: Mapping[str, Any], edits: Sequence[int], answer
         q = form.role(name) if name in ROLES else None
         column = answers.get(q.id) if q is not None else None
         if column is not None:  # _role: the answer as text, '' for none
-            distinct = pa.array([v if v.__class__ is str else "" if v is None else str(v) for v in column.values],
-                                pa.string())
+            distinct = strings([v if v.__class__ is str else "" if v is None else str(v) for v in column.values])
             out[name] = each(column, {name: distinct})[name]
         else:
             out[name] = texts("" if name in ROLES else meta[name])

@@ -2,6 +2,7 @@
 
     python tests/benchmarks/run.py            # full sizes (a few minutes)
     python tests/benchmarks/run.py --quick    # smaller sizes, same figures and ratios, under a minute
+    python tests/benchmarks/run.py --only campaign --rows 100000   # one campaign size
 
 One line per figure (median of several runs) and a JSON file of them. Not part of the test suite.
 """
@@ -323,8 +324,12 @@ def main() -> None:
     parser.add_argument("--only", choices=list(GROUPS), action="append", help="measure only these figures")
     parser.add_argument("--out", default=str(ROOT / "tests" / "benchmarks" / "results.json"),
                         help="JSON file of figures")
+    parser.add_argument("--rows", type=int, action="append",
+                        help="campaign sizes to measure instead of the default ones (repeat: --rows 100000)")
     args = parser.parse_args()
-    sizes = QUICK if args.quick else FULL
+    sizes = dict(QUICK if args.quick else FULL)
+    if args.rows:
+        sizes["campaign"] = tuple(args.rows)
     form = load_form()
     figures = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "system": platform.platform()}, "sizes": sizes}

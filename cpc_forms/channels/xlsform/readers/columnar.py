@@ -20,6 +20,7 @@ from .... import bulk
 from ....catalogue import WARNING, Code, issue
 from ....model import SELECT_MULTIPLE, Form, Issue, Response, bare_id
 from ....report import table
+from ....report.cells import printable, strings
 from ....report.run import ISSUE_SCHEMA
 from ....returns import converters, normalise, pick_form
 from ....validation import answers_validator, flat_validator
@@ -353,7 +354,8 @@ def _block(plan: Plan, texts: Dict[str, list], judged: _Judged, chosen: np.ndarr
     columns, relevant = bulk.picked(judged.columns, judged.relevant, chosen)
     scores = bulk.measures(form, columns, relevant, count)
     numbers = pc.cast(pa.array(chosen + start, pa.int64()), pa.string())
-    locations = pc.binary_join_element_wise(f"{prefix}row ", numbers, "")
+    locations = pc.binary_join_element_wise(pa.scalar(printable(f"{prefix}row "), pa.string()), numbers,
+                                            pa.scalar("", pa.string()))
     picked = {key: [values[n] for n in chosen.tolist()] for key, values in texts.items()}
     taken = pa.array(chosen, pa.int64())
     meta = dict(source=source, location=locations, channel=CHANNEL, instance_id=judged.instances.take(taken),
@@ -362,7 +364,7 @@ def _block(plan: Plan, texts: Dict[str, list], judged: _Judged, chosen: np.ndarr
     identities = judged.identities.take(taken).to_pylist()
     own = judged.instances.take(taken).to_pylist()
     return table.Block(returns, _warnings(judged, chosen, source, numbers, locations),
-                       pa.array([bare_id(i or o) for i, o in zip(identities, own)], pa.string()),
+                       strings([bare_id(i or o) for i, o in zip(identities, own)]),
                        source, f"{prefix}row {start + int(chosen[-1])}")
 
 
@@ -386,6 +388,6 @@ def _warnings(judged: _Judged, chosen: np.ndarray, source: str, numbers, locatio
     count = len(row)
     return pa.RecordBatch.from_arrays(
         [codes.take(kind), messages.take(kind), pa.array([WARNING] * count, pa.string()),
-         pa.array([source] * count, pa.string()),
+         strings([source] * count),
          pc.binary_join_element_wise(record, pc.binary_join_element_wise(":", qids.take(kind), ""), ""), record],
         schema=ISSUE_SCHEMA)
