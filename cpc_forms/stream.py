@@ -1,6 +1,10 @@
 """Read a whole campaign as ingest.run does, keeping no Response: each batch of scored returns becomes the reports'
 columns (report.table) and goes to a spill file, each issue to another; the Run replays the accepted ones.
 
+The batch reader of exports hands its clean rows over as columns already (report.table.Block, asked for with
+report.table.Versions): they go to the spill and the writers as they are, their warnings as a batch of issues; only
+the returns of the other readers (and an export's rows that are not clean) are Responses, made into columns here.
+
 Report writers can be fed while the inputs are read (report.Live): each batch goes to them as it is made, but for
 the returns a reviewer rejected. Whether they saw exactly the returns kept is only known once every input is read
 (a later input may hold a newer version of a return already written): Run.complete says so; when it does not,
