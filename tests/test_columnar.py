@@ -218,6 +218,10 @@ def test_clean_rows_as_blocks_are_what_their_responses_would_be(form, kind, seed
     monkeypatch.setattr(columnar, "BLOCK", 1 << 14)
     rows, sep = table(export(form, kind, tmp_path, 120, seed))
     mutate(rows, random.Random(seed), form)
+    header = rows[0]
+    for n, h in enumerate(header):  # a row that answers nothing, but for its ids: no return (ingest says so)
+        if form.question(h.replace("-", "/").split("/")[-1]):
+            rows[7][n] = ""
     path = save(tmp_path / "troubled.csv", rows, sep, bom=seed % 2 == 1)
     forms = {form.version: form}
     blocked = list(xlsform.read(path, report_table.Versions(forms, form)))

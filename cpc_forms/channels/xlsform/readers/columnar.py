@@ -327,7 +327,10 @@ def _blocks(plan: Plan, forms, batch, judged: _Judged, start: int, source: str, 
             prefix: str) -> Iterator[Union[Item, table.Block]]:
     """A judged batch in read order: each run of rows read here as one Block, each other row as the row reader
     reads it (a duplicate's Issue, the Issues or Response of a row that is not clean; a skipped row, nothing)."""
-    fast, rows = judged.fast, batch.num_rows
+    rows = batch.num_rows
+    # a return that answers nothing is no return (ingest makes it an Issue): such a row goes the row reader's way
+    answering = np.logical_or.reduce([bulk.answered(c, rows) for c in judged.columns.values()] + [np.zeros(rows, bool)])
+    fast = judged.fast & answering
     others = np.flatnonzero(~fast).tolist()
     meta: Dict[str, list] = {key: ids.meta_texts(plan, batch, key, rows) for key in ("submitted", "review")}
     meta["edits"] = ids.edit_counts(plan, batch, rows)
