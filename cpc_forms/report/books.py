@@ -163,6 +163,7 @@ def _gate(g: Group, L: Labels) -> List[Any]:
 def _countries(ws: Sheet, countries: Sequence[Country], L: Labels) -> None:
     sections = L.form.scored_sections
     ws.ws.set_column(1, 1, 22)
+    ws.ws.set_column(len(sections) + 4, len(sections) + 9, 18)  # the levels, what held one back, how, from what
     ws.put_row([L["code"], L["country"], L["returns"], *(L.section(s.id) for s in sections), L["index"],
                 L["measured_level"], L["band_level"], L["held_by"], L["held_share"], L["perceived_median"],
                 L["method"], L["basis"]], bold=True)
@@ -193,6 +194,7 @@ def _chart(ws: Sheet, L: Labels, sections: int, last: int):
 def _agencies(ws: Sheet, countries: Sequence[Country], L: Labels) -> None:
     sections, order = L.form.scored_sections, perceived_order(L.form)
     ws.ws.set_column(1, 2, 22)
+    ws.ws.set_column(len(sections) + 5, len(sections) + 9, 18)  # the levels and what held one back
     ws.put_row([L["code"], L["country"], L["agency"], L["returns"], *(L.section(s.id) for s in sections),
                 L["index"], L["measured_level"], L["band_level"], L["held_by"], L["held_share"],
                 L["perceived_median"], *(L.level(code) for code in order), L["in_national"]], bold=True)
@@ -220,7 +222,9 @@ def _heading(text: str) -> str:
 
 def _sections(ws: Sheet, countries: Sequence[Country], L: Labels) -> None:
     """Per country, figure and section: the score with its "don't know" bounds and rate, one row each."""
-    ws.ws.set_column(1, 3, 22)
+    ws.ws.set_column(1, 2, 22)
+    ws.ws.set_column(3, 3, 34)
+    ws.ws.set_column(4, 8, 14)
     ws.put_row([L["code"], L["country"], L["figure"], L["section"], L["returns_scored"],
                 *(_heading(L[k]) for k in ("score", "low", "high", "dont_know_rate"))], bold=True)
     fmts = [None] * 5 + [SCORE] * 3 + [FRACTION]
