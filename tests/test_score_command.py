@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import openpyxl
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cpc_forms.catalogue import Code
@@ -53,8 +53,10 @@ def every_channel(form, answer_sets, folder: Path, channels=CHANNELS) -> None:
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rng=st.randoms(use_true_random=False))
 def test_same_answers_through_every_channel_give_identical_rows(any_form, rng, tmp_path_factory):
+    answers = random_answers(any_form, rng, fill=rng.uniform(0.3, 1))
+    assume(answers)  # a return that answers nothing is refused by every channel (no-answers), tested apart
     folder = tmp_path_factory.mktemp("same")
-    every_channel(any_form, [random_answers(any_form, rng, fill=rng.uniform(0.3, 1))], folder)
+    every_channel(any_form, [answers], folder)
     report = run([folder], any_form, {any_form.version: any_form})
     rows = report_json.document(report)["returns"]
     assert not [i for i in report.issues if i.severity == "error"]
@@ -213,3 +215,12 @@ def test_one_return_with_several_bad_values_counts_once(form, tmp_path):
     report = run([tmp_path], form, {form.version: form})
     assert len([i for i in report.issues if i.code == Code.BAD_VALUE]) == 9
     assert dict(report.counts["html"]) == {"read": 3, "accepted": 0, "rejected": 3, "duplicates": 0}
+
+
+def test_a_return_that_answers_nothing_is_counted_by_no_channel(any_form, tmp_path):
+    every_channel(any_form, [{}], tmp_path)
+    report = run([tmp_path], any_form, {any_form.version: any_form})
+    assert report_json.document(report)["returns"] == []
+    refused = {Path(i.source).name: i.code for i in report.issues if i.severity == "error"}
+    written = {p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))}
+    assert refused == dict.fromkeys(written, Code.NO_ANSWERS)
