@@ -4,22 +4,22 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List, Tuple
 
-from . import recommendations, strings
+from . import condition_checks, recommendations, strings
 from .catalogue import Code, issue
-from .model import Issue
-from .nodes import choice_source, question_kind
+from .model import NUMERIC_KINDS, SELECT_MULTIPLE
+from .nodes import choice_source, question_kind, question_nodes
+from .values import Issue
 
 KNOWN_X = ("x-form", "x-scoring", "x-i18n", "x-handbook-ref", "x-score", "x-required", "x-relevant",
            "x-role", "x-personal", "x-appearance", "x-messages", "x-special", "x-recommendations")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
-NUMERIC = ("integer", "decimal")
 
 
 def cross_checks(doc: dict) -> List[Issue]:
     """Every cross-reference problem of the document (also of one with shape errors, as far as it can be read)."""
-    checks = (_keywords, _refs, _ids, _choices, _translations, _levels, _bands, _scoring, _conditions,
-              _cycles, _roles, recommendations.check, strings.check)
+    checks = (_keywords, _refs, _ids, _choices, _translations, _levels, _bands, _scoring,
+              condition_checks.references, condition_checks.cycles, _roles, recommendations.check, strings.check)
     found = []
     for check in checks:
         try:
@@ -27,12 +27,6 @@ def cross_checks(doc: dict) -> List[Issue]:
         except (KeyError, TypeError, AttributeError, IndexError, ValueError):
             continue  # the part this check reads is malformed: the meta-schema has already said where
     return found
-
-
-def _questions(doc):
-    for sid, snode in doc["properties"].items():
-        for qid, qnode in snode["properties"].items():
-            yield sid, qid, qnode, f"/properties/{sid}/properties/{qid}"
 
 
 def _walk(node, pointer="") -> Iterator:
@@ -68,7 +62,7 @@ def _ids(doc):
         seen.setdefault(sid, f"/properties/{sid}")
         if not NAME.match(sid):
             yield issue(Code.BAD_ID, location=f"/properties/{sid}", id=sid)
-    for _sid, qid, _, ptr in _questions(doc):
+    for _sid, qid, _, ptr in question_nodes(doc):
         if not NAME.match(qid):
             yield issue(Code.BAD_ID, location=ptr, id=qid)
         if qid in seen:
@@ -79,7 +73,7 @@ def _ids(doc):
 def _choice_lists(doc):
     for name, node in doc.get("$defs", {}).items():
         yield f"/$defs/{name}/oneOf", node.get("oneOf", [])
-    for _sid, _qid, qnode, ptr in _questions(doc):
+    for _sid, _qid, qnode, ptr in question_nodes(doc):
         target = qnode.get("items", qnode) if qnode.get("type") == "array" else qnode
         if "oneOf" in target:
             yield ptr + ("/items" if target is not qnode else "") + "/oneOf", target["oneOf"]
@@ -87,7 +81,7 @@ def _choice_lists(doc):
 
 def _single_choice_lists(doc):
     """Pointers of the choice lists some single-choice question uses."""
-    for _sid, _qid, qnode, ptr in _questions(doc):
+    for _sid, _qid, qnode, ptr in question_nodes(doc):
         if qnode.get("type") != "array":
             name, choices = choice_source(doc, qnode)
             if choices:
@@ -118,7 +112,7 @@ def _titled(doc):
         yield f"/x-scoring/levels/{n}", lv
     for sid, snode in doc["properties"].items():
         yield f"/properties/{sid}", snode
-    for _sid, _qid, qnode, ptr in _questions(doc):
+    for _sid, _qid, qnode, ptr in question_nodes(doc):
         yield ptr, qnode
     for ptr, choices in _choice_lists(doc):
         for n, c in enumerate(choices):
@@ -141,7 +135,7 @@ def _translations(doc):
                     yield issue(Code.MISSING_TRANSLATION, location=f"{ptr}/{key}", language=lang,
                                 what=f"{key} '{node[key][:60]}'")
     maps = [(f"/x-form/messages/{k}", v) for k, v in form.get("messages", {}).items()]
-    maps += [(f"{ptr}/x-messages/{k}", v) for _, _, q, ptr in _questions(doc)
+    maps += [(f"{ptr}/x-messages/{k}", v) for _, _, q, ptr in question_nodes(doc)
              for k, v in q.get("x-messages", {}).items()]
     for ptr, text in maps:
         for lang in langs:
@@ -188,22 +182,22 @@ def _levels(doc):
 
 
 def _bands(doc):
-    for _sid, qid, qnode, ptr in _questions(doc):
+    for _sid, qid, qnode, ptr in question_nodes(doc):
         bands = qnode.get("x-score", {}).get("bands")
         if not bands:
             continue
         kind = question_kind(qnode, bool(choice_source(doc, qnode)[1]))
-        if kind not in NUMERIC + ("select_multiple",):
+        if kind not in NUMERIC_KINDS + (SELECT_MULTIPLE,):
             yield issue(Code.BAD_QUESTION, location=f"{ptr}/x-score/bands",
                         reason=f"bands score numbers and multi-selects, and '{qid}' is {kind}")
             continue
-        low = qnode.get("minimum", 0) if kind in NUMERIC else 0
-        high = qnode.get("maximum") if kind in NUMERIC else len(choice_source(doc, qnode)[1] or ())
+        low = qnode.get("minimum", 0) if kind in NUMERIC_KINDS else 0
+        high = qnode.get("maximum") if kind in NUMERIC_KINDS else len(choice_source(doc, qnode)[1] or ())
         yield from _contiguous(bands, low, high, f"{ptr}/x-score/bands", Code.SCORE_BANDS, closed_end=False)
 
 
 def _scoring(doc):
-    for _sid, qid, qnode, ptr in _questions(doc):
+    for _sid, qid, qnode, ptr in question_nodes(doc):
         if "x-score" not in qnode:
             continue
         list_name, choices = choice_source(doc, qnode)
@@ -220,81 +214,9 @@ def _scoring(doc):
             yield issue(Code.UNSCORABLE, location=f"{ptr}/x-score", question=qid)
 
 
-def _condition_nodes(doc):
-    for n, level in enumerate(doc["x-scoring"]["levels"]):
-        if "requires" in level:
-            yield f"/x-scoring/levels/{n}/requires", level["requires"]
-    for sid, snode in doc["properties"].items():
-        if "x-relevant" in snode:
-            yield f"/properties/{sid}/x-relevant", snode["x-relevant"]
-    for _sid, _qid, qnode, ptr in _questions(doc):
-        if "x-relevant" in qnode:
-            yield f"{ptr}/x-relevant", qnode["x-relevant"]
-
-
-def _leaves(node, ptr):
-    for op in ("all", "any"):
-        for n, term in enumerate(node.get(op, ())):
-            yield from _leaves(term, f"{ptr}/{op}/{n}")
-    if "not" in node:
-        yield from _leaves(node["not"], f"{ptr}/not")
-    if "question" in node:
-        yield node, ptr
-
-
-def _conditions(doc):
-    nodes = {qid: qnode for _, qid, qnode, _ in _questions(doc)}
-    for ptr, cond in _condition_nodes(doc):
-        for leaf, lptr in _leaves(cond, ptr):
-            target = nodes.get(leaf["question"])
-            if target is None:
-                yield issue(Code.UNKNOWN_QUESTION, location=lptr, question=leaf["question"])
-                continue
-            choices = choice_source(doc, target)[1]
-            kind = question_kind(target, bool(choices))
-            op = next(k for k in leaf if k != "question")
-            codes = {c.get("const") for c in choices or ()}
-            values = leaf[op] if op == "in" else [leaf[op]] if op in ("eq", "ne") else []
-            for value in values:
-                if choices and str(value) not in codes:
-                    yield issue(Code.UNKNOWN_CHOICE, location=lptr, question=leaf["question"], code=value)
-            if op in ("gt", "gte", "lt", "lte") and kind not in NUMERIC:
-                yield issue(Code.BAD_COMPARISON, location=lptr, op=op, question=leaf["question"], kind=kind)
-
-
-def _cycles(doc):
-    deps, where = {}, {}
-    section_deps = {sid: [leaf["question"] for leaf, _ in _leaves(s.get("x-relevant", {}), "")]
-                    for sid, s in doc["properties"].items()}
-    for sid, qid, qnode, ptr in _questions(doc):
-        own = [leaf["question"] for leaf, _ in _leaves(qnode.get("x-relevant", {}), "")]
-        deps[qid], where[qid] = own + section_deps[sid], ptr
-    reported = set()
-    for start in deps:
-        path = _find_cycle(start, deps)
-        if path and frozenset(path) not in reported:
-            reported.add(frozenset(path))
-            yield issue(Code.CONDITION_CYCLE, location=where[start] + "/x-relevant", question=start,
-                        path=" -> ".join(path))
-
-
-def _find_cycle(start, deps):
-    stack = [(start, [start])]
-    seen = set()
-    while stack:
-        node, path = stack.pop()
-        for nxt in deps.get(node, ()):
-            if nxt == start:
-                return path + [start]
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, path + [nxt]))
-    return None
-
-
 def _roles(doc):
     roles: Dict[str, Tuple[str, dict]] = {}  # role -> (question id, question node) of the first that plays it
-    for _sid, qid, qnode, ptr in _questions(doc):
+    for _sid, qid, qnode, ptr in question_nodes(doc):
         role = qnode.get("x-role")
         if role in roles:
             yield issue(Code.BAD_ROLE, location=f"{ptr}/x-role",

@@ -1,10 +1,10 @@
-"""How a question's JSON Schema node reads: its choice list and its kind.
+"""How a question's JSON Schema node reads: where it stands, its choice list and its kind.
 
-Shared by the loader (spec.py) and the cross-reference checks (checks.py), so neither imports the other's
-internals: spec.py imports checks.py, never the reverse."""
+Shared by the loader (spec.py) and the cross-reference checks (checks.py, condition_checks.py), so neither
+imports the other's internals: spec.py imports checks.py, never the reverse."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Iterator, Mapping, Optional, Tuple
 
 from .model import DATE, DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, TEXT
 
@@ -28,3 +28,10 @@ def question_kind(node: dict, has_choices: bool) -> str:
     if has_choices:
         return SELECT_ONE
     return NUMBER_KINDS.get(node.get("type"), DATE if node.get("format") == "date" else TEXT)
+
+
+def question_nodes(doc: dict) -> Iterator[Tuple[str, str, dict, str]]:
+    """(section id, question id, node, JSON pointer) of every question of a spec document, in order."""
+    for sid, snode in doc["properties"].items():
+        for qid, qnode in snode["properties"].items():
+            yield sid, qid, qnode, f"/properties/{sid}/properties/{qid}"
