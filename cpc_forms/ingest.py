@@ -12,7 +12,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
-from . import inputs
+from . import inputs, limits
 from .aggregate import figures
 from .catalogue import Code, issue
 from .channels import CHANNELS, channel
@@ -150,6 +150,10 @@ def _read_content(path: Path, head: bytes, forms: Mapping[str, Form], depth: int
     own = inputs.own_text(path, head, form_id)
     if own:
         return _one(issue(Code.OWN_FILE, path, what=own))
+    crowded = limits.archive_problem(path) if head.startswith(b"PK") else None
+    if crowded:  # before any reader lists its members: a million of them would cost a gigabyte
+        return _one(issue(Code.OVER_LIMIT, path, what=crowded, limit=f"{limits.ZIP_MEMBERS:,} members listed in "
+                          f"{limits.CENTRAL_BYTES // limits.MiB} MiB", consequence="; it is not opened"))
     if head.startswith(inputs.OLE2):  # an .xls, or an encrypted workbook
         return zip(repeat("excel"), channel("excel").read(path, forms))
     name = detect(path, head)

@@ -3,7 +3,9 @@ keep a hostile file within them: zip members unpacked in a stream that stops at 
 from __future__ import annotations
 
 import os
+import re
 import stat
+import struct
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Optional, Tuple
@@ -14,6 +16,8 @@ ZIP_BYTES = 2048 * MiB  # every member of one archive together
 ZIP_RATIO = 200  # unpacked / packed size past which a member of more than RATIO_FLOOR is a zip bomb
 RATIO_FLOOR = 16 * MiB
 ZIP_DEPTH = 2  # archives inside archives read
+ZIP_MEMBERS = 50_000  # members of one archive: an archive of XML instances holds one a return, beside its media
+CENTRAL_BYTES = ZIP_MEMBERS * 1024  # an archive's list of members (a member's entry is 46 bytes and its name)
 JSON_BYTES = 32 * MiB  # a JSON file of returns (web form, Central OData, Kobo API): about 15,000 returns
 DEPTH = 64  # nesting of a JSON or XML return (an ODK form nests groups a few levels deep)
 HEADER_BYTES = 1 * MiB  # the header line of a CSV export (a label-mode Kobo header is a few tens of KB)
@@ -36,6 +40,8 @@ LIMITS = (
     ("every member of one archive, unpacked", f"{ZIP_BYTES // MiB} MiB", "the archive's remaining members are "
      "not read"),
     ("archives inside archives", f"{ZIP_DEPTH} levels", "a deeper archive is reported, not opened"),
+    ("members of one archive (a workbook is one too)", f"{ZIP_MEMBERS:,} members, listed in "
+     f"{CENTRAL_BYTES // MiB} MiB", "the archive is refused before its list of members is read"),
     ("a JSON file of returns (web form, OData, Kobo API)", f"{JSON_BYTES // MiB} MiB", "larger exports: use "
      "the server's CSV export, which is read in a stream"),
     ("nesting of a JSON or XML return", f"{DEPTH} levels", "a deeper document is refused unread"),
@@ -88,15 +94,25 @@ def markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+# characters a name must not carry into a message: control characters (C0, DEL, C1) could forge lines or drive the
+# terminal, the bidirectional overrides and isolates could show a name reversed
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def shown(name: str) -> str:
-    """A file name as messages and reports show it: bytes that are not UTF-8 escaped (\\xff), so every writer
-    can write it."""
+    """A file name as messages and reports show it: bytes that are not UTF-8 and control characters escaped
+    (\\xff, \\x0a, \\u202e), so every writer can write it and no name can forge a line or steer a terminal."""
     try:
         name.encode("utf-8")
-        return name
     except UnicodeEncodeError:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
             if _escapable(name) else name.encode("utf-8", "backslashreplace").decode("ascii")
+    return _CONTROL.sub(_escape, name) if _CONTROL.search(name) else name
+
+
+def _escape(found: re.Match) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _escapable(name: str) -> bool:
@@ -126,6 +142,32 @@ def status(path: Path) -> Tuple[Optional[os.stat_result], str]:
         return None, "the file no longer exists"
     except OSError as exc:
         return None, exc.strerror or str(exc)
+
+
+def archive_problem(path: Path) -> Optional[str]:
+    """What a zip past the limits is (more than ZIP_MEMBERS members, or a list of them past CENTRAL_BYTES), read
+    from its end record before zipfile lists every member; None when it is within them."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - (1 << 16) - 22))
+            tail = handle.read()
+            at = tail.rfind(b"PK\x05\x06")
+            if at < 0 or len(tail) < at + 22:
+                return None  # zipfile says what is wrong with it
+            count, listed = struct.unpack_from("<HI", tail, at + 10)
+            locator = tail.rfind(b"PK\x06\x07", 0, at)
+            if locator >= 0 and len(tail) >= locator + 20:  # ZIP64: the counts are in a record of their own
+                handle.seek(struct.unpack_from("<Q", tail, locator + 8)[0])
+                record = handle.read(56)
+                if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                    count, listed = struct.unpack_from("<QQ", record, 32)
+    except OSError:
+        return None
+    if count > ZIP_MEMBERS or listed > CENTRAL_BYTES:
+        return f"an archive of {count:,} members listed in {listed / MiB:.1f} MiB"
+    return None
 
 
 def member_problem(info: zipfile.ZipInfo) -> Optional[str]:

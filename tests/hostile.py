@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 from typing import Dict, List
 
+from cpc_forms.limits import ZIP_MEMBERS
 from cpc_forms.store import APPLICATION_ID, Store
 
 MiB = 1 << 20
@@ -212,6 +213,8 @@ def write_hostile(form, folder: Path, good: Path) -> Dict[str, str]:
         with zipfile.ZipFile(z2, "w") as z:
             z.writestr("deepest.zip", _zip_bytes({"x.txt": b"x"}))
         z1.writestr("middle.zip", z2.getvalue())
+    # past 65,535 members a zip lists them in a ZIP64 end record: the count is read from there
+    put("crowded.zip", _zip_bytes({f"{n}.json": b"{}" for n in range(max(ZIP_MEMBERS + 1, 70_000))}), "over-limit")
     put("nested.zip", _zip_bytes({"outer.zip": inner.getvalue()}), "over-limit")
     with zipfile.ZipFile(folder / "sheet-bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as book:
         book.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="data"/></sheets></workbook>')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,27 @@ def test_reading_a_database_stops_at_its_time_limit(tiny, tmp_path, monkeypatch)
 def test_an_integer_too_long_for_python_to_write_is_echoed_by_its_length():
     found = issue(Code.BAD_VALUE, "f.json", question="q", value=10 ** 5000, expected="a number")
     assert "a number of about 5,000 digits" in found.message
+
+
+@pytest.mark.parametrize("members,code", [(3, None), (4, "over-limit")], ids=["at-the-cap", "past-the-cap"])
+def test_an_archive_of_more_members_than_the_cap_is_refused_unopened(tiny, tmp_path, monkeypatch, members, code):
+    monkeypatch.setattr(limits, "ZIP_MEMBERS", 3)
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for n in range(members):
+            archive.writestr(f"{n}.json", "{}")
+    found = [item for _, item in ingest.read_file(path, {"1": tiny})]
+    if code is None:
+        assert len(found) == members and "over-limit" not in {i.code for i in found}
+    else:
+        assert [(i.code, i.source) for i in found] == [(code, str(path))]
+        assert "4 members" in found[0].message
+
+
+def test_an_archive_whose_list_of_members_is_past_its_cap_is_refused(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "CENTRAL_BYTES", 100)
+    path = tmp_path / "long-names.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("n" * 200 + ".json", "{}")
+    (found,) = [item for _, item in ingest.read_file(path, {"1": tiny})]
+    assert found.code == "over-limit"
