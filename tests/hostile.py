@@ -231,6 +231,8 @@ def write_hostile(form, folder: Path, good: Path) -> Dict[str, str]:
     expected["db-null.sqlite"] = "bad-shape"
     _database(folder / "db-deep.sqlite", form, answers, "[" * 5000 + "]" * 5000)
     expected["db-deep.sqlite"] = "too-deep"
+    _database(folder / "db-huge-body.sqlite", form, answers, '{"answers": {"x": "' + "u" * (40 * MiB) + '"}}')
+    expected["db-huge-body.sqlite"] = "too-large"
     _view_database(folder / "db-view.sqlite")
     expected["db-view.sqlite"] = "unreadable"
     os.mkfifo(folder / "pipe.csv")

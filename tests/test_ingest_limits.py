@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pytest
 
 from cpc_forms import ingest, limits
 from cpc_forms.catalogue import Code, issue
+from cpc_forms.channels import server
 from cpc_forms.channels.xlsform.readers import columns
 from cpc_forms.model import Issue, Response
 from cpc_forms.spec import build_form
+from cpc_forms.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {
@@ -205,3 +208,31 @@ def test_an_archive_whose_list_of_members_is_past_its_cap_is_refused(tiny, tmp_p
         archive.writestr("n" * 200 + ".json", "{}")
     (found,) = [item for _, item in ingest.read_file(path, {"1": tiny})]
     assert found.code == "over-limit"
+
+
+@pytest.mark.parametrize("padding,code", [(0, "no-answers"), (2000, "too-large")], ids=["small", "past-the-cap"])
+def test_a_stored_submission_past_the_json_cap_is_refused_unread(tiny, tmp_path, monkeypatch, padding, code):
+    monkeypatch.setattr(server, "JSON_BYTES", 1000)
+    store = Store(tmp_path / "submissions.sqlite")
+    store.put({"form_id": "tiny", "form_version": "1", "instance_id": "uuid:big", "submitted": "2026-05-01",
+               "answers": {"s": {}}, "padding": "p" * padding})
+    store.close()
+    (found,) = [item for _, item in ingest.read_file(store.path, {"1": tiny})]
+    assert (found.code, found.location) == (code, "submissions/1")
+
+
+class _WithoutBlobs:
+    """A connection as Python 3.10 gives it: no blob handles."""
+
+    def __init__(self, conn):
+        self.execute = conn.execute
+
+
+@pytest.mark.parametrize("opened", [lambda c: c, _WithoutBlobs], ids=["blob-handle", "sql-length"])
+def test_a_stored_body_is_measured_before_it_is_loaded(tmp_path, monkeypatch, opened):
+    monkeypatch.setattr(server, "JSON_BYTES", 10)
+    conn = sqlite3.connect(tmp_path / "db.sqlite")
+    conn.execute("CREATE TABLE submissions (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.executemany("INSERT INTO submissions (body) VALUES (?)", [("{}",), ('{"a": "' + "é" * 20 + '"}',)])
+    assert server._body(opened(conn), 1) in ("{}", b"{}")
+    assert server._body(opened(conn), 2) == 49  # bytes, not characters

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator, List, Mapping, Sequence, Union
 
 from ..catalogue import Code, issue
-from ..limits import DATABASE_SECONDS, DEPTH, deeper_than, json_int
+from ..limits import DATABASE_SECONDS, DEPTH, JSON_BYTES, MiB, deeper_than, json_int
 from ..model import Form, Issue, Response
 from ..store import APPLICATION_ID, Store, connect
 from . import Record
@@ -74,6 +74,18 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
         conn.close()
 
 
+def _body(conn: sqlite3.Connection, rowid: int) -> Union[str, bytes, int]:
+    """A stored submission, or its size when past JSON_BYTES: a blob handle (Python 3.11) tells the size without
+    loading the value; SQL's length() of a text loads it (in SQLite's memory, one value at a time)."""
+    if hasattr(conn, "blobopen"):
+        with conn.blobopen("submissions", "body", rowid, readonly=True) as blob:
+            size = len(blob)
+            return size if size > JSON_BYTES else blob.read()
+    size, body = conn.execute("SELECT length(CAST(body AS BLOB)), CASE WHEN length(CAST(body AS BLOB)) <= ? "
+                              "THEN body END FROM submissions WHERE rowid = ?", (JSON_BYTES, rowid)).fetchone()
+    return size if body is None else body
+
+
 class _Clock:
     """The time spent inside SQLite (not in scoring what it gave), which DATABASE_SECONDS bounds."""
 
@@ -105,11 +117,18 @@ def _rows(conn: sqlite3.Connection, source: str, forms, clock: _Clock) -> Iterat
             found = f"a {kinds[table]}" if table in kinds else "missing"
             yield issue(Code.UNREADABLE, source, reason=f"'{table}' is {found}, not the table this server writes")
             return
-    for sid, body in clock.rows(conn, "SELECT id, body FROM submissions ORDER BY id"):
+    # a database smaller than the cap holds no body past it; in a larger one, each body's size is asked first
+    small = sum(p.stat().st_size for p in (Path(source), Path(source + "-wal")) if p.exists()) <= JSON_BYTES
+    query = "SELECT rowid, id, typeof(body), body FROM submissions ORDER BY id" if small else \
+        "SELECT rowid, id, typeof(body), NULL FROM submissions ORDER BY id"
+    for rowid, sid, kind, body in clock.rows(conn, query):
         where = f"submissions/{sid}"
-        if not isinstance(body, (str, bytes)):
-            yield issue(Code.BAD_SHAPE, source, where, reason=f"the stored submission is {type(body).__name__}, "
-                        "not JSON text")
+        if kind not in ("text", "blob"):
+            yield issue(Code.BAD_SHAPE, source, where, reason=f"the stored submission is {kind}, not JSON text")
+            continue
+        body = body if small else _body(conn, rowid)
+        if isinstance(body, int):
+            yield issue(Code.TOO_LARGE, source, where, size=f"{body / MiB:.1f}", limit=f"{JSON_BYTES // MiB}")
             continue
         try:
             item = json.loads(body, parse_int=json_int)
