@@ -150,6 +150,9 @@ def _read_content(path: Path, head: bytes, forms: Mapping[str, Form], depth: int
     own = inputs.own_text(path, head, form_id)
     if own:
         return _one(issue(Code.OWN_FILE, path, what=own))
+    if inputs.html(head):  # read as XML, a page would be refused for its DOCTYPE, which says nothing useful
+        return _one(issue(Code.NOT_A_RETURN, path, reason="an HTML page (a web page or report of another program; "
+                          "the web form's returns are the .json files it saves)"))
     crowded = limits.archive_problem(path) if head.startswith(b"PK") else None
     if crowded:  # before any reader lists its members: a million of them would cost a gigabyte
         return _one(issue(Code.OVER_LIMIT, path, what=crowded, limit=f"{limits.ZIP_MEMBERS:,} members listed in "
@@ -157,7 +160,7 @@ def _read_content(path: Path, head: bytes, forms: Mapping[str, Form], depth: int
     if head.startswith(inputs.OLE2):  # an .xls, or an encrypted workbook
         return zip(repeat("excel"), channel("excel").read(path, forms))
     name = detect(path, head)
-    if name == "excel" and path.name.startswith(f"{form_id}."):
+    if name == "excel":
         return _maybe_template(path, forms)
     if name is not None:
         return zip(repeat(name), channel(name).read(path, forms))
@@ -165,11 +168,12 @@ def _read_content(path: Path, head: bytes, forms: Mapping[str, Form], depth: int
 
 
 def _maybe_template(path: Path, forms) -> Iterator[Tuple[str, Item]]:
-    """A workbook named as the questionnaire template is: skipped as one when it holds no answer."""
+    """A questionnaire workbook of this form: skipped as the blank template cpc-forms builds when it holds no
+    answer, whatever it is named."""
     for item in channel("excel").read(path, forms):
         if isinstance(item, Response) and not item.answers:
-            item = issue(Code.OWN_FILE, path, what=f"{path.name}, a blank questionnaire (the template cpc-forms "
-                         "builds)")
+            item = issue(Code.OWN_FILE, path, what=f"{shown(path.name)}, a blank questionnaire (the template "
+                         "cpc-forms builds, with no answer in it)")
         yield "excel", item
 
 

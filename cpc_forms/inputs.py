@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import FrozenSet, Optional, Tuple
 
-from .limits import LimitError, MiB, member_problem, read_member
+from .limits import LimitError, MiB, member_problem, read_member, shown
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy Office file (.xls, or an encrypted .xlsx)
 ZIP_SUFFIXES = (".xlsx", ".xlsm", ".zip", ".ods")
@@ -18,6 +18,9 @@ _SHEET_NAME = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
 # the first columns of scores.csv, as report/rows.py writes them
 SCORES_CSV = b"source,location,channel,instance_id,form_version"
 # the first keys of a line of scores.jsonl (report/json.py)
+# what marks a page as one cpc-forms wrote: the report's generator, the web form's form identity
+GENERATOR = b'<meta name="generator" content="cpc-forms">'
+_WEB_FORM = re.compile(rb'<meta name="cpc-form" content="[^"]*" data-version="')
 SCORES_JSONL = re.compile(rb'\{"source": "(?:[^"\\]|\\.)*", "location": "(?:[^"\\]|\\.)*", "channel": "\w*", '
                           rb'"instance_id": ')
 
@@ -38,15 +41,22 @@ def own_text(path: Path, head: bytes, form_id: str) -> Optional[str]:
     """What cpc-forms file a text file is (scores.csv, scores.json(l), report.html, the web form), or None."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(SCORES_CSV):
-        return f"{path.name}, scores by return of a previous run of cpc-forms"
+        return f"{shown(path.name)}, scores by return of a previous run of cpc-forms"
     if text.startswith((b"{", b"[")) and b'"cpc-forms/scores"' in head:
-        return f"{path.name}, scores of a previous run of cpc-forms"
+        return f"{shown(path.name)}, scores of a previous run of cpc-forms"
     if SCORES_JSONL.match(text):
-        return f"{path.name}, scores by return of a previous run of cpc-forms (one a line)"
-    if text[:15].lower() in (b"<!doctype html>", b"<!doctype html ") or text[:5].lower() == b"<html":
-        if path.name == "report.html" or path.name == f"{form_id}.html" or b"cpc-forms" in head:
-            return f"{path.name}, a report or web form of cpc-forms"
+        return f"{shown(path.name)}, scores by return of a previous run of cpc-forms (one a line)"
+    # a report written before it carried its generator is known by its name
+    if html(head) and (GENERATOR in head or _WEB_FORM.search(head) or path.name in ("report.html",
+                                                                                   f"{form_id}.html")):
+        return f"{shown(path.name)}, a report or web form of cpc-forms"
     return None
+
+
+def html(head: bytes) -> bool:
+    """Whether a file is an HTML page (which no channel reads: a return is never one)."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text[:15].lower() in (b"<!doctype html>", b"<!doctype html ") or text[:5].lower() == b"<html"
 
 
 def sheet_names(path: Path) -> Optional[FrozenSet[str]]:
@@ -62,10 +72,10 @@ def sheet_names(path: Path) -> Optional[FrozenSet[str]]:
 @lru_cache(maxsize=1)
 def report_sheets() -> FrozenSet[str]:
     """The sheet names of scores.xlsx in every language the reports are written in."""
+    from .report.books import KEYS
     from .report.labels import STRINGS
     words = json.loads(STRINGS.read_text(encoding="utf-8"))
-    return frozenset(w[k][:31] for w in words.values() for k in ("summary", "returns", "countries", "agencies",
-                                                                 "gaps", "issues") if k in w)
+    return frozenset(w[k][:31] for w in words.values() for k in KEYS if k in w)
 
 
 def unsafe_member(path: Path) -> Optional[Tuple[str, str]]:
@@ -88,9 +98,9 @@ def own_workbook(path: Path) -> Optional[str]:
     if names is None:
         return None
     if {"survey", "choices"} <= names:
-        return f"{path.name}, an XLSForm (a form definition)"
-    if path.name == "scores.xlsx" or (len(names) >= 4 and names <= report_sheets()):
-        return f"{path.name}, the scores workbook of a previous run of cpc-forms"
+        return f"{shown(path.name)}, an XLSForm (a form definition)"
+    if len(names) >= 4 and names <= report_sheets():
+        return f"{shown(path.name)}, the scores workbook of a previous run of cpc-forms"
     return None
 
 

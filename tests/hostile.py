@@ -189,6 +189,8 @@ def write_hostile(form, folder: Path, good: Path) -> Dict[str, str]:
     put("notazip.xlsx", "Name,Country\nA,FRA\n", "not-a-zip")
     put("truncated.zip", b"PK\x03\x04" + bytes(200), "unreadable")
     put("report.pdf", b"%PDF-1.4\n" + bytes(500), "not-a-return")
+    put("page.html", "<!DOCTYPE html>\n<html><head><title>Intranet</title></head><body>Hello</body></html>",
+        "not-a-return")
     put("noise.bin", bytes(range(256)) * 8, "not-a-return")
     member = _csv_bytes(_fresh(rows, "zip"))
     _zip(folder / "password.zip", {"export.csv": member})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,11 @@ def campaign(tmp_path_factory):
     bad = write_hostile(form, inbox / "bad", good)
     bad.update({f"previous/{p.name}": "own-file" for p in (inbox / "previous").iterdir()})
     bad.update({f"forms/{p.name}": "own-file" for p in (inbox / "forms").iterdir()})
+    # our own files renamed (a browser's "report (1).html"): known by what they hold, not by their names
+    for copied, name in (("previous/report.html", "report (1).html"), ("previous/scores.xlsx", "scores (1).xlsx"),
+                         (f"forms/{form.id}.en.xlsx", "blank.xlsx"), (f"forms/{form.id}.html", "saved form.html")):
+        shutil.copy(inbox / copied, inbox / "bad" / name)
+        bad[name] = "own-file"
     fifo = root / "given.fifo"
     os.mkfifo(fifo)
     return form, inbox, expected, bad, [str(fifo), "/dev/null"]
