@@ -5,7 +5,7 @@ from enum import Enum
 from os import PathLike
 from typing import Any, Dict, Tuple, Union
 
-from .limits import SHOWN
+from .limits import SHOWN, shown
 from .model import Issue
 
 ERROR, WARNING = "error", "warning"  # error: the thing is rejected; warning: it is read, but look
@@ -372,7 +372,9 @@ def issue(code: Code, /, source: Union[str, PathLike[str]] = "", location: str =
         if not (kind is str and len(given) <= SHOWN // 4 or kind is int and -BIG < given < BIG or kind is float):
             # a short text (even escaped) or number is shown whole; a long one, or anything else, is cut
             params[key] = _Cut(given, SHOWN if key in ECHOED else 5 * SHOWN)
-    return Issue(value, template.format(**params), severity, str(source), str(location))
+    # a name may hold control characters (a line break, a terminal's escape): shown escaped, as the bytes that
+    # are not UTF-8 are, so no file can forge a line of what score prints or steer the terminal
+    return Issue(value, shown(template.format(**params)), severity, shown(str(source)), shown(str(location)))
 
 
 BIG = 10 ** 18

@@ -62,3 +62,19 @@ def test_help_documents_the_exit_codes():
     for args in (["--help"], ["score", "--help"]):
         text = " ".join(CliRunner().invoke(main, args).output.split())
         assert "Exit codes: 0 every input was read; 1 some inputs" in text and "3 cpc-forms itself failed" in text
+
+
+@pytest.mark.parametrize("name", ["evil\nskipped: fake.json, all good.json", "red\x1b[31m.json", "cod\u202egnp.json",
+                                  "del\x7f\x85.json"], ids=["line-break", "escape-sequence", "bidi-override",
+                                                            "del-and-c1"])
+def test_a_file_name_cannot_forge_a_line_or_steer_the_terminal(tmp_path, version, name):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / name).write_text('{"form_id": "cpc_assessment", "answers": {,}}')
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1, result.output
+    assert not any(c in result.output for c in "\x1b\x7f\x85\u202e")
+    assert "\nskipped: fake.json" not in result.output
+    escaped = name.replace("\n", "\\x0a").replace("\x1b", "\\x1b").replace("\u202e", "\\u202e")
+    escaped = escaped.replace("\x7f", "\\x7f").replace("\x85", "\\x85")
+    assert [line for line in result.output.splitlines() if escaped in line][0].startswith("rejected: ")
