@@ -5,6 +5,7 @@ from enum import Enum
 from os import PathLike
 from typing import Any, Dict, Tuple, Union
 
+from . import wording
 from .limits import SHOWN, shown
 from .model import Issue
 
@@ -222,7 +223,7 @@ class Code(str, Enum):
                         "column '{column}' matches several questions or choices ({targets}); ignored",
                         "An export column that could be more than one question or choice; it is ignored.")
     UNSAFE_XML = ("unsafe-xml", ERROR,
-                  "refused XML with a DTD, entity or external reference: {reason}",
+                  "refused XML: {reason}, which a return never does and an attack on the reader would",
                   "An XML file with a DTD, an entity or an external reference, refused because such XML can attack "
                   "the machine that reads it.")
     NOT_DECRYPTED = ("not-decrypted", ERROR,
@@ -367,6 +368,8 @@ _ENTRIES: Dict[str, Tuple[str, str, str]] = {code._value_: (code._value_, code.s
 def issue(code: Code, /, source: Union[str, PathLike[str]] = "", location: str = "", **params: Any) -> Issue:
     """An Issue of that code (its plain string in Issue.code), its message filled in from params."""
     value, severity, template = _ENTRIES[code]
+    if code in _WORDS and "reason" in params:
+        params["reason"] = wording.plain(_WORDS[code], str(params["reason"]))
     for key, given in params.items():
         kind = given.__class__
         if not (kind is str and len(given) <= SHOWN // 4 or kind is int and -BIG < given < BIG or kind is float):
@@ -378,6 +381,8 @@ def issue(code: Code, /, source: Union[str, PathLike[str]] = "", location: str =
 
 
 BIG = 10 ** 18
+# the codes whose reason is a library's own words for the problem, turned into plain sentences
+_WORDS = {Code.INVALID_JSON: wording.JSON, Code.UNSAFE_XML: wording.XML}
 # the parameters that echo what an input holds (cut to SHOWN characters); the others are this tool's sentences
 ECHOED = frozenset({"value", "found", "field", "formula", "key", "member", "column", "question", "codes", "kept",
                     "other", "newer", "id", "code"})

@@ -180,7 +180,7 @@ def _maybe_template(path: Path, forms) -> Iterator[Tuple[str, Item]]:
 def _unclaimed(path: Path, head: bytes, forms, depth: int, suffix: str) -> Iterator[Tuple[str, Item]]:
     """What a file no channel claims is."""
     if inputs.utf16(head):
-        return _one(issue(Code.UTF16_TEXT, path))
+        return _utf16_xml(path, forms, depth) if inputs.utf16_xml(head) else _one(issue(Code.UTF16_TEXT, path))
     if suffix in inputs.ZIP_SUFFIXES and not head.startswith(b"PK"):
         return _one(issue(Code.NOT_A_ZIP, path, suffix=suffix, guess=f"it is {inputs.guess(head)}; send the file "
                           "itself, not renamed"))
@@ -199,6 +199,23 @@ def _unclaimed(path: Path, head: bytes, forms, depth: int, suffix: str) -> Itera
         return _read_zip(path, forms, depth)
     return _one(issue(Code.NOT_A_RETURN, path, reason=f"{inputs.guess(head)} (this tool reads Excel "
                       "questionnaires, ODK/Kobo/Ona/SurveyCTO exports, XML instances and web-form JSON)"))
+
+
+def _utf16_xml(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:
+    """An XML document saved as UTF-16 (well-formed XML all the same): read from a UTF-8 copy."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / path.name
+        try:
+            problem = inputs.utf8_copy(path, target, limits.JSON_BYTES)
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+        if problem:
+            yield "", issue(Code.UNREADABLE, path, reason=problem)
+            return
+        copy = shown(str(target))
+        for name, item in read_file(target, forms, depth):
+            source = str(path) + item.source[len(copy):] if item.source.startswith(copy) else item.source
+            yield name, item._replace(source=source) if isinstance(item, Issue) else replace(item, source=source)
 
 
 def _read_zip(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:

@@ -21,6 +21,7 @@ SCORES_CSV = b"source,location,channel,instance_id,form_version"
 # what marks a page as one cpc-forms wrote: the report's generator, the web form's form identity
 GENERATOR = b'<meta name="generator" content="cpc-forms">'
 _WEB_FORM = re.compile(rb'<meta name="cpc-form" content="[^"]*" data-version="')
+_DECLARED = re.compile(r"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")  # an XML declaration's encoding
 SCORES_JSONL = re.compile(rb'\{"source": "(?:[^"\\]|\\.)*", "location": "(?:[^"\\]|\\.)*", "channel": "\w*", '
                           rb'"instance_id": ')
 
@@ -31,10 +32,35 @@ def utf16(head: bytes) -> bool:
         return True
     sample = head[:512] if len(head) % 2 == 0 else head[:511]
     for text, zeros in ((sample[0::2], sample[1::2]), (sample[1::2], sample[0::2])):
-        if len(text) >= 4 and zeros.count(0) >= 0.9 * len(zeros) and all(32 <= b < 127 or b in b"\t\r\n"
-                                                                           for b in text):
+        # mostly ASCII beside NUL bytes: Latin letters with accents (É is C9 00) are allowed among them
+        if len(text) >= 4 and zeros.count(0) >= 0.9 * len(zeros) and \
+                sum(32 <= b < 127 or b in b"\t\r\n" for b in text) >= 0.8 * len(text):
             return True
     return False
+
+
+def utf16_xml(head: bytes) -> bool:
+    """Whether UTF-16 text (utf16) is an XML document: well-formed XML, which some tools save so."""
+    return _utf16_text(head).lstrip("\ufeff \t\r\n").startswith("<")
+
+
+def _utf16_text(data: bytes) -> str:
+    codec = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-16-be" if data[:1] == b"\x00" \
+        else "utf-16-le"
+    return data[:len(data) // 2 * 2].decode(codec, "replace")
+
+
+def utf8_copy(path: Path, target: Path, limit: int) -> Optional[str]:
+    """Write a UTF-16 XML document to target as UTF-8, its declaration saying so; why it cannot be, or None."""
+    size = path.stat().st_size
+    if size > 2 * limit:
+        return f"it is {size / MiB:.1f} MB of UTF-16, past the {limit // MiB} MB an XML document of returns may hold"
+    data = path.read_bytes()
+    if len(data) % 2:
+        return "its UTF-16 text is cut short (an odd number of bytes)"
+    text = _DECLARED.sub(r'\1"UTF-8"', _utf16_text(data).lstrip("\ufeff"), count=1)
+    target.write_bytes(text.encode("utf-8", "replace"))
+    return None
 
 
 def own_text(path: Path, head: bytes, form_id: str) -> Optional[str]:

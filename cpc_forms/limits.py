@@ -176,6 +176,8 @@ def member_problem(info: zipfile.ZipInfo) -> Optional[str]:
     if not parts or any(p in (".", "..") for p in info.filename.replace("\\", "/").split("/")) \
             or info.filename.startswith("/"):
         return "its name points outside the archive or at nothing ('.', '..' or an absolute path)"
+    if stat.S_ISLNK(info.external_attr >> 16) and info.create_system == 3:  # a link's text is its target's path
+        return "it is a symbolic link, not a file: links in an archive are not followed (zip the file itself)"
     if info.flag_bits & 0x1:
         return "it is protected by a password: unzip it with the password and send the files"
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
