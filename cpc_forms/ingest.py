@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-import tempfile
 import zipfile
 import zlib
 from dataclasses import replace
@@ -12,12 +11,12 @@ from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
-from . import inputs, limits
+from . import inputs, limits, unpacked
 from .aggregate import figures
 from .catalogue import Code, issue
 from .channels import CHANNELS, channel
 from .ledger import Ledger
-from .limits import ZIP_BYTES, ZIP_DEPTH, LimitError, copy_member, kind, member_problem, shown, status
+from .limits import kind, shown, status
 from .model import Form, Issue, Report, Response, ScoredReturn
 from .outcome import PARTIAL, summary  # noqa: F401 - part of this module's surface
 from .scoring import score_return
@@ -180,7 +179,8 @@ def _maybe_template(path: Path, forms) -> Iterator[Tuple[str, Item]]:
 def _unclaimed(path: Path, head: bytes, forms, depth: int, suffix: str) -> Iterator[Tuple[str, Item]]:
     """What a file no channel claims is."""
     if inputs.utf16(head):
-        return _utf16_xml(path, forms, depth) if inputs.utf16_xml(head) else _one(issue(Code.UTF16_TEXT, path))
+        return unpacked.utf16_xml(path, forms, depth, read_file) if inputs.utf16_xml(head) else _one(
+            issue(Code.UTF16_TEXT, path))
     if suffix in inputs.ZIP_SUFFIXES and not head.startswith(b"PK"):
         return _one(issue(Code.NOT_A_ZIP, path, suffix=suffix, guess=f"it is {inputs.guess(head)}; send the file "
                           "itself, not renamed"))
@@ -196,69 +196,9 @@ def _unclaimed(path: Path, head: bytes, forms, depth: int, suffix: str) -> Itera
             Code.NOT_A_RETURN, path, reason="a workbook that is neither a questionnaire of this form (no hidden "
             "form sheet) nor an export of submissions (no _uuid or KEY column)"))
     if head.startswith(b"PK"):
-        return _read_zip(path, forms, depth)
+        return unpacked.zip_members(path, forms, depth, read_file)
     return _one(issue(Code.NOT_A_RETURN, path, reason=f"{inputs.guess(head)} (this tool reads Excel "
                       "questionnaires, ODK/Kobo/Ona/SurveyCTO exports, XML instances and web-form JSON)"))
-
-
-def _utf16_xml(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:
-    """An XML document saved as UTF-16 (well-formed XML all the same): read from a UTF-8 copy."""
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / path.name
-        try:
-            problem = inputs.utf8_copy(path, target, limits.JSON_BYTES)
-        except OSError as exc:
-            problem = exc.strerror or str(exc)
-        if problem:
-            yield "", issue(Code.UNREADABLE, path, reason=problem)
-            return
-        copy = shown(str(target))
-        for name, item in read_file(target, forms, depth):
-            source = str(path) + item.source[len(copy):] if item.source.startswith(copy) else item.source
-            yield name, item._replace(source=source) if isinstance(item, Issue) else replace(item, source=source)
-
-
-def _read_zip(path: Path, forms, depth: int) -> Iterator[Tuple[str, Item]]:
-    """A zip no channel claims as a whole: each member read as a file of its own, unpacked in a stream within the
-    limits, one at a time."""
-    if depth >= ZIP_DEPTH:
-        yield "", issue(Code.OVER_LIMIT, path, what="an archive inside archives", limit=f"{ZIP_DEPTH} levels",
-                        consequence="; it is not opened")
-        return
-    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
-        budget = ZIP_BYTES
-        for member in (m for m in archive.infolist() if not m.is_dir()):
-            problem, target = member_problem(member), Path(tmp) / _local_name(member.filename)
-            if problem is None:
-                problem = _unpack(archive, member, target, budget)
-            if problem is not None:
-                yield "", issue(Code.ZIP_MEMBER, shown(str(path)), member=shown(member.filename), reason=problem)
-                continue
-            budget -= target.stat().st_size
-            source = f"{path}!{member.filename}"
-            for name, item in read_file(target, forms, depth + 1):
-                yield name, item._replace(source=source) if isinstance(item, Issue) else replace(item, source=source)
-            target.unlink()
-
-
-def _local_name(member: str) -> str:
-    """The name a member is unpacked under: its own (readers and messages go by it) unless too long for a disk."""
-    name = member.replace("\\", "/").rsplit("/", 1)[-1]
-    return name if 0 < len(name.encode("utf-8", "surrogateescape")) <= 120 else f"member{Path(name).suffix[:16]}"
-
-
-def _unpack(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: int) -> Optional[str]:
-    """Unpack one member to target; why it cannot be, or None."""
-    try:
-        with target.open("wb") as out:
-            copy_member(archive, member, out, budget)
-    except LimitError as exc:
-        return f"{exc}: a zip bomb, or more than this tool unpacks (see the Limits in the README)"
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        return f"the member is damaged ({exc}): ask for the archive again"
-    except (RuntimeError, NotImplementedError, OSError) as exc:
-        return f"it cannot be unpacked ({exc})"
-    return None
 
 
 _FORMS: Mapping[str, Form] = {}
