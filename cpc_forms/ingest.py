@@ -145,8 +145,7 @@ def _unlisted(path: Path) -> Issue:
 
 def _read_content(path: Path, head: bytes, forms: Mapping[str, Form], depth: int) -> Iterator[Tuple[str, Item]]:
     """The items of a regular file, by what its first bytes show."""
-    form_id = next(iter(forms.values())).id
-    own = inputs.own_text(path, head, form_id)
+    own = inputs.own_text(path, head)
     if own:
         return _one(issue(Code.OWN_FILE, path, what=own))
     if inputs.html(head):  # read as XML, a page would be refused for its DOCTYPE, which says nothing useful

@@ -18,9 +18,13 @@ _SHEET_NAME = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
 # the first columns of scores.csv, as report/rows.py writes them
 SCORES_CSV = b"source,location,channel,instance_id,form_version"
 # the first keys of a line of scores.jsonl (report/json.py)
-# what marks a page as one cpc-forms wrote: the report's generator, the web form's form identity
+# what marks a page as one cpc-forms wrote: the report's generator, the web form's form identity, and (for a
+# report written before it carried its generator) the report's own content policy after its viewport
 GENERATOR = b'<meta name="generator" content="cpc-forms">'
 _WEB_FORM = re.compile(rb'<meta name="cpc-form" content="[^"]*" data-version="')
+_OLD_REPORT = re.compile(rb'<meta name="viewport" content="width=device-width, initial-scale=1">\s*<meta http-equiv='
+                         rb'"Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
+                         rb'img-src data:">\s*<title>')
 _DECLARED = re.compile(r"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")  # an XML declaration's encoding
 SCORES_JSONL = re.compile(rb'\{"source": "(?:[^"\\]|\\.)*", "location": "(?:[^"\\]|\\.)*", "channel": "\w*", '
                           rb'"instance_id": ')
@@ -63,7 +67,7 @@ def utf8_copy(path: Path, target: Path, limit: int) -> Optional[str]:
     return None
 
 
-def own_text(path: Path, head: bytes, form_id: str) -> Optional[str]:
+def own_text(path: Path, head: bytes) -> Optional[str]:
     """What cpc-forms file a text file is (scores.csv, scores.json(l), report.html, the web form), or None."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(SCORES_CSV):
@@ -72,9 +76,7 @@ def own_text(path: Path, head: bytes, form_id: str) -> Optional[str]:
         return f"{shown(path.name)}, scores of a previous run of cpc-forms"
     if SCORES_JSONL.match(text):
         return f"{shown(path.name)}, scores by return of a previous run of cpc-forms (one a line)"
-    # a report written before it carried its generator is known by its name
-    if html(head) and (GENERATOR in head or _WEB_FORM.search(head) or path.name in ("report.html",
-                                                                                   f"{form_id}.html")):
+    if html(head) and (GENERATOR in head or _WEB_FORM.search(head) or _OLD_REPORT.search(head)):
         return f"{shown(path.name)}, a report or web form of cpc-forms"
     return None
 

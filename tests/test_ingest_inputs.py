@@ -78,3 +78,23 @@ def test_broken_json_is_told_in_plain_words_with_its_line_and_column(forms, tmp_
 
 def test_words_no_table_knows_are_kept():
     assert "odd words" in issue(Code.INVALID_JSON, "a.json", reason="odd words", line=1, column=2).message
+
+
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+POLICY = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
+          'img-src data:">\n')
+
+
+@pytest.mark.parametrize("page,code", [
+    ('<meta charset="utf-8">\n<meta name="generator" content="cpc-forms">\n' + VIEWPORT + POLICY, Code.OWN_FILE),
+    ('<meta charset="utf-8">\n' + VIEWPORT + POLICY, Code.OWN_FILE),
+    ('<meta charset="utf-8">\n' + VIEWPORT + '<meta name="cpc-form" content="tiny" data-version="1">\n',
+     Code.OWN_FILE),
+    ('<meta charset="utf-8">\n' + VIEWPORT, Code.NOT_A_RETURN),
+], ids=["report", "report-before-its-generator-mark", "web-form", "another-page"])
+def test_a_page_is_known_as_ours_by_what_it_holds_whatever_its_name(forms, tmp_path, page, code):
+    path = tmp_path / "report (1).html"
+    path.write_text("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n" + page + "<title>T</title>\n</head></html>\n")
+    (found,) = _items(path, forms)
+    assert found.code == code
+    assert "DTD" not in found.message
