@@ -328,9 +328,9 @@ class Code(str, Enum):
                        "send the .xlsx workbook instead.")
     # html channel
     TOO_LARGE = ("too-large", ERROR,
-                 "the file is {size} MB; a file of returns may hold at most {limit} MB",
-                 "A JSON file of returns (web form, Central OData, Kobo API) larger than the limit; split it, or "
-                 "use the server's CSV export.")
+                 "it is {size} MB; a file of returns, or one stored submission, may hold at most {limit} MB",
+                 "A JSON file of returns (web form, Central OData, Kobo API), or a submission stored in a server's "
+                 "database, larger than the limit (it is not loaded); split the file, or use the server's CSV export.")
     # server channel
     BODY_TOO_LARGE = ("body-too-large", ERROR,
                       "the request body is larger than the {limit} bytes a submission may have",
