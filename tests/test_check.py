@@ -13,7 +13,7 @@ from cpc_forms.cli import main
 from cpc_forms.spec import build_form, check_document, check_spec
 
 from conftest import DEFAULT_SPEC, EXAMPLE_SPEC
-from tiny import tiny_spec, write
+from tiny import break_parts, tiny_spec, write
 
 
 def run(*args):
@@ -214,15 +214,7 @@ def _paths(node, path=()):
 @given(data=st.data())
 def test_check_never_raises_whatever_part_of_a_spec_is_broken(data):
     spec = tiny_spec()
-    for _ in range(data.draw(st.integers(1, 3))):
-        path = data.draw(st.sampled_from([p for p in _paths(spec) if p]))
-        parent = spec
-        for key in path[:-1]:
-            parent = parent[key]
-        parent[path[-1]] = data.draw(st.recursive(
-            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
-            max_leaves=5))
+    break_parts(spec, lambda doc: [p for p in _paths(doc) if p], data)
     problems = check_document(spec)
     assert all(p.location.startswith("/") for p in problems)
     if not [p for p in problems if p.severity == "error"]:

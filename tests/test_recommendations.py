@@ -19,7 +19,7 @@ from cpc_forms.spec import build_form, check_document, load_form
 from cpc_forms.synth import random_answers
 
 from conftest import DEFAULT_SPEC, EXAMPLE_SPEC
-from tiny import gated_spec
+from tiny import break_parts, gated_spec
 
 
 def _r(text, ref="IV.b", **kw):
@@ -203,15 +203,7 @@ def _recommendation_paths(node, path=()):
 @given(data=st.data())
 def test_check_never_raises_whatever_part_of_the_recommendations_is_broken(data):
     spec = advised_spec()
-    for _ in range(data.draw(st.integers(1, 3))):
-        path = data.draw(st.sampled_from(list(_recommendation_paths(spec))))
-        parent = spec
-        for key in path[:-1]:
-            parent = parent[key]
-        parent[path[-1]] = data.draw(st.recursive(
-            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
-            max_leaves=5))
+    break_parts(spec, lambda doc: list(_recommendation_paths(doc)), data)
     problems = check_document(spec)
     assert all(p.location.startswith("/") for p in problems)
     if not [p for p in problems if p.severity == "error"]:

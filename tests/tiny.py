@@ -71,3 +71,18 @@ def gated_spec() -> dict:
                 requirement="Area a and Q3 fully")
     high["x-i18n"]["fr"]["requirement"] = "Domaine a et Q3 pleinement"
     return spec
+
+
+def break_parts(spec: dict, paths, data) -> None:
+    """Replace one to three parts of a spec, each drawn from paths(spec) as it then is, by random JSON values."""
+    from hypothesis import strategies as st
+
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(paths(spec)))
+        parent = spec
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = data.draw(st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+            max_leaves=5))
