@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import struct
 import zipfile
@@ -207,6 +208,11 @@ def write_hostile(form, folder: Path, good: Path) -> Dict[str, str]:
     data[central] ^= 0xFF
     crc.write_bytes(bytes(data))
     expected["bad-crc.zip"] = "zip-member"
+    link = zipfile.ZipInfo("export.csv")
+    link.create_system, link.external_attr = 3, 0o120777 << 16
+    with zipfile.ZipFile(folder / "link.zip", "w") as archive:
+        archive.writestr(link, "/etc/passwd")
+    expected["link.zip"] = "zip-member"
     _zip(folder / "dot-names.zip", {"x/..": b"a", ".": b"b", "../evil.csv": member.encode()})
     expected["dot-names.zip"] = "zip-member"
     inner = io.BytesIO()
@@ -261,4 +267,11 @@ def write_awkward(form, good: Path) -> List[Path]:
     answers = json.loads(next(good.rglob("*.json")).read_text(encoding="utf-8"))["answers"]
     latin = good / "web" / os.fsdecode(b"r\xe9ponse.json")
     latin.write_text(json.dumps(_web(form, answers, "uuid:latin-1-name")), encoding="utf-8")
-    return [cr, latin]
+    # an XML instance saved as UTF-16 by an editor: well-formed XML, its declaration saying so
+    found = next(good.rglob("*.xml"))
+    xml = found.read_text(encoding="utf-8")
+    xml = re.sub(r"<instanceID>[^<]*", "<instanceID>uuid:utf-16-xml", xml).replace('encoding="UTF-8"',
+                                                                                 'encoding="UTF-16"')
+    utf16 = found.with_name("utf16.xml")
+    utf16.write_bytes(xml.encode("utf-16"))
+    return [cr, latin, utf16]
