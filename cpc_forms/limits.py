@@ -170,6 +170,20 @@ def archive_problem(path: Path) -> Optional[str]:
     return None
 
 
+def long_line(path: Path, limit: int) -> Optional[int]:
+    """The number of a file's first line longer than limit bytes (read in a stream), or None."""
+    number, length = 1, 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(MiB):
+            lines = chunk.split(b"\n")
+            for n, line in enumerate(lines):
+                length = length + len(line) if n == 0 else len(line)
+                if length > limit:
+                    return number + n
+            number += len(lines) - 1
+    return None
+
+
 def member_problem(info: zipfile.ZipInfo) -> Optional[str]:
     """Why a zip member cannot be unpacked safely before reading it (None when it can)."""
     parts = PurePosixPath(info.filename.replace("\\", "/")).parts

@@ -236,3 +236,14 @@ def test_a_stored_body_is_measured_before_it_is_loaded(tmp_path, monkeypatch, op
     conn.executemany("INSERT INTO submissions (body) VALUES (?)", [("{}",), ('{"a": "' + "é" * 20 + '"}',)])
     assert server._body(opened(conn), 1) in ("{}", b"{}")
     assert server._body(opened(conn), 2) == 49  # bytes, not characters
+
+
+@pytest.mark.parametrize("rows", [0, 2], ids=["first-row", "after-two-rows"])
+def test_a_cell_past_the_limit_is_told_with_its_line(tiny, tmp_path, rows):
+    path = tmp_path / "export.csv"
+    good = "".join(f"uuid:{n},{n}\n" for n in range(rows))
+    path.write_text("_uuid,s/staff\n" + good + '"' + "z" * (limits.FIELD_BYTES + 10) + '"\n')
+    found = [item for _, item in ingest.read_file(path, {"1": tiny})]
+    (over,) = [i for i in found if isinstance(i, Issue) and i.code == "over-limit"]
+    assert f"line {rows + 2}" in over.location
+    assert len([i for i in found if isinstance(i, Response)]) == rows

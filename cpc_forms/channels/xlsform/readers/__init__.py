@@ -11,7 +11,17 @@ from pathlib import Path
 from typing import Callable, Iterator, List, Mapping, Union
 
 from ....catalogue import Code, issue
-from ....limits import FIELD_BYTES, JSON_BYTES, LINE_BYTES, LimitError, MiB, copy_member, member_problem, read_member
+from ....limits import (
+    FIELD_BYTES,
+    JSON_BYTES,
+    LINE_BYTES,
+    LimitError,
+    MiB,
+    copy_member,
+    long_line,
+    member_problem,
+    read_member,
+)
 from ....model import Form, Issue, Response
 from ....returns import dedupe
 from .csvfile import NotUtf8, csv_items, row_items
@@ -40,7 +50,7 @@ def _guarded(items: Callable[[], Iterator[Item]], source: str) -> Iterator[Item]
                     limit=f"{LINE_BYTES // MiB} MiB a line",
                     consequence="; the rows before it were read" if last else "; nothing in it is read")
     except csv.Error as exc:
-        where = f"after {last}" if last else ""
+        where = _where(source, last)
         if "field larger than field limit" in str(exc):
             yield issue(Code.OVER_LIMIT, source, where, what="a cell", limit=f"{FIELD_BYTES // 1024} KiB",
                         consequence="; the rows before it were read" if last else "")
@@ -48,6 +58,16 @@ def _guarded(items: Callable[[], Iterator[Item]], source: str) -> Iterator[Item]
             yield issue(Code.UNREADABLE, source, where, reason=f"not a well-formed CSV file ({exc})")
     except BROKEN as exc:
         yield issue(Code.UNREADABLE, source, f"after {last}" if last else "", reason=f"{type(exc).__name__}: {exc}")
+
+
+def _where(source: str, last: str) -> str:
+    """Where a CSV broke: after the last row read, on the first line past a cell's limit (not in a zip, whose
+    bytes are not its member's lines)."""
+    try:
+        line = None if zipfile.is_zipfile(source) else long_line(Path(source), FIELD_BYTES)
+    except OSError:
+        line = None
+    return ", ".join(part for part in (f"after {last}" if last else "", f"line {line}" if line else "") if part)
 
 
 def _held(items: Iterator[Item], held: List[Response]) -> Iterator[Issue]:
@@ -75,7 +95,9 @@ def _zip(path: Path, forms, deprecated, held) -> Iterator[Item]:
             if problem:
                 yield issue(Code.ZIP_MEMBER, path, member=name, reason=problem)
             elif kind == "csv":
-                yield from _zipped_csv(z, info, forms, str(path), Path(name).stem, where)
+                # judged by what it holds, as the file unzipped is: Kobo names its download after the form's
+                # title and the date, and a user may rename it
+                yield from _zipped_csv(z, info, forms, str(path), "", where)
             else:
                 try:
                     data = read_member(z, info, JSON_BYTES)

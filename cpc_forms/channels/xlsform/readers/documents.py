@@ -87,8 +87,9 @@ def _flatten_json(obj: Mapping[str, Any]) -> Union[Dict[str, Any], int]:
 
 def json_records(data: bytes, source: str, prefix: str = "") -> Iterator[Union[Record, Issue]]:
     """Records of a Central OData page ({"value": [...]}, nested groups) or Kobo API v2 ({"results": [...]})."""
+    whole = prefix.rstrip(": ")  # where a problem of the whole document is: the member's name, in a zip
     if inputs.utf16(data[:512]):
-        yield issue(Code.UTF16_TEXT, source, prefix)
+        yield issue(Code.UTF16_TEXT, source, whole)
         return
     try:
         doc = json.loads(data.decode("utf-8-sig"), parse_int=json_int)
@@ -97,17 +98,17 @@ def json_records(data: bytes, source: str, prefix: str = "") -> Iterator[Union[R
                     line=exc.lineno, column=exc.colno)
         return
     except UnicodeDecodeError as exc:
-        yield issue(Code.UNREADABLE, source, prefix, reason=f"not UTF-8 text (byte {exc.start}): save it as UTF-8")
+        yield issue(Code.UNREADABLE, source, whole, reason=f"not UTF-8 text (byte {exc.start}): save it as UTF-8")
         return
     except RecursionError:
-        yield issue(Code.TOO_DEEP, source, prefix, what="the JSON document", limit=DEPTH)
+        yield issue(Code.TOO_DEEP, source, whole, what="the JSON document", limit=DEPTH)
         return
     rows = doc.get("value", doc.get("results")) if isinstance(doc, dict) else doc
     if not isinstance(rows, list):
-        yield issue(Code.UNREADABLE, source, prefix, reason="no 'value' or 'results' list of submissions")
+        yield issue(Code.UNREADABLE, source, whole, reason="no 'value' or 'results' list of submissions")
         return
     if not rows:
-        yield issue(Code.NO_RETURNS, source, prefix, reason="its list of submissions is empty")
+        yield issue(Code.NO_RETURNS, source, whole, reason="its list of submissions is empty")
     context = doc.get("@odata.context", "") if isinstance(doc, dict) else ""
     found = re.search(r"/forms/([^/]+?)\.svc", context) if isinstance(context, str) else None
     form_id = found.group(1) if found else ""
