@@ -30,8 +30,17 @@ def question_kind(node: dict, has_choices: bool) -> str:
     return NUMBER_KINDS.get(node.get("type"), DATE if node.get("format") == "date" else TEXT)
 
 
-def question_nodes(doc: dict) -> Iterator[Tuple[str, str, dict, str]]:
-    """(section id, question id, node, JSON pointer) of every question of a spec document, in order."""
+def section_and_question_nodes(doc: dict) -> Iterator[Tuple[str, Optional[str], dict, str]]:
+    """(section id, question id or None for the section itself, node, JSON pointer), each section before its
+    questions, in order."""
     for sid, snode in doc["properties"].items():
+        yield sid, None, snode, f"/properties/{sid}"
         for qid, qnode in snode["properties"].items():
             yield sid, qid, qnode, f"/properties/{sid}/properties/{qid}"
+
+
+def question_nodes(doc: dict) -> Iterator[Tuple[str, str, dict, str]]:
+    """(section id, question id, node, JSON pointer) of every question of a spec document, in order."""
+    for sid, qid, node, ptr in section_and_question_nodes(doc):
+        if qid is not None:
+            yield sid, qid, node, ptr

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, NamedTuple
 from . import conditions
 from .catalogue import Code, issue
 from .model import Condition, Form, Issue, ItemScore, ReturnScore, SectionScore, Text
+from .nodes import section_and_question_nodes
 
 if TYPE_CHECKING:
     from .aggregate import Country
@@ -57,14 +58,6 @@ class Advice(NamedTuple):
 
 # --- building ---------------------------------------------------------------------------------------------------
 
-def _nodes(doc: dict) -> Iterator[Tuple[str, Optional[str], dict, str]]:
-    """(section id, question id or None, the node that holds recommendations, its pointer)."""
-    for sid, snode in doc["properties"].items():
-        yield sid, None, snode, f"/properties/{sid}"
-        for qid, qnode in snode["properties"].items():
-            yield sid, qid, qnode, f"/properties/{sid}/properties/{qid}"
-
-
 def _text(rec: dict, languages: Sequence[str], default: str) -> Dict[str, str]:
     out = {default: rec["text"]}
     for lang in languages:
@@ -79,15 +72,15 @@ def build(doc: dict, languages: Sequence[str], default: str) -> Tuple[Recommenda
     return tuple(
         Recommendation(sid, qid, rec.get("when", SECTION), tuple(rec.get("levels", ())),
                        _text(rec, languages, default), rec.get("x-handbook-ref", ""), f"{ptr}/{KEY}/{n}")
-        for sid, qid, node, ptr in _nodes(doc) for n, rec in enumerate(node.get(KEY, ())))
+        for sid, qid, node, ptr in section_and_question_nodes(doc) for n, rec in enumerate(node.get(KEY, ())))
 
 
 def without(doc: dict) -> dict:
     """The document without its recommendations: they change no form, so they are no part of its schema or hash."""
-    if not any(KEY in node for _, _, node, _ in _nodes(doc)):
+    if not any(KEY in node for _, _, node, _ in section_and_question_nodes(doc)):
         return doc
     bare = copy.deepcopy(doc)
-    for _, _, node, _ in _nodes(bare):
+    for _, _, node, _ in section_and_question_nodes(bare):
         node.pop(KEY, None)
     return bare
 
@@ -116,7 +109,7 @@ def check(doc: dict) -> Iterator[Issue]:
     languages, default = form["languages"], form["default_language"]
     levels = {lv["code"] for lv in doc["x-scoring"]["levels"]}
     gates = _gate_questions(doc)
-    for sid, qid, node, ptr in _nodes(doc):
+    for sid, qid, node, ptr in section_and_question_nodes(doc):
         recs = node.get(KEY, ())
         scored = "x-score" in node and (qid is None or "x-score" in doc["properties"][sid])
         if recs and not scored:
