@@ -71,28 +71,28 @@ def artifacts():
     return ARTIFACTS
 
 
+def program(request, fixture: str, command: str, name: str) -> str:
+    """The path of a real client's command, or the test skipped (failed under CPC_REQUIRE_CLIENTS=1)."""
+    refuse_when_deselected(request, fixture)
+    found = shutil.which(command)
+    require_client(name, found is not None)
+    return found
+
+
 @pytest.fixture(scope="session")
 def java(request):
-    refuse_when_deselected(request, "java")
-    require_client("java", shutil.which("java") is not None)
-    return shutil.which("java")
+    return program(request, "java", "java", "java")
 
 
 @pytest.fixture(scope="session")
 def soffice(request):
-    refuse_when_deselected(request, "soffice")
-    found = shutil.which("soffice")
-    require_client("LibreOffice (soffice)", found is not None)
-    return found
+    return program(request, "soffice", "soffice", "LibreOffice (soffice)")
 
 
 @pytest.fixture(scope="session")
 def gnumeric(request):
     """Gnumeric's converter, ssconvert: `ssconvert --recalc in.xlsx out.xlsx` recalculates headless."""
-    refuse_when_deselected(request, "gnumeric")
-    found = shutil.which("ssconvert")
-    require_client("Gnumeric (ssconvert)", found is not None)
-    return found
+    return program(request, "gnumeric", "ssconvert", "Gnumeric (ssconvert)")
 
 
 @pytest.fixture(scope="session")
