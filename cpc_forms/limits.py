@@ -8,7 +8,7 @@ import stat
 import struct
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Optional, Tuple
+from typing import IO, Any, Iterator, Optional, Tuple
 
 MiB = 1 << 20
 MEMBER_BYTES = 1024 * MiB  # one zip member unpacked (a Kobo export of a million rows is about 600 MiB)
@@ -210,12 +210,9 @@ def copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: IO[bytes],
     sizes an archive declares may lie); the bytes written."""
     cap = min(budget, MEMBER_BYTES, max(RATIO_FLOOR, ZIP_RATIO * max(info.compress_size, 1)))
     written = 0
-    with archive.open(info) as member:
-        while chunk := member.read(MiB):
-            written += len(chunk)
-            if written > cap:
-                raise LimitError(f"it unpacks to more than {cap // MiB:,} MiB (the limit for this member)")
-            out.write(chunk)
+    for chunk in _chunks(archive, info, cap, f"it unpacks to more than {cap // MiB:,} MiB (the limit for this member)"):
+        written += len(chunk)
+        out.write(chunk)
     return written
 
 
@@ -223,11 +220,15 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> 
     """One member's bytes, read in a stream and refused past limit (LimitError)."""
     if info.file_size > limit:
         raise LimitError(f"it unpacks to {info.file_size / MiB:.1f} MiB, past the limit of {limit // MiB} MiB")
-    parts, size = [], 0
+    return b"".join(_chunks(archive, info, limit, f"it unpacks to more than {limit // MiB} MiB, the limit"))
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, past: str) -> Iterator[bytes]:
+    """A member's bytes a MiB at a time, LimitError(past) once more than cap have come (declared sizes may lie)."""
+    size = 0
     with archive.open(info) as member:
         while chunk := member.read(MiB):
             size += len(chunk)
-            if size > limit:
-                raise LimitError(f"it unpacks to more than {limit // MiB} MiB, the limit")
-            parts.append(chunk)
-    return b"".join(parts)
+            if size > cap:
+                raise LimitError(past)
+            yield chunk
