@@ -11,20 +11,15 @@ from cpc_forms.catalogue import Code, issue
 from cpc_forms.model import Response
 from cpc_forms.spec import build_form
 
-TINY = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "Tiny",
-    "x-form": {"id": "tiny", "version": "1", "languages": ["en"], "default_language": "en"},
-    "x-scoring": {"levels": [{"code": "all", "from": 0, "to": 100, "title": "All", "description": "Every index."}]},
-    "properties": {"s": {"type": "object", "title": "S", "properties": {
-        "staff": {"title": "Staff", "type": "integer", "minimum": 0},
-        "unit": {"title": "Unit", "type": "string"}}}}}
+from tiny import small_spec
+
 XML = ('<?xml version="1.0" encoding="{encoding}"?>\n<data id="tiny" version="1"><s><staff>3</staff>'
        '<unit>Équipe côtière</unit></s><meta><instanceID>uuid:u16</instanceID></meta></data>\n')
 
 
 @pytest.fixture(scope="module")
 def forms():
-    return {"1": build_form(TINY)}
+    return {"1": build_form(small_spec())}
 
 
 def _items(path, forms):

@@ -18,21 +18,14 @@ from cpc_forms.model import Issue, Response
 from cpc_forms.spec import build_form
 from cpc_forms.store import Store
 
+from tiny import small_spec
+
 ROOT = Path(__file__).resolve().parents[1]
-TINY = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "Tiny",
-    "x-form": {"id": "tiny", "version": "1", "languages": ["en"], "default_language": "en"},
-    "x-scoring": {"levels": [{"code": "all", "from": 0, "to": 100, "title": "All", "description": "Every index."}]},
-    "properties": {"s": {"type": "object", "title": "S", "properties": {
-        "staff": {"title": "Staff", "type": "integer", "minimum": 0},
-        "tools": {"title": "Tools", "type": "array", "uniqueItems": True,
-                  "items": {"oneOf": [{"const": "d", "title": "Sniffer dogs"}, {"const": "s", "title": "Scanners"},
-                                      {"const": "l", "title": "Mobile laboratory vans"}]}}}}}}
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    return build_form(TINY)
+    return build_form(small_spec())
 
 
 def _web(answers: dict) -> str:

@@ -86,3 +86,18 @@ def break_parts(spec: dict, paths, data) -> None:
             st.none() | st.booleans() | st.integers() | st.text(max_size=5),
             lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
             max_leaves=5))
+
+
+def small_spec() -> dict:
+    """A fresh one-section, one-language spec: a number, a text and a multiple choice, one level for every index."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "Tiny",
+        "x-form": {"id": "tiny", "version": "1", "languages": ["en"], "default_language": "en"},
+        "x-scoring": {"levels": [{"code": "all", "from": 0, "to": 100, "title": "All",
+                                  "description": "Every index."}]},
+        "properties": {"s": {"type": "object", "title": "S", "properties": {
+            "staff": {"title": "Staff", "type": "integer", "minimum": 0},
+            "unit": {"title": "Unit", "type": "string"},
+            "tools": {"title": "Tools", "type": "array", "uniqueItems": True,
+                      "items": {"oneOf": [{"const": "d", "title": "Sniffer dogs"}, {"const": "s", "title": "Scanners"},
+                                          {"const": "l", "title": "Mobile laboratory vans"}]}}}}}}
