@@ -39,3 +39,11 @@ def ordered(names, language: str) -> list:
 def alphabetical(question) -> bool:
     """Whether a question's choices are shown in each language's alphabetical order (a scale is no alphabet)."""
     return question.role in ALPHABETICAL_ROLES
+
+
+def in_order(question, language: str) -> list:
+    """A question's choices in the order they are shown in one language: alphabetical lists by their labels,
+    any other in the spec's order."""
+    if not alphabetical(question):
+        return list(question.choices)
+    return sorted(question.choices, key=lambda c: sort_key(c.label.get(language) or c.code, language))

@@ -135,8 +135,7 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
 
 def dropdown(q: Question, language: str) -> List[Tuple[str, str]]:
     """A choice list's (code, label) pairs as its drop-down shows them, in the workbook language's order."""
-    pairs = [(c.code, c.label.get(language, c.code)) for c in q.choices]
-    return collation.ordered(pairs, language) if collation.alphabetical(q) else pairs
+    return [(c.code, c.label.get(language, c.code)) for c in collation.in_order(q, language)]
 
 
 def meta(wb, ws, form: Form, language: str) -> None:

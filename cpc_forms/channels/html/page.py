@@ -13,8 +13,8 @@ from jinja2 import Environment, StrictUndefined
 
 from ... import conditions, resources, strings
 from ...collation import alphabetical as shown_alphabetically
-from ...collation import ordered
-from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Choice, Form, Question
+from ...collation import in_order
+from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Question
 from ...scoring import Band, plan_for
 
 TEMPLATES = resources.files("generators/html")
@@ -78,18 +78,9 @@ def alphabetical(form: Form) -> Dict[str, Question]:
     return {q.choice_list: q for q in form.questions if shown_alphabetically(q) and q.choice_list is not None}
 
 
-def choices_in(form: Form, q: Question, language: str) -> List[Choice]:
-    """A question's choices in the order the page shows them in one language."""
-    if q.choice_list not in alphabetical(form):
-        return list(q.choices)
-    by_code = {c.code: c for c in q.choices}
-    names = [(c.code, c.label.get(language) or c.label.get(form.default_language) or c.code) for c in q.choices]
-    return [by_code[code] for code, _ in ordered(names, language)]
-
-
 def orders(form: Form) -> dict:
     """choice list -> the codes in each language's order (form.languages order), of the alphabetical lists."""
-    return {name: [[c.code for c in choices_in(form, q, lang)] for lang in form.languages]
+    return {name: [[c.code for c in in_order(q, lang)] for lang in form.languages]
             for name, q in alphabetical(form).items()}
 
 
@@ -174,7 +165,7 @@ def render(form: Form, submit_url: Optional[str] = None, language: Optional[str]
     data = page_data(form, submit_url, language)
     return _dedent(_env().get_template("form.html.j2").render(
         form=form, lang=language, t=texts(form)[language], widget=widget, submit_url=submit_url,
-        choices=lambda q: choices_in(form, q, language),
+        choices=lambda q: in_order(q, language),
         language_names={lg: form.language_names.get(lg, lg) for lg in form.languages},
         css=_asset("form.css"), runtime=_asset("rules.js") + _asset("form.js"),
         relevance=relevance_script(form) + gates_script(form),
