@@ -15,6 +15,10 @@ command -v ssconvert >/dev/null || need_apt+=(gnumeric)
 command -v java >/dev/null || need_apt+=(default-jre-headless)
 command -v npm >/dev/null || need_apt+=(nodejs npm)
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+# Arabic text in the PDF report and in screenshots: Noto Naskh/Sans Arabic (fontconfig finds them)
+fc-list 2>/dev/null | grep -qi "Noto Naskh Arabic" || need_apt+=(fonts-noto-core)
+# WeasyPrint (report.pdf) lays text out with Pango
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
@@ -25,7 +29,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/pip install -q --disable-pip-version-check -e ".[test,pdf]"
 
 if [ -f tests/js/package.json ] && command -v npm >/dev/null; then
   (cd tests/js && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null && node build.mjs)
