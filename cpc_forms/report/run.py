@@ -32,6 +32,7 @@ class Run:
     countries: int = 0  # countries among the accepted returns
     partial: Tuple[str, ...] = ()  # files whose columns were not all read
     complete: bool = False  # whether the live writers of the run saw exactly the returns it keeps
+    round: str = ""  # the assessment round its returns belong to ("" when none was named or found)
 
     @classmethod
     def of(cls, report: Report, size: int = 4096) -> "Run":
