@@ -35,6 +35,13 @@ NAMES = {
         "HKG": "Hong Kong (Chine)", "MAC": "Macao (Chine)", "MMR": "Myanmar", "PSE": "Palestine",
         "TLS": "Timor-Leste", "VCT": "Saint-Vincent-et-les-Grenadines",
     },
+    "es": {
+        "HKG": "Hong Kong (China)", "MAC": "Macao (China)", "MMR": "Myanmar", "PSE": "Palestina",
+    },
+    "ar": {
+        "COD": "جمهورية الكونغو الديمقراطية", "COG": "الكونغو", "HKG": "هونغ كونغ (الصين)", "MAC": "ماكاو (الصين)",
+        "MMR": "ميانمار", "PSE": "فلسطين", "TLS": "تيمور - ليشتي",
+    },
 }
 # CLDR's English abbreviations, written out
 WORDS = {"en": (("St. ", "Saint "), (" & ", " and "))}
