@@ -127,3 +127,57 @@ def test_the_result_page_follows_the_live_score_mode(mode):
         assert survey[build.RESULT_GROUP]["relevant"] == "string-length(${seen}) > 0"
     elif build.RESULT_GROUP in survey:
         assert "relevant" not in survey[build.RESULT_GROUP]
+
+
+def _itext(xml: Path, lang: str) -> dict:
+    """text id -> value of one language's itext (a language named as the XLSForm's column suffix)."""
+    tr = parse(xml).getroot().find(f"h:head/x:model/x:itext/x:translation[@lang='{lang}']", NS)
+    assert tr is not None, lang
+    return {t.get("id"): "".join(t.find("x:value", NS).itertext()).strip() for t in tr.findall("x:text", NS)}
+
+
+def test_spanish_and_arabic_columns_itext_and_odk_validate(java, tmp_path):
+    """A spec in en, fr, es and ar: every translatable column in four languages, each an itext translation of
+    its own, ODK Validate content; Arabic needs nothing more (Collect and Enketo set the direction)."""
+    from xlsform_languages import NAMES, four_language_spec
+    spec = four_language_spec()
+    spec["x-form"]["live_scores"] = "live"
+    form = build_form(spec)
+    xlsx, xml = xlsform.generate(form, tmp_path)
+    assert xlsform.to_xform(xlsx, validate=True).warnings == []
+    book = cells(xlsx)
+    suffixes = [f"{NAMES[lang]} ({lang})" for lang in ("en", "fr", "es", "ar")]
+    for sheet, columns in (("survey", ("label", "hint", "required_message", "constraint_message")),
+                           ("choices", ("label",))):
+        assert {f"{c}::{s}" for c in columns for s in suffixes} <= set(book[sheet][0]), sheet
+    assert book["settings"][0][3] == "default_language" and book["settings"][1][3] == "English (en)"
+    itext = {lang: _itext(xml, f"{NAMES[lang]} ({lang})") for lang in form.languages}
+    assert all(set(texts) == set(itext["en"]) for texts in itext.values())
+    q1, n1 = form.question("q1"), form.question("n1")
+    for lang in ("es", "ar"):
+        texts = itext[lang]
+        assert texts["/data/s1/q1:label"] == q1.label[lang]
+        assert texts["/data/s2/n1:hint"] == n1.hint[lang]
+        assert texts["/data/s2/n1:jr:constraintMsg"] == form.messages["constraint"][lang]
+        assert texts["/data/who/agency:jr:requiredMsg"] == form.messages["required"][lang]
+        assert texts["/data/who/agency:hint"] == form.question("agency").hint[lang]
+        assert sorted(v for k, v in texts.items() if k.startswith("scale-")) == sorted(
+            c.label[lang] for c in q1.choices)
+        level = form.levels[0]
+        assert texts[f"/data/{build.RESULT_GROUP}/{scoring.PREFIX}level_{level.code}:label"].startswith(
+            build.labelled(lang, build.ui_text(form, "level")[lang], level.label[lang])[:6])
+    assert itext["ar"]["/data/s2:label"] == "العمليات المشتركة"
+    assert itext["ar"][f"/data/{build.RESULT_GROUP}:label"] == build.ui_text(form, "scores")["ar"]
+    assert "المؤشر العام" in itext["ar"][f"/data/{build.RESULT_GROUP}/{scoring.PREFIX}index_note:label"]
+
+
+@pytest.mark.parametrize("lang", ["es", "ar"])
+def test_default_spec_columns_in_each_of_its_languages(form, lang):
+    """The default spec's languages each have their label columns (Spanish and Arabic once the spec has them)."""
+    if lang not in form.languages:
+        pytest.skip(f"the default spec has no {lang} texts yet")
+    survey = build.survey(form)
+    col = build.column("label", form, lang)
+    assert col == f"label::{form.language_names.get(lang, lang)} ({lang})"
+    assert all(row.get(col) for row in survey if row["name"] in {q.id for q in form.questions})
+    assert all(row.get(col) for row in build.choices(form))

@@ -1,0 +1,85 @@
+"""The tiny spec (tests/tiny.py) in the project's four languages, Spanish and Arabic added, for the XLSForm tests
+that must run in every language before the default spec has them all."""
+from __future__ import annotations
+
+from tiny import tiny_spec
+
+NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
+
+# English title -> (Spanish, Arabic). Real sentences rather than "Q1", so labels have the length, the spaces
+# and the letters (hamza, shadda, tanwin) a label export carries.
+TEXTS = {
+    "Tiny": ("Evaluación breve", "تقييم موجز"),
+    "Who": ("Quién responde", "الجهة المجيبة"),
+    "Agency": ("Su administración", "إدارتكم"),
+    "Customs": ("Aduanas", "الجمارك"),
+    "Police": ("Policía", "الشرطة"),
+    "Perceived": ("Nivel de cooperación percibido", "مستوى التعاون المُدرَك"),
+    "One": ("Mandatos y marco jurídico", "الولايات والإطار القانوني"),
+    "Two": ("Operaciones conjuntas", "العمليات المشتركة"),
+    "Q1": ("Existe un acuerdo formal entre Aduanas y Policía", "يوجد اتفاق رسمي بين الجمارك والشرطة"),
+    "Q2": ("La información se intercambia con regularidad", "يجري تبادل المعلومات بانتظام"),
+    "Q3": ("El acuerdo se revisa cada año", "تتمّ مراجعة الاتفاق سنويًا"),
+    "N1": ("Número de operaciones conjuntas en los últimos 12 meses",
+           "عدد العمليات المشتركة خلال الأشهر الاثني عشر الماضية"),
+    "M1": ("Ámbitos delictivos abordados conjuntamente", "مجالات الجريمة المشمولة بالعمل المشترك"),
+    "Which agency you work for.": ("La administración para la que trabaja.", "الإدارة التي تعملون لديها."),
+    "Count the operations led together, not those only announced.": (
+        "Cuente las operaciones dirigidas en común, no las solo anunciadas.",
+        "احسبوا العمليات المنفَّذة معًا، لا تلك المُعلَن عنها فقط."),
+    "Scale": ("Escala", "المقياس"),
+    "No": ("No", "لا"),
+    "Partly": ("En parte", "جزئيًا"),
+    "Fully": ("Plenamente", "بالكامل"),
+    "Don't know": ("No sabe", "لا أعرف"),
+    "N/A": ("No procede", "لا ينطبق"),
+    "Low": ("Bajo", "منخفض"),
+    "Mid": ("Medio", "متوسط"),
+    "High": ("Alto", "مرتفع"),
+    "Levels": ("Niveles", "المستويات"),
+    "low": ("bajo", "منخفض"),
+    "mid": ("medio", "متوسط"),
+    "high": ("alto", "مرتفع"),
+    "Areas": ("Ámbitos", "المجالات"),
+    "a": ("Drogas", "المخدرات"),
+    "b": ("Armas de fuego", "الأسلحة النارية"),
+    "c": ("Falsificación de mercancías", "السلع المزيّفة"),
+    "d": ("Blanqueo de dinero", "غسل الأموال"),
+}
+
+MESSAGES = {
+    "required": {"en": "This answer is required.", "fr": "Cette réponse est obligatoire.",
+                 "es": "Esta respuesta es obligatoria.", "ar": "هذه الإجابة إلزامية."},
+    "constraint": {"en": "This value is not allowed here.", "fr": "Cette valeur n'est pas admise ici.",
+                   "es": "Este valor no está permitido aquí.", "ar": "هذه القيمة غير مسموح بها هنا."},
+}
+
+
+def _translate(node) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _translate(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if "title" in node and isinstance(node.get("x-i18n"), dict):
+        for key in ("title", "description"):
+            if key in node:
+                for lang, text in zip(("es", "ar"), TEXTS[node[key]], strict=True):
+                    node["x-i18n"].setdefault(lang, {})[key] = text
+    for value in node.values():
+        _translate(value)
+
+
+def four_language_spec() -> dict:
+    """A fresh tiny spec in en, fr, es and ar (ar's name in Arabic, as the default spec will name it)."""
+    spec = tiny_spec()
+    who, two = spec["properties"]["who"]["properties"], spec["properties"]["s2"]["properties"]
+    who["agency"].update(description="Which agency you work for.", **{"x-required": True})
+    who["agency"]["x-i18n"]["fr"]["description"] = "L'administration pour laquelle vous travaillez."
+    two["n1"]["description"] = "Count the operations led together, not those only announced."
+    two["n1"]["x-i18n"]["fr"]["description"] = "Comptez les opérations menées ensemble, pas celles seulement annoncées."
+    _translate(spec)
+    spec["x-form"]["messages"] = MESSAGES
+    spec["x-form"].update(languages=list(NAMES), language_names=dict(NAMES))
+    return spec
