@@ -4,8 +4,9 @@ Every writer takes the accepted returns a batch at a time (Arrow batches of tabl
 batch at a time, then closes with the run's counts and the country figures: memory holds a batch, not the
 campaign. A Report in memory or a Run replayed from disk is fed to them by write_all; `cpc-forms score` feeds
 them while it reads, in a process of their own (live.py) or a thread (Live). Options: personal=True puts answers
-to personal-data questions into csv, json, jsonl and xlsx (left out by default); language='fr' labels xlsx and
-html in that language (default: the form's)."""
+to personal-data questions into csv, json, jsonl and xlsx and the units of comments into html and pdf (left out
+by default); language='fr' labels xlsx, html and pdf in that language (default: the form's). report.pdf needs
+WeasyPrint (pip install "cpc-forms[pdf]")."""
 from __future__ import annotations
 
 import contextlib
@@ -26,10 +27,10 @@ from . import table
 from .run import Run
 
 FILES = {"csv": "scores.csv", "json": "scores.json", "xlsx": "scores.xlsx", "html": "report.html",
-         "jsonl": "scores.jsonl"}
+         "jsonl": "scores.jsonl", "pdf": "report.pdf"}
 DEFAULT = ("csv", "json", "xlsx", "html")
 OPTIONS = {"csv": ("personal",), "json": ("personal",), "jsonl": ("personal",), "xlsx": ("personal", "language"),
-           "html": ("language",)}
+           "html": ("language", "personal"), "pdf": ("language", "personal")}
 
 
 class Writer:

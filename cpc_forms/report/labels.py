@@ -5,7 +5,7 @@ import json
 from functools import lru_cache
 from typing import Dict, Optional
 
-from .. import resources
+from .. import resources, strings
 from ..model import Form
 from .rows import FIXED, TAIL_NAMES, answer_columns
 
@@ -17,14 +17,27 @@ def _all() -> Dict[str, Dict[str, str]]:
     return json.loads(STRINGS.read_text(encoding="utf-8"))
 
 
+RTL = ("ar", "fa", "he", "ps", "ur", "yi")  # base languages written right to left
+
+
+def spec_language(form: Form, language: Optional[str]) -> str:
+    """The form's language that serves a language asked for: its own, else its base language's ("fr-CA" -> "fr"),
+    else the form's default language."""
+    found = strings.block_for({lang: {} for lang in form.languages}, language) if language else None
+    return found or form.default_language
+
+
 class Labels:
-    """Labels in one language, falling back to the form's default language, then English."""
+    """Labels in one language (a regional variant served by its base language: "fr-CA" -> "fr"), falling back to
+    the form's default language, then English."""
 
     def __init__(self, form: Form, language: Optional[str] = None):
         self.form = form
-        self.lang = language or form.default_language
         every = _all()
-        self.words = {**every["en"], **every.get(form.default_language, {}), **every.get(self.lang, {})}
+        self.lang = spec_language(form, language)  # one language for the spec's texts and the report's words
+        block = strings.block_for(every, self.lang) or "en"
+        self.words = {**every["en"], **every.get(form.default_language, {}), **every[block]}
+        self.dir = "rtl" if self.lang.split("-")[0].lower() in RTL else "ltr"
 
     def __getitem__(self, key: str) -> str:
         return self.words[key]
