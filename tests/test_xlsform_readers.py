@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from pathlib import Path
 
 import pytest
+from xlsform_languages import four_language_spec
 
+from cpc_forms.answers import answered
 from cpc_forms.channels import xlsform
 from cpc_forms.model import Issue, Response
-from cpc_forms.spec import load_form
+from cpc_forms.spec import build_form, load_form
+from cpc_forms.synth import random_answers
+
+from conftest import DEFAULT_SPEC
+from server_exports import Kobo, Submission, kobo_csv, kobo_xlsx, stored
 
 FIXTURES = Path(__file__).parent / "fixtures" / "xlsform"
 SCENARIOS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").exists())
@@ -206,3 +213,153 @@ def test_fast_converters_agree_with_coerce_on_line_breaks_and_spaces(form, raw, 
     from cpc_forms.returns import coerce, converters
     for q in form.questions:
         assert converters(form, written)[q.id](raw) == coerce(q, raw, written), (q.id, raw)
+
+
+# Labels in every language: KoboToolbox's label exports (tests/server_exports.py writes them as formpack does) in
+# Spanish and Arabic read back to the answers its XML-values export of the same submissions gives.
+
+def _submissions(form, count: int, seed: int, fixed=()):
+    """count random answer sets, fixed answers put into the first ones, and the server's submissions of them."""
+    rng = random.Random(seed)
+    sets = [{k: v for k, v in random_answers(form, rng, fill=rng.choice((0.5, 0.95))).items() if answered(v)}
+            for _ in range(count)]
+    for answers, extra in zip(sets, fixed, strict=False):
+        answers.update(extra)
+    subs = [Submission(stored(form, a), 700 + n, f"lab-{n:04d}", f"2026-04-01T10:00:{n:02d}", version=form.version)
+            for n, a in enumerate(sets)]
+    return sets, subs
+
+
+def _read_answers(path, form):
+    responses, issues = split(xlsform.read(path, {form.version: form}))
+    errors = [(i.code, i.location, i.message) for i in issues if i.severity == "error"]
+    return {r.instance_id: canonical(r.answers) for r in responses}, {r.language for r in responses}, errors
+
+
+EXPORTS = {"csv-slash-groups-both": ("csv", dict(sep="/", hierarchy=True, multiple="both")),
+           "csv-dash-bare-summary": ("csv", dict(sep="-", hierarchy=False, multiple="summary")),
+           "xlsx-spaced-groups-details": ("xlsx", dict(sep=" / ", hierarchy=True, multiple="details")),
+           "xlsx-dot-bare-both": ("xlsx", dict(sep=".", hierarchy=False, multiple="both"))}
+
+
+@pytest.mark.parametrize("export", list(EXPORTS))
+@pytest.mark.parametrize("lang", ["es", "ar"])
+def test_a_spanish_or_arabic_label_export_reads_as_the_xml_export(lang, export, tmp_path):
+
+    form = build_form(four_language_spec())
+    kind, options = EXPORTS[export]
+    write = kobo_csv if kind == "csv" else kobo_xlsx
+    sets, subs = _submissions(form, 16, 15)
+    xml, _, xml_errors = _read_answers(write(form, subs, Kobo(**options), tmp_path / f"xml.{kind}"), form)
+    labels, languages, errors = _read_answers(write(form, subs, Kobo(lang=lang, **options),
+                                                    tmp_path / f"{lang}.{kind}"), form)
+    want = {s.uuid: canonical(a) for s, a in zip(subs, sets, strict=True)}
+    assert (xml_errors, errors) == ([], [])
+    assert xml == want and labels == want
+    assert languages == {lang}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "ar"])
+def test_the_default_spec_label_export_in_each_of_its_languages(lang, tmp_path):
+    """The default spec in each language it has (Spanish and Arabic once merged): a label export with group labels
+    reads back to the answers."""
+
+    form = load_form(DEFAULT_SPEC)
+    if lang not in form.languages:
+        pytest.skip(f"the default spec has no {lang} texts yet")
+    sets, subs = _submissions(form, 12, 16)
+    got, languages, errors = _read_answers(kobo_csv(form, subs, Kobo(lang=lang), tmp_path / f"{lang}.csv"), form)
+    assert errors == []
+    assert got == {s.uuid: canonical(a) for s, a in zip(subs, sets, strict=True)}
+    assert languages == {lang}
+
+
+RLM, LRM, TATWEEL = "\u200f", "\u200e", "\u0640"
+
+
+def retyped(text: str, n: int) -> str:
+    """An Arabic label as a spreadsheet or a right-to-left editor hands it on: direction marks around it, trailing
+    spaces, tatweel, the alif's hamza dropped, short vowels gone, decomposed (NFD), lam-alif as one glyph; which
+    ones depends on n, so every kind occurs over a form's labels."""
+    import unicodedata
+    if not any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return text
+    kinds = [lambda t: RLM + t, lambda t: t + "  ", lambda t: LRM + t + RLM,
+             lambda t: t.replace("ل", "ل" + TATWEEL, 1), lambda t: t.translate(str.maketrans("أإآ", "ااا")),
+             lambda t: "".join(ch for ch in t if not "\u064b" <= ch <= "\u0652"),
+             lambda t: unicodedata.normalize("NFD", t), lambda t: t.replace("لا", "\ufefb")]
+    for k in (n % len(kinds), (n * 3 + 1) % len(kinds)):
+        text = kinds[k](text)
+    return text
+
+
+def _retype_arabic(node, counter) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "ar" and isinstance(value, dict):
+                for field in ("title", "description"):
+                    if field in value:
+                        counter[0] += 1
+                        value[field] = retyped(value[field], counter[0])
+            else:
+                _retype_arabic(value, counter)
+    elif isinstance(node, list):
+        for item in node:
+            _retype_arabic(item, counter)
+
+
+@pytest.mark.parametrize("spec_name", ["tiny", "default"])
+def test_arabic_labels_with_direction_marks_tatweel_and_hamza_variants_still_match(spec_name, tmp_path):
+    """The form deployed on the server had its Arabic labels retyped (marks, tatweel, alif without hamza, NFD,
+    lam-alif ligature): its label export still reads back, by our clean spec, to the answers."""
+
+    spec = four_language_spec() if spec_name == "tiny" else json.loads(DEFAULT_SPEC.read_text(encoding="utf-8"))
+    if "ar" not in spec["x-form"]["languages"]:
+        pytest.skip("the default spec has no ar texts yet")
+    form = build_form(spec)
+    _retype_arabic(spec, [0])
+    deployed = build_form(spec)
+    changed = [q.id for q in form.questions if q.label["ar"] != deployed.question(q.id).label["ar"]]
+    assert len(changed) > len(form.questions) // 2
+    sets, subs = _submissions(form, 16, 17)
+    path = kobo_csv(deployed, subs, Kobo(lang="ar", sep="/", hierarchy=True), tmp_path / "ar.csv")
+    assert RLM in path.read_text(encoding="utf-8") and TATWEEL in path.read_text(encoding="utf-8")
+    got, languages, errors = _read_answers(path, form)
+    assert errors == []
+    assert got == {s.uuid: canonical(a) for s, a in zip(subs, sets, strict=True)}
+    assert languages == {"ar"}
+
+
+@pytest.mark.parametrize("na_label", ["لا أعرف", "\u200fلا اعرف "], ids=["same", "same-once-compared"])
+def test_an_arabic_label_two_choices_share_is_reported_not_guessed(na_label, tmp_path):
+    """Two choices of one list with one Arabic label (or labels that differ only by a hamza and marks): a return
+    answering either is refused with ambiguous-label in the Arabic export, read in the English one."""
+
+    spec = four_language_spec()
+    scale = spec["$defs"]["scale"]["oneOf"]
+    assert [c["const"] for c in scale[3:]] == ["dk", "na"] and scale[3]["x-i18n"]["ar"]["title"] == "لا أعرف"
+    scale[4]["x-i18n"]["ar"]["title"] = na_label
+    form = build_form(spec)
+    sets, subs = _submissions(form, 16, 18, fixed=[{"q2": "dk"}, {"q2": "na"}])
+    shared = {s.uuid for s, a in zip(subs, sets, strict=True) if {"dk", "na"} & {a.get(q) for q in ("q1", "q2", "q3")}}
+    assert 2 <= len(shared) < len(subs)
+    got, _, errors = _read_answers(kobo_csv(form, subs, Kobo(lang="ar"), tmp_path / "ar.csv"), form)
+    assert set(got) == {s.uuid for s in subs} - shared
+    assert {code for code, _, _ in errors} == {"ambiguous-label"} and len(errors) == len(shared)
+    assert all("dk, na" in message for _, _, message in errors)
+    english, _, errors = _read_answers(kobo_csv(form, subs, Kobo(lang="en"), tmp_path / "en.csv"), form)
+    assert errors == [] and set(english) == {s.uuid for s in subs}
+
+
+SAME = [("الجمارك", "\u200fالجمارك\u200e"), ("الجمارك", "الجمـــارك "), ("إدارة الجمارك", "ادارة  الجمارك"),
+        ("أموال", "\u0627\u0654موال"), ("جزئيًا", "جزئيا"), ("المزيّفة", "المزيفة"), ("على", "علي"),
+        ("لا أعرف", "\ufefb اعرف"), ("الجمارك", "\ufe8d\ufedf\ufea0\ufee4\ufe8e\ufead\ufed9"), ("١٢ شهرًا", "12 شهرا"),
+        ("Policía", "Polici\u0301a"), ("No sabe", "\u202bno  SABE\u202c"), ("Aduanas", "\u2067Aduanas\u2069")]
+DIFFERENT = [("الجمارك", "الشرطة"), ("Policía", "Policia"), ("مراجعة", "مراجعه"), ("لا", "لا أعرف")]
+
+
+@pytest.mark.parametrize("a,b", SAME + DIFFERENT, ids=[f"same-{n}" for n in range(len(SAME))]
+                         + [f"different-{n}" for n in range(len(DIFFERENT))])
+def test_labels_compare_the_same_however_marks_and_letter_variants_are_written(a, b):
+    from cpc_forms.channels.xlsform.readers.labels import comparable
+    assert (comparable(a) == comparable(b)) == ((a, b) in SAME)

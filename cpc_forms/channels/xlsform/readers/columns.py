@@ -9,8 +9,8 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optiona
 
 from ....limits import MULTI_WORDS
 from ....model import SELECT_MULTIPLE, Form, Question
-from ....returns import normalise
 from .. import build
+from .labels import comparable, multi_labels, words
 
 # A column's last path component (or its whole name) -> what it carries (None: known, not needed).
 META = {
@@ -53,7 +53,19 @@ def _vocabulary(form: Form):
 
 
 def _spellings(name: str, labels) -> FrozenSet[str]:
-    return frozenset(normalise(t) for t in (name, *labels.values()) if t)
+    return frozenset(comparable(t) for t in (name, *labels.values()) if t)
+
+
+def _core(sep: str) -> str:
+    """A separator without the spaces around it (labels may end or start with spaces the export keeps)."""
+    return sep.strip() or sep
+
+
+def path_key(text: str, sep: str) -> str:
+    """A header as compared: each part between separators comparable (labels.comparable), the spaces and
+    invisible marks a label carries next to a separator gone."""
+    core = _core(sep)
+    return core.join(comparable(part) for part in str(text).split(core)) if core else comparable(text)
 
 
 def separator(form: Form, headers: Iterable[str]) -> str:
@@ -62,16 +74,16 @@ def separator(form: Form, headers: Iterable[str]) -> str:
     sections, questions, choices = _vocabulary(form)
     votes: Counter = Counter()
     for text in headers:
-        h = normalise(text)
+        h = comparable(text)
         for section, names in sections:
             for g in names:
                 if len(h) > len(g) and h.startswith(g):
-                    votes.update(_after_group(h[len(g):], section, questions, choices))
+                    votes.update(map(_core, _after_group(h[len(g):], section, questions, choices)))
         for qid, codes in choices.items():
             for qn in questions[qid]:
                 if len(h) > len(qn) and h.startswith(qn):
                     rest = h[len(qn):]
-                    votes.update(rest[:-len(c)] for c in codes if len(rest) > len(c) and rest.endswith(c))
+                    votes.update(_core(rest[:-len(c)]) for c in codes if len(rest) > len(c) and rest.endswith(c))
     return max(votes, key=lambda sep: (votes[sep], sep == "/")) if votes else "/"
 
 
@@ -111,7 +123,7 @@ def header_table(form: Form, sep: str = "/") -> Dict[str, Dict[Target, FrozenSet
     table: Dict[str, Dict[Target, set]] = {}
 
     def add(key, target, lang):
-        table.setdefault(normalise(key), {}).setdefault(target, set()).add(lang)
+        table.setdefault(path_key(key, sep), {}).setdefault(target, set()).add(lang)
 
     for q in form.questions:
         for prefix, plang in _prefixes(form, q, sep):
@@ -159,7 +171,7 @@ def ignored(form: Form, sep: str = "/") -> FrozenSet[str]:
             keys |= {name, gsep.join([g for g, _ in groups] + [name])}
         for lang, text in texts.items():
             keys |= {text, sep.join([t.get(lang) or g for g, t in groups] + [text])}
-    return frozenset(normalise(k) for k in keys)
+    return frozenset(path_key(k, sep) for k in keys)
 
 
 def _components(header: str, sep: str) -> List[str]:
@@ -179,7 +191,7 @@ class Found(NamedTuple):
 
 def lookup(form: Form, header: str, sep: str = "/") -> Found:
     """What a header names."""
-    key = normalise(header)
+    key = path_key(header, sep)
     targets = header_table(form, sep).get(key)
     if targets:
         return Found("targets", targets)
@@ -231,35 +243,24 @@ def describe(targets: Iterable[Target]) -> str:
     return ", ".join(sorted(q + (f"/{c}" if c else "") for q, c in targets))
 
 
-@lru_cache(maxsize=256)
-def _labels_by_words(q: Question) -> Tuple[Dict[str, FrozenSet[str]], int]:
-    """A multi-select's normalised labels and codes -> the codes they name, and the most words one has."""
-    labels: Dict[str, set] = {}
-    for c in q.choices:
-        for label in {c.code, *c.label.values()}:
-            labels.setdefault(normalise(label), set()).add(c.code)
-    longest = max((len(text.split()) for text in labels), default=1)
-    return {k: frozenset(v) for k, v in labels.items()}, max(longest, 1)
-
-
 def split_labels(q: Question, text: str) -> List[Tuple[str, ...]]:
     """Every way a label-mode multi-select summary (labels joined by spaces) splits into choices (a few suffice
     to show ambiguity). Linear in the cell's words: a label is at most as many words as the longest; a cell of
     more than MULTI_WORDS words splits no way."""
-    words = text.split()
-    if len(words) > MULTI_WORDS:
+    if len(text.split()) > MULTI_WORDS:
         return []
-    labels, longest = _labels_by_words(q)
+    cell = words(text)
+    labels, longest = multi_labels(q)
     empty: Tuple[str, ...] = ()
-    ways: List[List[Tuple[str, ...]]] = [[empty]] + [[] for _ in words]
-    for end in range(1, len(words) + 1):
+    ways: List[List[Tuple[str, ...]]] = [[empty]] + [[] for _ in cell]
+    for end in range(1, len(cell) + 1):
         for start in range(max(0, end - longest), end):
             if not ways[start]:
                 continue
-            for code in labels.get(normalise(" ".join(words[start:end])), ()):
+            for code in labels.get(comparable(" ".join(cell[start:end])), ()):
                 ways[end] += [w + (code,) for w in ways[start]][:8]
             ways[end] = ways[end][:8]
-    return ways[len(words)]
+    return ways[len(cell)] if cell else []
 
 
 def language_of(columns: Sequence[Optional[Column]]) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Tuple
 
-from ....model import SELECT_MULTIPLE, Form, Issue
+from ....model import SELECT_MULTIPLE, SELECT_ONE, Form, Issue
 from ....returns import converters, pick_form
 from ....validation import answers_validator, flat_validator
 from .columns import question
@@ -42,7 +42,12 @@ class Cells:
         raw = self.plan.cell(raw)
         if raw == "":
             return None, True
-        if question(self.form, qid).kind == SELECT_MULTIPLE:
+        kind = question(self.form, qid).kind
+        if kind == SELECT_ONE:
+            raw = self.plan.choice(qid, raw)
+            if isinstance(raw, Issue):
+                return None, False  # the row reader reports it
+        elif kind == SELECT_MULTIPLE:
             raw = self.plan.summary(qid, raw)
             if raw is None or isinstance(raw, Issue):
                 return None, raw is None

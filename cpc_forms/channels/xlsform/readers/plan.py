@@ -6,9 +6,10 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ....catalogue import Code, issue
-from ....model import SELECT_MULTIPLE, Form, Issue
+from ....model import SELECT_MULTIPLE, SELECT_ONE, Form, Issue
 from ....returns import normalise, unquote_defensive
 from .. import build
+from . import labels
 from .columns import Column, Found, by_position, describe, language_of, lookup, question, separator, split_labels
 
 CHOSEN = {"1", "1.0", "true", "yes"}
@@ -99,6 +100,7 @@ class Plan:
             self.problems += _missing(form, self, found.unread, source, where.rstrip(", "))
             self.problems += self._version_problems(source, where.rstrip(", "))
         self.multi = {qid for _, qid in self.answers if question(form, qid).kind == SELECT_MULTIPLE}
+        self.single = {qid for _, qid in self.answers if question(form, qid).kind == SELECT_ONE}
         self.details_only = set(self.splits) - self.multi
 
     def _version_problems(self, source: str, where: str) -> List[Issue]:
@@ -147,6 +149,10 @@ class Plan:
         for n, qid in self.answers:
             if n < width and row[n] is not None and row[n] != "":
                 value = self.cell(row[n])
+                if qid in self.single:
+                    value = self.choice(qid, value)
+                    if isinstance(value, Issue):
+                        return value
                 if value != "":
                     raw[qid] = value
         for qid in self.multi | set(self.splits):
@@ -158,6 +164,18 @@ class Plan:
             else:
                 raw[qid] = value
         return raw
+
+    def choice(self, qid: str, value: Any):
+        """A single-choice cell as its code when it is a label (labels.choice: in the export's language first,
+        however its marks and letters are written); the Issue of a label several choices share; any other value
+        unchanged, for the converter to judge."""
+        q = question(self.form, qid)
+        if value.__class__ is not str or q.choice(value) is not None or not value.strip():
+            return value
+        found = labels.choice(q, value, self.language)
+        if isinstance(found, tuple):
+            return issue(Code.AMBIGUOUS_LABEL, "", "", question=qid, value=value, codes=", ".join(found))
+        return value if found is None else found
 
     def _multi(self, qid: str, summary: Any, row: Sequence[Any]):
         decoded = self.summary(qid, summary)
