@@ -150,6 +150,26 @@ def test_a_database_whose_submissions_is_a_view_is_refused_unread(tiny, tmp_path
     assert item.code == "unreadable" and "'submissions' is a view" in item.message
 
 
+@pytest.mark.parametrize("cap", [None, 2000], ids=["small-database", "bodies-sized-one-by-one"])
+def test_a_submissions_table_copied_without_rowid_is_read_by_its_ids(tiny, tmp_path, monkeypatch, cap):
+    from cpc_forms.channels.html import envelope
+    path = tmp_path / "s.sqlite"
+    store = Store(path)
+    for n in range(3):
+        store.put(envelope(tiny, {"staff": n}, "en", f"uuid:w{n}", f"2026-11-0{n + 1}T10:00:00Z"))
+    store.close()
+    with sqlite3.connect(path) as conn:  # as another program could leave it: the same rows, a table WITHOUT ROWID
+        conn.executescript("CREATE TABLE copy (id INTEGER PRIMARY KEY, instance_id TEXT, form_id TEXT, form_version "
+                           "TEXT, language TEXT, started TEXT, submitted TEXT, received TEXT, digest TEXT, body TEXT, "
+                           "edit_key TEXT) WITHOUT ROWID; INSERT INTO copy SELECT * FROM submissions; "
+                           "DROP TABLE submissions; ALTER TABLE copy RENAME TO submissions;")
+    if cap:
+        monkeypatch.setattr(server, "JSON_BYTES", cap)
+    items = [item for _, item in ingest.read_file(path, {"1": tiny})]
+    assert [(type(i).__name__, i.answers["staff"]) for i in items] == [("Response", 0), ("Response", 1),
+                                                                       ("Response", 2)]
+
+
 def test_a_linked_folder_is_followed_when_given_and_reported_when_found_in_another(tiny, tmp_path):
     real = tmp_path / "real"
     real.mkdir()

@@ -74,15 +74,16 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
         conn.close()
 
 
-def _body(conn: sqlite3.Connection, rowid: int) -> Union[str, bytes, int]:
+def _body(conn: sqlite3.Connection, key: int, by: str = "rowid") -> Union[str, bytes, int]:
     """A stored submission, or its size when past JSON_BYTES: a blob handle (Python 3.11) tells the size without
-    loading the value; SQL's length() of a text loads it (in SQLite's memory, one value at a time)."""
-    if hasattr(conn, "blobopen"):
-        with conn.blobopen("submissions", "body", rowid, readonly=True) as blob:
+    loading the value; SQL's length() of a text loads it (in SQLite's memory, one value at a time). by: the
+    column key is of ("id" in a table another program made WITHOUT ROWID, which has no blob handles)."""
+    if hasattr(conn, "blobopen") and by == "rowid":
+        with conn.blobopen("submissions", "body", key, readonly=True) as blob:
             size = len(blob)
             return size if size > JSON_BYTES else blob.read()
     size, body = conn.execute("SELECT length(CAST(body AS BLOB)), CASE WHEN length(CAST(body AS BLOB)) <= ? "
-                              "THEN body END FROM submissions WHERE rowid = ?", (JSON_BYTES, rowid)).fetchone()
+                              f"THEN body END FROM submissions WHERE {by} = ?", (JSON_BYTES, key)).fetchone()
     return size if body is None else body
 
 
@@ -111,22 +112,24 @@ class _Clock:
 
 
 def _rows(conn: sqlite3.Connection, source: str, forms, clock: _Clock) -> Iterator[Union[Response, Issue]]:
-    kinds = dict(clock.rows(conn, "SELECT name, type FROM sqlite_master WHERE name IN ('submissions', 'history')"))
+    tables = {name: (kind, sql) for name, kind, sql in clock.rows(
+        conn, "SELECT name, type, sql FROM sqlite_master WHERE name IN ('submissions', 'history')")}
     for table in ("submissions", "history"):
-        if kinds.get(table) != "table":
-            found = f"a {kinds[table]}" if table in kinds else "missing"
+        if tables.get(table, ("",))[0] != "table":
+            found = f"a {tables[table][0]}" if table in tables else "missing"
             yield issue(Code.UNREADABLE, source, reason=f"'{table}' is {found}, not the table this server writes")
             return
+    # a copy made by another program may be WITHOUT ROWID: its rows are then found by their id
+    by = "id" if "WITHOUT ROWID" in " ".join((tables["submissions"][1] or "").upper().split()) else "rowid"
     # a database smaller than the cap holds no body past it; in a larger one, each body's size is asked first
     small = sum(p.stat().st_size for p in (Path(source), Path(source + "-wal")) if p.exists()) <= JSON_BYTES
-    query = "SELECT rowid, id, typeof(body), body FROM submissions ORDER BY id" if small else \
-        "SELECT rowid, id, typeof(body), NULL FROM submissions ORDER BY id"
-    for rowid, sid, kind, body in clock.rows(conn, query):
+    query = f"SELECT {by}, id, typeof(body), {'body' if small else 'NULL'} FROM submissions ORDER BY id"
+    for key, sid, kind, body in clock.rows(conn, query):
         where = f"submissions/{sid}"
         if kind not in ("text", "blob"):
             yield issue(Code.BAD_SHAPE, source, where, reason=f"the stored submission is {kind}, not JSON text")
             continue
-        body = body if small else _body(conn, rowid)
+        body = body if small else _body(conn, key, by)
         if isinstance(body, int):
             yield issue(Code.TOO_LARGE, source, where, size=f"{body / MiB:.1f}", limit=f"{JSON_BYTES // MiB}")
             continue
