@@ -14,13 +14,13 @@ from test_excel_read import canonical, edit, errors, row_of, split
 
 
 def empty_ids(wb):
-    ws = wb["Questionnaire"]
+    ws = wb.worksheets[1]  # the questionnaire, whatever the workbook's language names it
     for r in range(5, ws.max_row + 1):
         ws[f"F{r}"] = None
 
 
 def delete_hidden_columns(wb):
-    wb["Questionnaire"].delete_cols(6, 13)  # F..R
+    wb.worksheets[1].delete_cols(6, 13)  # F..R of the questionnaire
 
 
 def answered(form, seed: int) -> dict:

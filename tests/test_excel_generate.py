@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from cpc_forms.channels import excel
-from cpc_forms.channels.excel.texts import TEXTS, texts
+from cpc_forms.channels.excel.layout import quoted
+from cpc_forms.channels.excel.texts import every, texts
 from cpc_forms.collation import ordered
 from cpc_forms.model import DATE, NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE
 from cpc_forms.scoring import plan_for
@@ -18,8 +19,9 @@ from cpc_forms.spec import load_form
 ROOT = Path(__file__).parent.parent
 EDGE = Path(__file__).parent / "fixtures" / "excel" / "edge.json"
 SHEETS = {"en": ["Instructions", "Questionnaire", "Results", "Lists", "_meta"],
-          "fr": ["Instructions", "Questionnaire", "Résultats", "Listes", "_meta"]}
-SHEETS_OTHERWISE = SHEETS["en"]  # a language the workbook has no wording of (the edge spec's es)
+          "fr": ["Instructions", "Questionnaire", "Résultats", "Listes", "_meta"],
+          "es": ["Instrucciones", "Cuestionario", "Resultados", "Listas", "_meta"],
+          "ar": ["التعليمات", "الاستبيان", "النتائج", "القوائم", "_meta"]}
 
 
 def dump(path: Path) -> dict:
@@ -56,7 +58,7 @@ def test_one_workbook_per_language(built, name):
     assert [p.name for p in paths] == [f"{form.id}.{lang}.xlsx" for lang in form.languages]
     for path, language in zip(paths, form.languages, strict=True):
         wb = openpyxl.load_workbook(path)
-        names = SHEETS.get(language, SHEETS_OTHERWISE)
+        names = SHEETS[language]
         assert wb.sheetnames == names
         assert wb[names[3]].sheet_state == wb["_meta"].sheet_state == "hidden"
         assert wb[names[2]].sheet_state == ("visible" if form.shows_scores else "hidden")
@@ -109,8 +111,8 @@ def test_dropdowns_reference_the_lists_sheet_in_the_workbook_language(built, nam
     form, paths = built[name]
     for path, language in zip(paths, form.languages, strict=True):
         wb = openpyxl.load_workbook(path)
-        named = SHEETS.get(language, SHEETS_OTHERWISE)[3]
-        ws, lists = wb["Questionnaire"], wb[named]
+        named = SHEETS[language][3]
+        ws, lists = wb[SHEETS[language][1]], wb[named]
         rule = {}
         for dv in ws.data_validations.dataValidation:
             for cell in str(dv.sqref).split():
@@ -119,7 +121,7 @@ def test_dropdowns_reference_the_lists_sheet_in_the_workbook_language(built, nam
         for q in form.questions:
             dv = rule.get(f"C{rows[q.id]}")
             if q.kind == SELECT_ONE:
-                assert dv.type == "list" and dv.formula1.startswith(f"{named}!$")
+                assert dv.type == "list" and dv.formula1.startswith(f"{quoted(named)}!$")
                 area = dv.formula1.split("!")[1].replace("$", "")
                 labels = [c.value for row in lists[area] for c in row]
                 listed = [c.label.get(language, c.code) for c in q.choices]
@@ -173,7 +175,7 @@ def _french_texts(value):
             yield from _french_texts(item)
 
 
-@pytest.mark.parametrize("text", list(_french_texts(list(TEXTS["fr"].values()))), ids=lambda t: t[:30])
+@pytest.mark.parametrize("text", list(_french_texts(list(every()["fr"].values()))), ids=lambda t: t[:30])
 def test_french_wording_puts_a_no_break_space_before_high_punctuation(text):
     assert not re.search(r"[^\u00a0\u202f][:;?!](\s|$)", text.replace("://", "")), text
     assert not re.search(r"«(?!\u00a0)|(?<!\u00a0)»", text), text

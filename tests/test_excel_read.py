@@ -11,6 +11,7 @@ import pytest
 from cpc_forms.catalogue import Code
 from cpc_forms.channels import excel
 from cpc_forms.channels.excel import reader
+from cpc_forms.channels.excel.layout import QUESTIONNAIRE, sheet_name
 from cpc_forms.model import Issue
 from cpc_forms.returns import coerce
 from cpc_forms.spec import load_form
@@ -60,7 +61,7 @@ def test_filled_workbooks_read_back_to_the_same_answers(any_form, seed, tmp_path
         r = responses[0]
         assert dict(r.answers) == canonical(any_form, answers)
         assert (r.form_id, r.form_version, r.channel, r.language, r.location) == \
-            (any_form.id, any_form.version, "excel", language, "Questionnaire")
+            (any_form.id, any_form.version, "excel", language, sheet_name(QUESTIONNAIRE, language))
 
 
 def test_light_variations_and_other_languages_are_accepted(edge_form, tmp_path):

@@ -19,7 +19,6 @@ from .layout import (
     DK,
     DKMAX,
     FOLDED,
-    QUESTIONNAIRE,
     RELEVANT,
     REQUIRED,
     SCORE,
@@ -27,8 +26,9 @@ from .layout import (
     WSCORE,
     Layout,
     list_name,
+    quoted,
 )
-from .texts import yes_words
+from .texts import MARKS, yes_words
 
 
 def string(text: str) -> str:
@@ -52,8 +52,11 @@ def relevant(form: Form, layout: Layout, *conds: Optional[Condition]):
 
 def folded(r: int) -> str:
     """The answer cell of row r as compared (returns.fold rendered: FOLD's characters replaced, spaces trimmed and
-    collapsed by TRIM), with MATCH's wildcards escaped so that '*' or '?' typed match only themselves."""
+    collapsed by TRIM; texts.MARKS removed), with MATCH's wildcards escaped so that '*' or '?' typed match only
+    themselves."""
     text = f'${ANSWER}{r}&""'
+    for mark in MARKS:
+        text = f'SUBSTITUTE({text},{string(mark)},"")'
     for char, plain in FOLD.items():
         if char != plain:
             text = f"SUBSTITUTE({text},{f'CHAR({ord(char)})' if ord(char) < 32 else string(char)},{string(plain)})"
@@ -151,10 +154,11 @@ def item(plan: ItemPlan, r: int, layout: Layout, scores: Optional[Tuple[str, str
     return cells
 
 
-def section_sums(first: int, last: int) -> Dict[str, str]:
-    """Sums over a section's rows: weighted scores, weighted maxima, answered and applicable items."""
+def section_sums(first: int, last: int, sheet: str) -> Dict[str, str]:
+    """Sums over a section's rows of the questionnaire sheet so named: weighted scores, weighted maxima, answered
+    and applicable items."""
     def total(col):
-        return f"SUM({QUESTIONNAIRE}!${col}${first}:${col}${last})"
+        return f"SUM({quoted(sheet)}!${col}${first}:${col}${last})"
     return {"ws": total(WSCORE), "wm": total(WMAX), "answered": total(ANSWERED), "applicable": total(APPLICABLE),
             "dont_know": total(DK), "unknown": total(DKMAX)}
 
@@ -207,8 +211,7 @@ def perceived(q: Optional[Question], layout: Layout, lists: Dict[str, Tuple[str,
     when the form has no such question. lists: list name -> (labels, codes) of the dropdowns."""
     if q is None:
         return None
-    r = layout.question_row[q.id]
     labels, codes = lists[list_name(q)]
-    code, typed = f"{QUESTIONNAIRE}!${CODE}${r}", f"{QUESTIONNAIRE}!${ANSWER}${r}"
+    code, typed = layout.ref(q.id), f"{quoted(layout.sheet)}!${ANSWER}${layout.question_row[q.id]}"
     return f'IF({code}="","",IFERROR(INDEX({labels},MATCH({code},{codes},0)),{typed}))'
 

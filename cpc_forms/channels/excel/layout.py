@@ -10,25 +10,38 @@ A multi-select question has a heading row (H = number of options chosen) and one
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
+from ... import strings
 from ...model import SELECT_MULTIPLE, Choice, Form, Question, Section
+from .texts import STRINGS
 
 LAYOUT_VERSION = "2"
 INSTRUCTIONS, QUESTIONNAIRE, RESULTS, LISTS, META = "Instructions", "Questionnaire", "Results", "Lists", "_meta"
-# the sheets' names in the workbook's language (English elsewhere); _meta keeps its name: the reader starts there
-SHEET_NAMES = {"fr": {RESULTS: "Résultats", LISTS: "Listes"}}
+# the sheets' names in the workbook's language are texts of the strings file (sheet_results...), English where a
+# language has none; _meta keeps its name: the reader starts there
+PLAIN_NAME = re.compile(r"[A-Za-z_]+")  # a sheet name formulas may give unquoted
 
 
 def sheet_name(sheet: str, language: str) -> str:
     """A sheet's name in a workbook of this language."""
-    return SHEET_NAMES.get(language, {}).get(sheet, sheet)
+    table = strings.load(STRINGS)
+    return table.get(strings.block_for(table, language) or "", {}).get(f"sheet_{sheet.lower()}", sheet)
 
 
 def sheet_names(sheet: str) -> Tuple[str, ...]:
     """Every name a sheet has in some language, English first."""
-    return (sheet,) + tuple(names[sheet] for names in SHEET_NAMES.values() if sheet in names)
+    table = strings.load(STRINGS)
+    return tuple(dict.fromkeys([sheet, *(block.get(f"sheet_{sheet.lower()}", sheet) for block in table.values())]))
+
+
+def quoted(sheet: str) -> str:
+    """A sheet name as a formula writes it before '!': in single quotes unless plain ASCII letters ('القوائم')."""
+    return sheet if PLAIN_NAME.fullmatch(sheet) else "'" + sheet.replace("'", "''") + "'"
+
+
 FIRST_ROW = 5  # rows 1-3: title and stamp, row 4: column headings
 NUMBER, QUESTION, ANSWER, NOTES, STATUS = "A", "B", "C", "D", "E"
 ID, OPTION, CODE, RELEVANT, REQUIRED, SCORE, ANSWERED, APPLICABLE, WSCORE, WMAX, DK, DKMAX, FOLDED = "FGHIJKLMNOPQR"
@@ -67,6 +80,7 @@ class Layout:
     question_row: Dict[str, int]
     option_row: Dict[Tuple[str, str], int]
     section_rows: Dict[str, Tuple[int, int]]  # first and last row of a section's questions
+    sheet: str = QUESTIONNAIRE  # the questionnaire sheet's name in the workbook's language
 
     @property
     def last_row(self) -> int:
@@ -75,16 +89,17 @@ class Layout:
 
     def ref(self, qid: str, code: Optional[str] = None) -> str:
         """The hidden code cell of a question (or of one option of a multi-select), for conditions."""
-        row = self.question_row[qid] if code is None else self.option_row[(qid, code)]
-        return f"{QUESTIONNAIRE}!${CODE}${row}"
+        return f"{quoted(self.sheet)}!{self.local_ref(qid, code)}"
 
     def local_ref(self, qid: str, code: Optional[str] = None) -> str:
         """The same cell, referenced from the questionnaire sheet itself."""
-        return self.ref(qid, code).split("!", 1)[1]
+        row = self.question_row[qid] if code is None else self.option_row[(qid, code)]
+        return f"${CODE}${row}"
 
 
-def plan(form: Form) -> Layout:
-    """The row of every section heading, question and multi-select option."""
+def plan(form: Form, sheet: str = QUESTIONNAIRE) -> Layout:
+    """The row of every section heading, question and multi-select option (on the questionnaire sheet named
+    sheet, which other sheets' formulas refer to)."""
     rows: List[Row] = []
     question_row, option_row, section_rows = {}, {}, {}
     n = FIRST_ROW
@@ -102,7 +117,7 @@ def plan(form: Form) -> Layout:
                     option_row[(q.id, c.code)] = n
                     n += 1
         section_rows[section.id] = (first, n - 1)
-    return Layout(tuple(rows), question_row, option_row, section_rows)
+    return Layout(tuple(rows), question_row, option_row, section_rows, sheet)
 
 
 def list_name(q: Question) -> str:
@@ -163,4 +178,4 @@ def score_ranges(form: Form, lists: str = LISTS) -> Dict[str, Tuple[str, str]]:
 
 
 def _column_range(col: str, rows: int, lists: str) -> str:
-    return f"{lists}!${col}$2:${col}${rows + 1}"  # below the lists sheet's heading row
+    return f"{quoted(lists)}!${col}$2:${col}${rows + 1}"  # below the lists sheet's heading row

@@ -30,10 +30,11 @@ from .layout import (
     OPTION,
     QUESTIONNAIRE,
     find_sheet,
+    sheet_names,
 )
 from .placing import place
 from .saved_csv import looks_like_saved_csv
-from .texts import no_words, texts, yes_words
+from .texts import no_words, unmarked, word, yes_words
 
 OPENED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError, OSError, ValueError,
           ParseError, python_calamine.CalamineError, python_calamine.XmlError, python_calamine.ZipError,
@@ -60,7 +61,7 @@ def sniff(path, head: bytes) -> bool:
             names = ooxml.sheet_names(zf.read("xl/workbook.xml"))
     except OPENED:
         return False
-    return META in names or QUESTIONNAIRE in names
+    return META in names or any(name in names for name in sheet_names(QUESTIONNAIRE))
 
 
 def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
@@ -83,7 +84,8 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     # calamine, which releases the GIL, parses the answers sheet here (the one our workbooks use; another is
     # parsed after).
     ahead = _helper(os.getpid()).submit(_meta_and_marks, source, book)
-    rows = _parsed(calamine, QUESTIONNAIRE) if QUESTIONNAIRE in names else None
+    guess = next((name for name in sheet_names(QUESTIONNAIRE) if name in names), None)
+    rows = _parsed(calamine, guess) if guess else None
     meta, marks = ahead.result()
     if isinstance(meta, Exception):
         yield issue(Code.UNREADABLE, source, reason=f"not an Excel workbook ({type(meta).__name__}: {meta})"[:300])
@@ -92,11 +94,11 @@ def read(path, forms: Mapping[str, Form]) -> Iterator[Union[Response, Issue]]:
     if sheet not in names:
         yield issue(Code.EXCEL_SHEET_MISSING, source, sheet, sheet=sheet, what="the answers", found=", ".join(names))
         return
-    too_large = None if sheet == QUESTIONNAIRE else formats.oversized(source, book, (sheet,))
+    too_large = None if sheet in sheet_names(QUESTIONNAIRE) else formats.oversized(source, book, (sheet,))
     if too_large:
         yield issue(Code.EXCEL_SHEET_TOO_LARGE, source, too_large[0], sheet=too_large[0], what=too_large[1])
         return
-    if sheet != QUESTIONNAIRE or rows is None:
+    if sheet != guess or rows is None:
         rows = _parsed(calamine, sheet)
     broken = next((r for r in (rows, marks) if isinstance(r, Exception)), None)
     if broken is not None:
@@ -123,7 +125,7 @@ def _open(source: str):
     if book.kind == "encrypted":
         return issue(Code.EXCEL_ENCRYPTED, source)
     try:
-        too_large = formats.oversized(source, book, (META, QUESTIONNAIRE))
+        too_large = formats.oversized(source, book, (META, *sheet_names(QUESTIONNAIRE)))
         if too_large:
             return issue(Code.EXCEL_SHEET_TOO_LARGE, source, too_large[0], sheet=too_large[0], what=too_large[1])
         damaged = formats.opens(source) if book.kind == "xls" else None
@@ -237,15 +239,15 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
         if q.kind != SELECT_MULTIPLE:
             cells[qid] = n
             if value not in (None, ""):
-                raw[qid] = value
+                raw[qid] = unmarked(value) if q.choices and isinstance(value, str) else value
             continue
         cells.setdefault(qid, n)
-        mark = normalise(value) if value not in (None, "") else ""
+        mark = normalise(unmarked(str(value))) if value not in (None, "") else ""
         if mark in yes:
             chosen.setdefault(qid, []).append(option)
         elif mark and mark not in no:
             found.append(issue(Code.EXCEL_BAD_ANSWER, source, _cell(sheet, n), value=value, question=qid,
-                               allowed=f"{texts(language)['yes']} or blank"))
+                               allowed=f"{word(language, 'yes')} or blank"))
     for qid, codes in chosen.items():
         raw[qid] = tuple(codes)
     return raw, cells

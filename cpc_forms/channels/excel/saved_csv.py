@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import List, Optional
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
 
 from .layout import INSTRUCTIONS, QUESTIONNAIRE, RESULTS, sheet_name
-from .texts import TEXTS
+from .texts import every
 
 _SUFFIXES = (".csv", ".txt", ".tsv")
 
@@ -17,10 +18,15 @@ def _stamp(template: str) -> "re.Pattern[str]":
     return re.compile(r".+?".join(re.escape(p) for p in parts) + "$")
 
 
-_STAMPS = [_stamp(t["stamp"]) for t in TEXTS.values()]
-_HEADINGS = {tuple(t[k] for k in ("no", "question", "answer")): QUESTIONNAIRE for t in TEXTS.values()}
-_HEADINGS.update({tuple(t[k] for k in ("section", "score", "completeness")): sheet_name(RESULTS, language)
-                  for language, t in TEXTS.items()})
+@lru_cache(maxsize=1)
+def _known() -> Tuple[List["re.Pattern[str]"], Dict[tuple, str]]:
+    """Every language's stamp pattern, and its sheets' first headings -> the sheet's name."""
+    words = every()
+    headings = {tuple(t[k] for k in ("no", "question", "answer")): sheet_name(QUESTIONNAIRE, language)
+                for language, t in words.items()}
+    headings.update({tuple(t[k] for k in ("section", "score", "completeness")): sheet_name(RESULTS, language)
+                     for language, t in words.items()})
+    return [_stamp(t["stamp"]) for t in words.values()], headings
 
 
 def _text(head: bytes) -> str:
@@ -46,12 +52,13 @@ def rows(head: bytes) -> List[List[str]]:
 
 def saved_sheet(first_rows: List[List[str]]) -> Optional[str]:
     """The workbook sheet these first rows of a CSV were saved from, or None when they are not one of ours."""
+    stamps, headings = _known()
     stamped = False
     for row in first_rows[:12]:
         cells = tuple(c.strip() for c in row[:3])
-        if cells in _HEADINGS:
-            return _HEADINGS[cells]
-        stamped = stamped or any(p.match(cells[0]) for p in _STAMPS if cells)
+        if cells in headings:
+            return headings[cells]
+        stamped = stamped or any(p.match(cells[0]) for p in stamps if cells)
     return INSTRUCTIONS if stamped else None
 
 

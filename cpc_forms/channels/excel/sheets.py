@@ -41,6 +41,7 @@ from .layout import (
     score_columns,
     sheet_name,
 )
+from .texts import unmarked
 
 TITLE = Font(bold=True, size=14)
 BOLD = Font(bold=True)
@@ -116,7 +117,7 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
             others = [lang for lang in form.languages if lang != language]
             every = [(c.label.get(lang, c.code), c.code) for lang in others for c in q.choices]
             every = [(label, code) for code, label in dropdown(q, language)] + every
-            every += [(fold(label), code) for label, code in every]
+            every += [(unmarked(fold(label)), code) for label, code in every]
             for n, (label, code) in enumerate(every, start=2):
                 put(ws, f"{labels}{n}", label)  # rows past the first language's: lookup only
                 put(ws, f"{codes}{n}", code)
@@ -141,7 +142,8 @@ def dropdown(q: Question, language: str) -> List[Tuple[str, str]]:
 def meta(wb, ws, form: Form, language: str) -> None:
     """Form id, version, language and spec hash, in a hidden sheet and as defined names."""
     rows = [("form_id", form.id), ("form_version", form.version), ("language", language),
-            ("spec_hash", form.spec_hash), ("layout", LAYOUT_VERSION), ("questionnaire", QUESTIONNAIRE),
+            ("spec_hash", form.spec_hash), ("layout", LAYOUT_VERSION),
+            ("questionnaire", sheet_name(QUESTIONNAIRE, language)),
             ("generator", "cpc-forms"), ("results", sheet_name(RESULTS, language)),
             ("lists", sheet_name(LISTS, language))]
     for n, (key, value) in enumerate(rows, start=1):
@@ -173,14 +175,14 @@ def level_rows(ws, form: Form, layout: Layout, index: str, r: int) -> str:
 
 def results(ws, form: Form, language: str, t: dict, layout: Layout) -> None:
     """Live scores: per section, then the overall index, level and perceived level; keys in column K."""
-    put(ws, "A1", t["results"] + " — " + form.title.get(language, ""), font=TITLE)
+    put(ws, "A1", t["results_heading"].format(results=t["results"], title=form.title.get(language, "")), font=TITLE)
     heads = [t["section"], t["score"], t["completeness"], t["answered"], t["applicable"]]
     for col, text in zip("ABCDE", heads):
         put(ws, f"{col}3", text, font=HEAD_FONT, fill=HEAD_FILL, alignment=WRAP)
     r, plan = R_FIRST, plan_for(form)
     for s, scoring in zip(form.scored_sections, plan.sections):
         first, last = layout.section_rows[s.id]
-        sums = fx.section_sums(first, last)
+        sums = fx.section_sums(first, last, layout.sheet)
         put(ws, f"{R_LABEL}{r}", s.label.get(language, s.id), alignment=WRAP)
         for col, key in ((R_WS, "ws"), (R_WM, "wm"), (R_ANSWERED, "answered"), (R_APPLICABLE, "applicable"),
                          (R_DK, "dont_know"), (R_DKMAX, "unknown")):

@@ -14,6 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ...model import DATE, DECIMAL, INTEGER, NUMERIC_KINDS, SELECT_MULTIPLE, SELECT_ONE, Form, Question
 from ...scoring import plan_for
 from . import formulas as fx
+from .direction import mirror
 from .layout import (
     ANSWER,
     CODE,
@@ -57,7 +58,7 @@ from .sheets import (
     put,
     results,
 )
-from .texts import TEXTS, texts
+from .texts import right_to_left, texts, word
 
 OPEN = Protection(locked=False)
 THIN = Side(style="thin", color="7F7F7F")
@@ -67,7 +68,6 @@ SECTION_FILL = PatternFill("solid", fgColor="D9E2F3")
 GREY = PatternFill("solid", fgColor="D9D9D9")
 RED = PatternFill("solid", fgColor="F4B6B6")
 ORANGE = PatternFill("solid", fgColor="F8CBAD")
-TEXTS_INVALID = {lang: t["invalid"] for lang, t in TEXTS.items() if "invalid" in t}
 WIDTHS = {NUMBER: 12, QUESTION: 64, ANSWER: 44, NOTES: 26, STATUS: 15}
 
 
@@ -78,13 +78,15 @@ def build(form: Form, language: str) -> Workbook:
     cover = wb.worksheets[0]  # the one sheet a new workbook starts with
     cover.title = sheet_name(INSTRUCTIONS, language)
     instructions(cover, form, language, t)
-    layout = plan(form)
-    questionnaire(wb.create_sheet(sheet_name(QUESTIONNAIRE, language)), form, language, t, layout)
+    layout = plan(form, sheet_name(QUESTIONNAIRE, language))
+    questionnaire(wb.create_sheet(layout.sheet), form, language, t, layout)
     results(wb.create_sheet(sheet_name(RESULTS, language)), form, language, t, layout)
     lists(wb.create_sheet(sheet_name(LISTS, language)), form, language, t)
     meta(wb, wb.create_sheet(META), form, language)
     for ws in wb:  # WCO and INTERPOL print on A4; an en-US office would otherwise print Letter
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if right_to_left(language):
+        mirror(wb)
     wb.active = 1
     wb.security = WorkbookProtection(lockStructure=True)
     return wb
@@ -209,7 +211,7 @@ def check(checks: dict, key: tuple, ws, r: int, q: Optional[Question] = None, fo
                             operator=None if kind == "list" else "between", allow_blank=True)
         # a list accepts what it does not hold: typed text AutoCorrect changed, or in the other language, is
         # looked up by the code cell's rule, which turns the cell orange when nothing matches
-        dv.showErrorMessage, dv.error = kind != "list", message or TEXTS_INVALID.get(language, TEXTS_INVALID["en"])
+        dv.showErrorMessage, dv.error = kind != "list", message or word(language, "invalid")
         checks[key + (message,)] = dv
     checks[key + (message,)].add(f"{ANSWER}{r}")
 
@@ -250,7 +252,7 @@ def generate(form: Form, out_dir: Path) -> List[Path]:
 def fill(form: Form, answers: Mapping[str, Any], path: Path, language: str) -> Path:
     """Write a filled workbook as a person would: choice labels of that language, numbers, dates, Yes marks."""
     wb = build(form, language)
-    ws, layout, yes = wb[QUESTIONNAIRE], plan(form), texts(language)["yes"]
+    ws, layout, yes = wb[sheet_name(QUESTIONNAIRE, language)], plan(form), texts(language)["yes"]
     for qid, value in answers.items():
         q = form.question(qid)
         if q is None or value is None:
