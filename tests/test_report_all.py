@@ -15,6 +15,7 @@ from cpc_forms.ingest import run
 from cpc_forms.model import Report
 from cpc_forms.report import DEFAULT, FILES, rows, write_all, write_each
 from cpc_forms.report import json as report_json
+from cpc_forms.report.books import KEYS
 from cpc_forms.report.neutral import neutralise
 from cpc_forms.report.run import Run
 from cpc_forms.spec import form_versions
@@ -28,7 +29,7 @@ def test_write_all_writes_each_asked_format_in_order(any_form, tmp_path):
     assert [p.name for p in write_all(report, tmp_path / "two", ("html", "csv"))] == ["report.html", "scores.csv"]
     assert [p.name for p in write_all(report, tmp_path / "three", ("jsonl",))] == ["scores.jsonl"]
     with pytest.raises(KeyError):
-        write_all(report, tmp_path, ("pdf",))
+        write_all(report, tmp_path, ("docx",))
 
 
 def test_csv_json_and_xlsx_hold_the_same_rows(any_form, tmp_path):
@@ -37,7 +38,7 @@ def test_csv_json_and_xlsx_hold_the_same_rows(any_form, tmp_path):
     with paths["csv"].open(encoding="utf-8-sig", newline="") as f:
         from_csv = list(csv.DictReader(f))
     from_json = [rows.flat(any_form, r) for r in json.loads(paths["json"].read_text("utf-8"))["returns"]]
-    ws = load_workbook(paths["xlsx"]).worksheets[1]
+    ws = load_workbook(paths["xlsx"]).worksheets[KEYS.index("returns")]
     names = [c.value for c in ws[1]]
     from_xlsx = [dict(zip(names, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=3)]
     assert len(from_csv) == len(from_json) == len(from_xlsx) == len(report.returns)
@@ -58,7 +59,7 @@ def test_an_empty_run_still_writes_valid_files(any_form, tmp_path):
     assert list(Draft202012Validator(report_json.schema()).iter_errors(doc)) == []
     assert doc["totals"] == {"read": 0, "accepted": 0, "rejected": 0, "duplicates": 0, "excluded": 0}
     assert paths["csv"].read_text("utf-8-sig").splitlines() == [",".join(rows.columns(any_form))]
-    assert load_workbook(paths["xlsx"]).worksheets[1].max_row == 2
+    assert load_workbook(paths["xlsx"]).worksheets[KEYS.index("returns")].max_row == 2
     assert "<svg" not in paths["html"].read_text("utf-8")
     assert paths["jsonl"].read_bytes() == b""
 

@@ -1,6 +1,7 @@
 """scores.xlsx: data equal to the Report, no formula anywhere, flagged gaps filled, a native chart, labels."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 
@@ -9,9 +10,10 @@ from defusedxml import ElementTree
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from cpc_forms.report import rows, write_all
+from cpc_forms.report import rows, write_all, write_each
 from cpc_forms.report.labels import STRINGS
 from cpc_forms.report.neutral import is_risky
+from cpc_forms.report.run import Run
 
 from report_sample import countries, sample_report
 
@@ -117,7 +119,8 @@ def test_countries_and_agencies_sheets_agree_with_report(any_form, tmp_path):
 def test_labels_in_language(form, tmp_path, language):
     _, wb = _book(sample_report(form), tmp_path, language=language)
     assert wb.sheetnames == [WORDS[language][k][:31] for k in
-                             ("summary", "returns", "countries", "agencies", "section_figures", "gaps", "issues")]
+                             ("summary", "action_plan", "returns", "countries", "agencies", "section_figures", "gaps",
+                              "issues")]
     labels = [c.value for c in _sheet(wb, "returns", language)[2]]
     section = form.scored_sections[0]
     assert f"{section.label[language]}: {WORDS[language]['score']}" in labels
@@ -128,3 +131,11 @@ def test_personal_columns_only_on_request(form, tmp_path, personal):
     _, wb = _book(sample_report(form), tmp_path, personal=personal)
     header = {c.value for c in _sheet(wb, "returns")[1]}
     assert bool({q.id for q in form.questions if q.personal} & header) is personal
+
+
+@pytest.mark.parametrize("round_name", ["2026", ""], ids=["named", "none"])
+def test_summary_names_the_round(form, tmp_path, round_name):
+    run = dataclasses.replace(Run.of(sample_report(form, n=4)), round=round_name)
+    (path,) = write_each(run, [("xlsx", tmp_path / "scores.xlsx")])
+    rows = [[c.value for c in r][:2] for r in _sheet(load_workbook(path), "summary").iter_rows(max_row=6)]
+    assert rows[3:5] == [[WORDS["en"]["generated"], run.generated], [WORDS["en"]["round"], round_name or None]]

@@ -1,7 +1,7 @@
-"""The workbook of scores.xlsx as XlsxWriter writes it: its seven sheets in order, the summary and the figures' sheets
-(countries with a native chart, agencies, each figure's sections with their "don't know" bounds and rates, gaps)
-filled, and the Returns and Issues sheets set up with their header rows; their data rows are the writer's to add,
-cell by cell or streamed (xlsx.py)."""
+"""The workbook of scores.xlsx as XlsxWriter writes it: its eight sheets in order, the summary (with the run's round)
+and the figures' sheets (the Action plan: plan.py; countries with a native chart, agencies, each figure's sections
+with their "don't know" bounds and rates, gaps) filled, and the Returns and Issues sheets set up with their header
+rows; their data rows are the writer's to add, cell by cell or streamed (xlsx.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,13 +9,13 @@ from typing import Any, Iterable, List, Optional, Sequence
 
 from ..aggregate import MIN_GAP_RETURNS, Country, Group, perceived_order
 from ..model import Issue
-from . import rows, sheet
+from . import plan, rows, sheet
 from .labels import Labels
 from .neutral import is_risky
 
 SCORE, FRACTION = "0.0", "0%"
 FLAG = "#F4B6B6"
-KEYS = ("summary", "returns", "countries", "agencies", "section_figures", "gaps", "issues")
+KEYS = ("summary", "action_plan", "returns", "countries", "agencies", "section_figures", "gaps", "issues")
 # (number format, bold, fill, quote prefix) of the formats the streamed sheets use, made first in every workbook:
 # XlsxWriter numbers formats in the order they are first used, so each has the index 1 + its place here
 STYLES = ((None, False, None, True), (SCORE, False, None, False), (FRACTION, False, None, False),
@@ -121,7 +121,8 @@ class Book:
         _summary(self.sheets["summary"], run, L)
 
     def figures(self, countries: Sequence[Country]) -> None:
-        """The countries, agencies, section figures and gaps sheets."""
+        """The action plan, countries, agencies, section figures and gaps sheets."""
+        plan.write(self.sheets["action_plan"], countries, self.L)
         _countries(self.sheets["countries"], countries, self.L)
         _agencies(self.sheets["agencies"], countries, self.L)
         _sections(self.sheets["section_figures"], countries, self.L)
@@ -140,6 +141,7 @@ def _summary(ws: Sheet, run, L: Labels) -> None:
     ws.put_row([L["form"], form.id])
     ws.put_row([L["version"], form.version])
     ws.put_row([L["generated"], run.generated])
+    ws.put_row([L["round"], run.round])
     ws.put_row([])
     keys = ("read", "accepted", "rejected", "duplicates")
     ws.put_row([L["channel"], *(L[k] for k in keys)], bold=True)

@@ -1,10 +1,12 @@
-"""scores.json: the run's form, counts, every return, the country figures and every issue; its shape is
-scores.schema.json. Indented, except that each return, each country and each issue is one line (json.dumps of it):
-the file streams out a batch at a time, and a line-minded tool can still read it.
+"""scores.json: the run's form, every return, its round and counts, the country figures (with what to do next in
+each: advice.py) and every issue; its shape is scores.schema.json. Indented, except that each return, each country
+and each issue is one line (json.dumps of it): the file streams out a batch at a time, and a line-minded tool can
+still read it. The round is known only once the run is read, so it comes after the returns, with the counts.
 
 document() builds the same object in memory, for a small run (and the tests' plain writer)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -17,12 +19,12 @@ from .. import resources
 from ..aggregate import Country, Group, figures
 from ..model import NUMERIC_KINDS, SELECT_MULTIPLE, Form, Report
 from . import Writer as Base
-from . import cells, rows, table, write_one
+from . import advice, cells, rows, table, write_one
 from .run import Run
 
 SCHEMA = resources.files("cpc_forms/report/scores.schema.json")
 FORMAT = "cpc-forms/scores"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 LISTS = ("returns", "countries", "issues")  # the keys whose items are one line each
 ISSUE_KEYS = ("code", "severity", "message", "source", "location")
 
@@ -41,9 +43,9 @@ def head(form: Form, personal: bool) -> Dict[str, Any]:
 
 
 def tail(run: Run) -> Dict[str, Any]:
-    """What scores.json says after its returns, before the countries: when, and the counts."""
-    return {"generated": run.generated, "counts": {channel: dict(c) for channel, c in run.counts.items()},
-            "totals": rows.totals(run.counts)}
+    """What scores.json says after its returns, before the countries: when, the round, and the counts."""
+    return {"generated": run.generated, "round": run.round or None,
+            "counts": {channel: dict(c) for channel, c in run.counts.items()}, "totals": rows.totals(run.counts)}
 
 
 def group(g: Group) -> Dict[str, Any]:
@@ -51,25 +53,27 @@ def group(g: Group) -> Dict[str, Any]:
     return dict(agency=g.agency, returns=g.returns, sections=dict(g.sections), low=dict(g.low), high=dict(g.high),
                 dont_know_rate=dict(g.dont_know_rate), index=g.index, band_level=g.band_level, level=g.level,
                 held_by=g.held_by, key_elements=dict(g.key_elements), perceived=dict(g.perceived),
-                perceived_median=g.perceived_median)
+                perceived_median=g.perceived_median, scored=dict(g.scored))
 
 
-def country(c: Country) -> Dict[str, Any]:
-    """One country's figures: national (and how it was made), each agency apart, the perception gaps."""
+def country(form: Form, c: Country) -> Dict[str, Any]:
+    """One country's figures: national (and how it was made), each agency apart, the perception gaps, and the
+    recommendations chosen for it."""
     return dict(country=c.country, national=dict(group(c.national), method=c.method, basis=list(c.basis)),
                 agencies=[group(a) for a in c.agencies],
                 gaps=[dict(section=g.section, first=g.first, second=g.second, gap=g.gap, flagged=g.flagged,
                            reason=g.reason, first_returns=g.first_returns, second_returns=g.second_returns)
-                      for g in c.gaps])
+                      for g in c.gaps],
+                recommendations=[advice.as_json(form, a) for a in advice.for_country(form, c)])
 
 
-def document(report: Report, *, personal: bool = False) -> Dict[str, Any]:
-    """The scores.json document of a Report, as plain data."""
+def document(report: Report, *, personal: bool = False, round: str = "") -> Dict[str, Any]:
+    """The scores.json document of a Report (of a round, or none: ''), as plain data."""
     scored = [(s.response, s.score) for s in report.returns]
     return {**head(report.form, personal),
             "returns": [rows.return_row(report, r, personal) for r in report.returns],
-            **tail(Run.of(report)),
-            "countries": [country(c) for c in figures(report.form, scored)],
+            **tail(dataclasses.replace(Run.of(report), round=round)),
+            "countries": [country(report.form, c) for c in figures(report.form, scored)],
             "issues": [{k: getattr(i, k) for k in ISSUE_KEYS} for i in report.issues]}
 
 
@@ -152,7 +156,7 @@ class Writer(Base):
         self.issue_file.close()
         rest = dumps({"\0": 0, **tail(run), "countries": "\0countries\0", "issues": []})
         rest = rest[rest.index("\n", rest.index('"\\u0000"')):rest.rindex("[]")]
-        rest = rest.replace(json.dumps("\0countries\0"), one_a_line([country(c) for c in countries]))
+        rest = rest.replace(json.dumps("\0countries\0"), one_a_line([country(self.form, c) for c in countries]))
         self.file.write((("\n ]" if self.returned else "]") + "," + rest + "[").encode("utf-8"))
         with self.said.open("rb") as said:
             shutil.copyfileobj(said, self.file, 1 << 20)
