@@ -74,8 +74,29 @@ def build(spec, out):
             click.echo(str(path))
 
 
-FORMATS = ("csv", "json", "xlsx", "html", "jsonl")
+def _formats():
+    """The report formats score can write: every format the report package knows (pdf once it has it)."""
+    from .report import FILES
+    return tuple(FILES)
+
+
+FORMATS = _formats()
 DEFAULT_FORMATS = ("csv", "json", "xlsx", "html")
+
+
+def _language(form, lang):
+    """The language asked for when the spec has it, the spec's default when none is asked; else exit 2."""
+    from .strings import block_for
+
+    if lang is None:
+        return None
+    if block_for({language: {} for language in form.languages}, lang) is None:  # "fr-CA" is served by "fr"
+        raise click.BadParameter(f"the spec has no texts in {lang!r}; its languages: {', '.join(form.languages)}",
+                                 param_hint="'--lang'")
+    return lang
+
+
+LANG_HELP = "Language of the {} (one of the spec's languages; default: the spec's default language)."
 
 
 @main.command(epilog=EXIT_CODES)
@@ -93,7 +114,11 @@ DEFAULT_FORMATS = ("csv", "json", "xlsx", "html")
               help="Score returns a reviewer rejected on the server (Central 'rejected', Kobo 'not approved').")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(0, 64),
               help="Processes reading the inputs (0: one per core).")
-def score(inputs, spec, out, formats, strict, include_personal, include_rejected, jobs):
+@click.option("--round", "round_name", metavar="NAME",
+              help="The assessment round every return of the run belongs to (default: the year of the assessment "
+                   "dates; returns of several years are refused without it).")
+@click.option("--lang", "lang", metavar="LANG", help=LANG_HELP.format("reports' labels (html, xlsx, pdf)"))
+def score(inputs, spec, out, formats, strict, include_personal, include_rejected, jobs, round_name, lang):
     """Score every return in INPUTS (files, folders, zips: workbooks, ODK/Kobo exports, XML, JSON, databases)."""
     import tempfile
     from pathlib import Path
@@ -106,13 +131,14 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
     from .stream import stream
 
     form = _load(spec)
+    lang = _language(form, lang)
     batch_memory()
     jobs = jobs or os.cpu_count() or 1
     formats = formats or DEFAULT_FORMATS
     # the reports take shape beside the output folder (on its disk), while the returns are read; the returns
     # themselves wait there too, spilled, until every input is read and de-duplicated
     with tempfile.TemporaryDirectory(prefix=".cpc-forms-", dir=_near(Path(out))) as work:
-        live = start(form, [(f, Path(work) / FILES[f]) for f in formats], personal=include_personal)
+        live = start(form, [(f, Path(work) / FILES[f]) for f in formats], personal=include_personal, language=lang)
         try:
             run = stream(inputs, form, form_versions(form), work, progress=_progress, jobs=jobs,
                          include_rejected=include_rejected, live=live)
@@ -122,6 +148,7 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
         errors = _rejected(run)
         for line in summary(run) + by_input(inputs, expand, _issue_fields(run)):
             click.echo(line)
+        run = _in_round(run, round_name, live)
         if strict and errors:
             live.discard()
             click.echo("--strict: nothing written.", err=True)
@@ -131,13 +158,29 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
                 made = live.close(run)
             else:  # a later input held a newer version of a return already written: again, from the spill
                 live.discard()
-                made = write_all(run, Path(work) / "again", formats, personal=include_personal)
+                made = write_all(run, Path(work) / "again", formats, personal=include_personal, language=lang)
             # every report is whole before any replaces its older copy, and all are renamed into place together
             # (report.publish): a failed run leaves the last run's
             paths = publish(made, Path(out))
             for path in paths:
                 click.echo(f"wrote {path}")
     sys.exit(1 if errors else 0)
+
+
+def _in_round(run, name, live):
+    """The run named after its round; when its returns span several rounds and none is named, nothing is written
+    and the command exits 1 saying which rounds it found."""
+    from . import rounds
+
+    found = rounds.of_run(run, name)
+    if found.mixed:
+        live.discard()
+        click.echo(rounds.mixed_message(found), err=True)
+        click.echo("Nothing written.", err=True)
+        sys.exit(1)
+    if found.name:
+        click.echo(f"Round {found.name}" + ("" if name else " (the year of the assessment dates)"))
+    return rounds.named(run, found)
 
 
 def _rejected(run) -> int:
