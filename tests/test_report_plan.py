@@ -9,12 +9,15 @@ import pytest
 from openpyxl import load_workbook
 
 from cpc_forms.aggregate import figures
+from cpc_forms.demo import synthesise
+from cpc_forms.ingest import run
 from cpc_forms.model import Report, Response, ScoredReturn
 from cpc_forms.report import plan, write_all
 from cpc_forms.report.labels import STRINGS
 from cpc_forms.scoring import score_return
-from cpc_forms.spec import build_form, check_document
+from cpc_forms.spec import build_form, check_document, form_versions, load_form
 
+from conftest import DEFAULT_SPEC
 from test_recommendations import advised_spec
 
 # plan_report: two countries whose figures are known by hand (the advised tiny spec of test_recommendations).
@@ -164,3 +167,40 @@ def test_risky_texts_stay_text(tmp_path):
     report = plan_report()
     _, ws = _plan(tmp_path, report)
     assert [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"] == []
+
+
+@pytest.fixture(scope="module")
+def demo(form, tmp_path_factory):
+    """The assessment's demo returns, scored."""
+    folder = tmp_path_factory.mktemp("demo")
+    synthesise(form, folder / "returns", 6)
+    return run([folder / "returns"], form, form_versions(form))
+
+
+@pytest.mark.parametrize("language", load_form(DEFAULT_SPEC).languages)
+def test_the_demo_plan_in_every_spec_language(form, demo, tmp_path, language):
+    """Each country's rows: its held level, then each section under the band of the level above its own, weakest
+    first; every recommendation and section name in the language."""
+    _, ws = _plan(tmp_path, demo, language)
+    W, table = words(language), [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert table, "the demo's countries have weak sections"
+    assert any(c.national.held_by for c in demo.countries), "and some a level held back"
+    texts = {r.text[language] for r in form.recommendations}
+    names = {form.section(s.id).label[language]: s.id for s in form.scored_sections}
+    codes = [lv.code for lv in form.levels]
+    for c in demo.countries:
+        n = c.national
+        above = codes.index(n.level) + 1 if n.level else 1
+        low = form.levels[above].low if above < len(codes) else None
+        weak = sorted((float("%.16g" % score), sid) for sid, score in n.sections.items()  # as xlsx keeps it
+                      if low is not None and score is not None and score < low)
+        mine = [row for row in table if row[0] == c.country]
+        gate = [row[2] for row in mine if row[2] not in names]
+        assert len(gate) == (1 if n.held_by else 0)
+        if n.held_by:
+            held = next(lv for lv in form.levels if lv.code == n.held_by)
+            assert gate[0].startswith(W["plan_gate"].split("{")[0]) and held.requirement[language] in gate[0]
+        assert [(row[4], names[row[2]]) for row in mine if row[2] in names] == weak
+    for row in table:
+        assert row[7] is None or set(row[7].split("\n")) <= texts
+        assert row[9:] == [None, None, None]
