@@ -5,16 +5,22 @@ from __future__ import annotations
 import random
 import subprocess
 from pathlib import Path
+from typing import Optional
 
 import pytest
 from defusedxml.ElementTree import fromstring
+from xlsform_languages import four_language_spec
 
 from cpc_forms import conditions
 from cpc_forms.channels import xlsform
+from cpc_forms.channels.xlsform import build, scoring
 from cpc_forms.channels.xlsform.scoring import NO_SCORE
 from cpc_forms.model import Response
 from cpc_forms.scoring import display, score_return
+from cpc_forms.spec import build_form, load_form
 from cpc_forms.synth import random_answers
+
+from conftest import DEFAULT_SPEC
 
 HERE = Path(__file__).parent
 SETS = 30
@@ -34,27 +40,42 @@ def answered(answers: dict) -> dict:
     return {k: v for k, v in answers.items() if v not in ((), [], "", None)}
 
 
-@pytest.fixture(scope="module")
-def filled(any_form, java, tmp_path_factory):
-    """(answers, asked names, record XML) for SETS random answer sets, all filled in one Java run."""
-    out = tmp_path_factory.mktemp(f"jr_{any_form.id}")
-    xform = xlsform.generate(any_form, out)[1]
-    rng = random.Random(20261129)
-    sets = [answered(random_answers(any_form, rng, fill=rng.choice((0.3, 0.7, 0.95)))) for _ in range(SETS)]
+def jr_fill(java, xform: Path, sets: list, out: Path, language: Optional[str] = None) -> list:
+    """JavaRosa fills the XForm once per answer set, in one Java run, with a form language selected as a user
+    picks it in Collect (None: the form's default): per set (answers, asked names, record XML, the language in
+    force, the text each question showed)."""
     blocks = ["\n".join(f"{k}\t{value_text(v)}" for k, v in s.items()) for s in sets]
     (out / "answers.txt").write_text("\n---\n".join(blocks) + "\n", encoding="utf-8")
     run = subprocess.run([java, "-Djava.awt.headless=true", "-cp", str(jar()), str(HERE / "javarosa" / "JrFill.java"),
-                          str(xform), str(out / "answers.txt")], capture_output=True, text=True, timeout=300)
+                          str(xform), str(out / "answers.txt"), *([language] if language else [])],
+                         capture_output=True, text=True, timeout=300, encoding="utf-8")
     assert run.returncode == 0, run.stderr[-2000:]
     records = [r for r in run.stdout.split("\n=====\n") if r.strip()]
-    assert len(records) == SETS
+    assert len(records) == len(sets)
     parsed = []
     for answers, record in zip(sets, records, strict=True):
         head, _, xml = record.partition("<?xml")
         lines = head.strip().splitlines()
         assert not [line for line in lines if line.startswith("REFUSED")], lines
-        parsed.append((answers, lines[0].split()[1:], "<?xml" + xml))
-    return any_form, parsed, out
+        shown = dict(line[5:].split("\t", 1) for line in lines if line.startswith("TEXT "))
+        lang = next(line[5:] for line in lines if line.startswith("LANG "))
+        parsed.append((answers, lines[0].split()[1:], "<?xml" + xml, lang,
+                       {k: v.replace("\\n", "\n").replace("\\\\", "\\") for k, v in shown.items()}))
+    return parsed
+
+
+def answer_sets(form, seed: int, count: int) -> list:
+    rng = random.Random(seed)
+    return [answered(random_answers(form, rng, fill=rng.choice((0.3, 0.7, 0.95)))) for _ in range(count)]
+
+
+@pytest.fixture(scope="module")
+def filled(any_form, java, tmp_path_factory):
+    """(answers, asked names, record XML) for SETS random answer sets, all filled in one Java run."""
+    out = tmp_path_factory.mktemp(f"jr_{any_form.id}")
+    xform = xlsform.generate(any_form, out)[1]
+    parsed = jr_fill(java, xform, answer_sets(any_form, 20261129, SETS), out)
+    return any_form, [(answers, asked, xml) for answers, asked, xml, _, _ in parsed], out
 
 
 def calculated(xml: str) -> dict:
@@ -74,10 +95,10 @@ def as_stored(x):
     return float(int(x)) if abs(x - int(x)) < 1e-12 else x
 
 
-def test_javarosa_scores_equal_score_return(filled):
-    form, parsed, _ = filled
-    mismatches = []
-    for answers, _, xml in parsed:
+def mismatches(form, parsed) -> list:
+    """(JavaRosa's, score_return's) figures of every record whose calculates differ from the Python scorer's."""
+    out = []
+    for answers, _, xml, *_ in parsed:
         calc, want = calculated(xml), score_return(form, answers)
         got = {"index": number(calc["sc_index"]), "level": calc["sc_level"] or None,
                "band": calc["sc_band"] or None, "held": calc["sc_held"] or None}
@@ -87,8 +108,13 @@ def test_javarosa_scores_equal_score_return(filled):
             got[s.section] = tuple(number(calc[f"sc_{s.section}_{k}"]) for k in keys)
             expect[s.section] = tuple(map(as_stored, (s.score, s.completeness, s.low, s.high, s.dont_know)))
         if got != expect:
-            mismatches.append((answers, got, expect))
-    assert [(g, e) for _, g, e in mismatches] == []
+            out.append((got, expect))
+    return out
+
+
+def test_javarosa_scores_equal_score_return(filled):
+    form, parsed, _ = filled
+    assert mismatches(form, parsed) == []
     levels = {score_return(form, a).level for a, _, _ in parsed}
     assert None in levels and len(levels) >= 3  # insufficient returns and several levels were exercised
     if any(lv.requires is not None for lv in form.levels):  # some returns held below their band by a gate
@@ -125,3 +151,44 @@ def test_javarosa_shows_scores_as_display_does(filled):
         shown += [(calc[f"sc_{s.section}_disp"], display(s.score) or NO_SCORE) for s in want.sections]
     assert [(got, want) for got, want in shown if got != want] == []
     assert {want for _, want in shown} & {NO_SCORE} and any(w.endswith(".0") for _, w in shown)
+
+
+# The same in each form language selected, as a user picks it in Collect: the default spec in every language it
+# has (Arabic and Spanish included once merged), and the tiny spec in Spanish and Arabic with its result page.
+LANGUAGE_SETS = 12
+LANGUAGE_CASES = ([("default", lang) for lang in load_form(DEFAULT_SPEC).languages]
+                  + [("four-languages", lang) for lang in ("es", "ar")])
+
+
+@pytest.fixture(scope="module", params=LANGUAGE_CASES, ids=[f"{s}-{lang}" for s, lang in LANGUAGE_CASES])
+def filled_in(request, java, tmp_path_factory):
+    """(form, language, the XForm's name of it, JavaRosa's records) of LANGUAGE_SETS sets in one language."""
+    spec_name, lang = request.param
+    if spec_name == "default":
+        form = load_form(DEFAULT_SPEC)
+    else:
+        spec = four_language_spec()
+        spec["x-form"]["live_scores"] = "live"
+        form = build_form(spec)
+    out = tmp_path_factory.mktemp(f"jr_{spec_name}_{lang}")
+    xform = xlsform.generate(form, out)[1]
+    name = f"{form.language_names.get(lang, lang)} ({lang})"
+    return form, lang, name, jr_fill(java, xform, answer_sets(form, 20261130, LANGUAGE_SETS), out, name)
+
+
+def test_javarosa_in_each_language_shows_its_texts_and_computes_the_same_scores(filled_in):
+    form, lang, name, parsed = filled_in
+    assert len(parsed) >= 10 and {language for *_, language, _ in parsed} == {name}
+    assert mismatches(form, parsed) == []
+    assert len({score_return(form, answers).level for answers, *_ in parsed}) >= 2
+    questions = {q.id for q in form.questions}
+    for answers, asked, _, _, shown in parsed:
+        relevant = conditions.relevance(form, answers)
+        assert set(asked) & questions == {q for q in questions if relevant[q]}
+        # pyxform writes a no-break space as a space (its xls2json_backends does so on purpose)
+        assert {q: shown[q] for q in set(asked) & questions} == {
+            q: form.question(q).label[lang].replace("\u00a0", " ") for q in set(asked) & questions}
+        if form.shows_scores:
+            want = score_return(form, answers)
+            index = build.labelled(lang, build.ui_text(form, "index")[lang], display(want.index) or NO_SCORE)
+            assert shown[f"{scoring.PREFIX}index_note"] == index.replace("\u00a0", " ")

@@ -1,7 +1,9 @@
 // Fills an XForm with JavaRosa (the engine inside ODK Collect) for several answer sets and prints, for each,
 // the questions form entry stopped on, any refused answer, and the finalized record with its calculates.
-// Run: java -Djava.awt.headless=true -cp ODK_Validate.jar JrFill.java form.xml answers.txt
+// Run: java -Djava.awt.headless=true -cp ODK_Validate.jar JrFill.java form.xml answers.txt [language]
 // answers.txt: blocks of "name<TAB>value" lines, one block per answer set, blocks separated by "---".
+// language: the form language to select, as the XForm names it (e.g. "العربية (ar)"), as a user picks it in Collect;
+// each record then says the language in force and the text (outputs filled in) of every question it showed.
 import java.io.FileInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,11 +33,11 @@ public class JrFill {
                 int tab = line.indexOf('\t');
                 if (tab > 0) answers.put(line.substring(0, tab), line.substring(tab + 1));
             }
-            fill(args[0], answers);
+            fill(args[0], answers, args.length > 2 ? args[2] : null);
         }
     }
 
-    static void fill(String form, Map<String, String> answers) throws Exception {
+    static void fill(String form, Map<String, String> answers, String language) throws Exception {
         FormDef def;
         try (FileInputStream in = new FileInputStream(form)) {
             def = XFormUtils.getFormFromInputStream(in);
@@ -43,6 +45,8 @@ public class JrFill {
         def.initialize(true, new InstanceInitializationFactory());
         FormEntryModel model = new FormEntryModel(def);
         FormEntryController entry = new FormEntryController(model);
+        if (language != null) entry.setLanguage(language);
+        StringBuilder texts = new StringBuilder();
         List<String> asked = new ArrayList<>();
         StringBuilder refused = new StringBuilder();
         int event;
@@ -51,6 +55,9 @@ public class JrFill {
             FormEntryPrompt prompt = model.getQuestionPrompt();
             String name = prompt.getIndex().getReference().getNameLast();
             asked.add(name);
+            String shown = prompt.getLongText();
+            texts.append("TEXT ").append(name).append('\t')
+                 .append(shown == null ? "" : shown.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
             String value = answers.get(name);
             if (value == null) continue;
             IAnswerData data = AnswerDataFactory.templateByDataType(prompt.getDataType()).cast(new UncastData(value));
@@ -59,7 +66,7 @@ public class JrFill {
         }
         entry.finalizeFormEntry();
         byte[] xml = new XFormSerializingVisitor().serializeInstance(def.getMainInstance());
-        System.out.print("ASKED " + String.join(" ", asked) + "\n" + refused);
+        System.out.print("ASKED " + String.join(" ", asked) + "\nLANG " + model.getLanguage() + "\n" + refused + texts);
         System.out.print(new String(xml, StandardCharsets.UTF_8) + "\n=====\n");
     }
 }
