@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from xlsform_languages import four_language_spec
+from xlsform_languages import RLM, TATWEEL, four_language_spec, retype_arabic
 
 from cpc_forms.answers import answered
 from cpc_forms.channels import xlsform
@@ -33,6 +33,12 @@ def expected(name: str) -> dict:
     return json.loads((FIXTURES / name / "expected.json").read_text(encoding="utf-8"))
 
 
+def scenario_form(name: str, default):
+    """The form a scenario's returns are of: its expected.json's spec (a path from its folder), else default."""
+    spec = expected(name).get("spec")
+    return load_form((FIXTURES / name / spec).resolve()) if spec else default
+
+
 def canonical(answers) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
 
@@ -51,7 +57,7 @@ def read_all(paths, forms):
 
 @pytest.mark.parametrize("name", SCENARIOS, ids=SCENARIOS)
 def test_scenario_reads_the_answers_it_holds(name, form):
-    exp = expected(name)
+    exp, form = expected(name), scenario_form(name, form)
     paths = [FIXTURES / name / f for f in exp["files"]]
     source = FIXTURES / name if len(paths) > 1 else paths[0]
     responses, issues = read_all([source], {form.version: form})
@@ -72,14 +78,35 @@ def test_scenario_reads_the_answers_it_holds(name, form):
 
 
 def test_every_scenario_mixed_in_one_folder_reads_with_no_mismatch(form, tmp_path):
-    want = {}
+    """The scenarios of each form in one folder (those of the four-language spec in a folder of their own)."""
+    groups: dict = {}
     for name in SCENARIOS:
-        exp = expected(name)
-        for f in exp["files"]:
-            shutil.copy(FIXTURES / name / f, tmp_path / f"{name}__{f}")
-        want.update({iid: w["answers"] for iid, w in exp["responses"].items()})
-    responses, _ = split(xlsform.read(tmp_path, {form.version: form}))
-    assert {r.instance_id: canonical(r.answers) for r in responses} == want
+        groups.setdefault(expected(name).get("spec", ""), []).append(name)
+    for spec, names in groups.items():
+        folder, want = tmp_path / (Path(spec).stem or "v1"), {}
+        folder.mkdir()
+        for name in names:
+            exp = expected(name)
+            for f in exp["files"]:
+                shutil.copy(FIXTURES / name / f, folder / f"{name}__{f}")
+            want.update({iid: w["answers"] for iid, w in exp["responses"].items()})
+        of = scenario_form(names[0], form)
+        responses, _ = split(xlsform.read(folder, {of.version: of}))
+        assert {r.instance_id: canonical(r.answers) for r in responses} == want, spec
+
+
+LABELLED = [name for name in SCENARIOS if expected(name).get("same_as")]
+
+
+@pytest.mark.parametrize("name", LABELLED, ids=LABELLED)
+def test_a_label_scenario_reads_as_the_xml_values_export_of_the_same_submissions(name):
+    """Kobo's label export in Spanish or Arabic and its XML-values export (codes, names) give the same answers."""
+    exp, form = expected(name), scenario_form(name, None)
+    labels = read_all([FIXTURES / name / f for f in exp["files"]], {form.version: form})[0]
+    values = read_all([FIXTURES / name / f for f in exp["same_as"]], {form.version: form})[0]
+    assert {r.language for r in labels} == {exp["language"]} and {r.language for r in values} == {""}
+    assert {r.instance_id: dict(r.answers) for r in labels} == {r.instance_id: dict(r.answers) for r in values}
+    assert len(labels) == len(exp["responses"]) >= 8
 
 
 def test_sniff_knows_exports_and_not_the_xform(form, tmp_path):
@@ -274,40 +301,6 @@ def test_the_default_spec_label_export_in_each_of_its_languages(lang, tmp_path):
     assert languages == {lang}
 
 
-RLM, LRM, TATWEEL = "\u200f", "\u200e", "\u0640"
-
-
-def retyped(text: str, n: int) -> str:
-    """An Arabic label as a spreadsheet or a right-to-left editor hands it on: direction marks around it, trailing
-    spaces, tatweel, the alif's hamza dropped, short vowels gone, decomposed (NFD), lam-alif as one glyph; which
-    ones depends on n, so every kind occurs over a form's labels."""
-    import unicodedata
-    if not any("\u0600" <= ch <= "\u06ff" for ch in text):
-        return text
-    kinds = [lambda t: RLM + t, lambda t: t + "  ", lambda t: LRM + t + RLM,
-             lambda t: t.replace("ل", "ل" + TATWEEL, 1), lambda t: t.translate(str.maketrans("أإآ", "ااا")),
-             lambda t: "".join(ch for ch in t if not "\u064b" <= ch <= "\u0652"),
-             lambda t: unicodedata.normalize("NFD", t), lambda t: t.replace("لا", "\ufefb")]
-    for k in (n % len(kinds), (n * 3 + 1) % len(kinds)):
-        text = kinds[k](text)
-    return text
-
-
-def _retype_arabic(node, counter) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "ar" and isinstance(value, dict):
-                for field in ("title", "description"):
-                    if field in value:
-                        counter[0] += 1
-                        value[field] = retyped(value[field], counter[0])
-            else:
-                _retype_arabic(value, counter)
-    elif isinstance(node, list):
-        for item in node:
-            _retype_arabic(item, counter)
-
-
 @pytest.mark.parametrize("spec_name", ["tiny", "default"])
 def test_arabic_labels_with_direction_marks_tatweel_and_hamza_variants_still_match(spec_name, tmp_path):
     """The form deployed on the server had its Arabic labels retyped (marks, tatweel, alif without hamza, NFD,
@@ -317,7 +310,7 @@ def test_arabic_labels_with_direction_marks_tatweel_and_hamza_variants_still_mat
     if "ar" not in spec["x-form"]["languages"]:
         pytest.skip("the default spec has no ar texts yet")
     form = build_form(spec)
-    _retype_arabic(spec, [0])
+    retype_arabic(spec)
     deployed = build_form(spec)
     changed = [q.id for q in form.questions if q.label["ar"] != deployed.question(q.id).label["ar"]]
     assert len(changed) > len(form.questions) // 2

@@ -1,6 +1,8 @@
 """The tiny spec (tests/tiny.py) in the project's four languages, Spanish and Arabic added, for the XLSForm tests
-that must run in every language before the default spec has them all."""
+that must run in every language whatever the default spec has; and a spec's Arabic labels as a person retypes them."""
 from __future__ import annotations
+
+import unicodedata
 
 from tiny import tiny_spec
 
@@ -82,4 +84,44 @@ def four_language_spec() -> dict:
     _translate(spec)
     spec["x-form"]["messages"] = MESSAGES
     spec["x-form"].update(languages=list(NAMES), language_names=dict(NAMES))
+    return spec
+
+
+RLM, LRM, TATWEEL = "\u200f", "\u200e", "\u0640"
+
+
+def retyped(text: str, n: int) -> str:
+    """An Arabic label as a spreadsheet or a right-to-left editor hands it on: direction marks around it, trailing
+    spaces, tatweel, the alif's hamza dropped, short vowels gone, decomposed (NFD), lam-alif as one glyph; which
+    ones depends on n, so every kind occurs over a form's labels."""
+    if not any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return text
+    kinds = [lambda t: RLM + t, lambda t: t + "  ", lambda t: LRM + t + RLM,
+             lambda t: t.replace("ل", "ل" + TATWEEL, 1), lambda t: t.translate(str.maketrans("أإآ", "ااا")),
+             lambda t: "".join(ch for ch in t if not "\u064b" <= ch <= "\u0652"),
+             lambda t: unicodedata.normalize("NFD", t), lambda t: t.replace("لا", "\ufefb")]
+    for k in (n % len(kinds), (n * 3 + 1) % len(kinds)):
+        text = kinds[k](text)
+    return text
+
+
+def _retype(node, counter) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "ar" and isinstance(value, dict):
+                for field in ("title", "description"):
+                    if field in value:
+                        counter[0] += 1
+                        value[field] = retyped(value[field], counter[0])
+            else:
+                _retype(value, counter)
+    elif isinstance(node, list):
+        for item in node:
+            _retype(item, counter)
+
+
+def retype_arabic(spec: dict) -> dict:
+    """A spec's Arabic titles and descriptions retyped (see retyped), in place: the form as deployed on a server by
+    someone who edited its Arabic labels in a spreadsheet."""
+    _retype(spec, [0])
     return spec
