@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from cpc_forms.report import rows, write_all, write_each
+from cpc_forms.report.books import KEYS
 from cpc_forms.report.labels import STRINGS
 from cpc_forms.report.neutral import is_risky
 from cpc_forms.report.run import Run
@@ -139,3 +140,12 @@ def test_summary_names_the_round(form, tmp_path, round_name):
     (path,) = write_each(run, [("xlsx", tmp_path / "scores.xlsx")])
     rows = [[c.value for c in r][:2] for r in _sheet(load_workbook(path), "summary").iter_rows(max_row=6)]
     assert rows[3:5] == [[WORDS["en"]["generated"], run.generated], [WORDS["en"]["round"], round_name or None]]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
+def test_every_sheet_runs_right_to_left_in_arabic(form, tmp_path, language):
+    path, wb = _book(sample_report(form, n=4), tmp_path, language=language)
+    assert [bool(ws.sheet_view.rightToLeft) for ws in wb] == [language == "ar"] * len(KEYS)
+    with zipfile.ZipFile(path) as z:  # the streamed sheets' own XML, not only what openpyxl makes of it
+        views = [z.read(f"xl/worksheets/sheet{KEYS.index(k) + 1}.xml").decode() for k in ("returns", "issues")]
+    assert all(('rightToLeft="1"' in v) is (language == "ar") for v in views)

@@ -27,18 +27,25 @@ def style_index(fmt: Optional[str] = None, bold: bool = False, quoted: bool = Fa
     return 1 + STYLES.index((fmt, bold, None, quoted))
 
 
-def returns_setup(columns: int, rows: int):
-    """How the Returns sheet is set up: its two header rows frozen, a filter over the rows shown."""
+def returns_setup(columns: int, rows: int, rtl: bool = False):
+    """How the Returns sheet is set up: its two header rows frozen, a filter over the rows shown (right to left in
+    a right-to-left language, as every sheet then)."""
     def setup(ws) -> None:
         ws.freeze_panes(2, 0)
         ws.autofilter(1, 0, max(1, rows + 1), columns - 1)
+        if rtl:
+            ws.right_to_left()
     return setup
 
 
-def issues_setup(ws) -> None:
+def issues_setup(rtl: bool = False):
     """How the Issues sheet is set up: wide source and message columns."""
-    ws.set_column(2, 2, 30)
-    ws.set_column(4, 4, 80)
+    def setup(ws) -> None:
+        ws.set_column(2, 2, 30)
+        ws.set_column(4, 4, 80)
+        if rtl:
+            ws.right_to_left()
+    return setup
 
 
 def formats_of(names: Iterable[str]) -> List[Optional[str]]:
@@ -107,6 +114,8 @@ class Book:
         self.book = xlsxwriter.Workbook(str(self.path), {"constant_memory": True})
         formats: dict = {}
         self.sheets = {k: Sheet(self.book, self.book.add_worksheet(L[k][:31]), formats) for k in KEYS}
+        for k in KEYS if sheet.right_to_left(L.lang) else ():
+            self.sheets[k].ws.right_to_left()
         for n, key in enumerate(STYLES, 1):
             if self.sheets["returns"].style(*key)._get_xf_index() != n:
                 raise RuntimeError(f"XlsxWriter numbered format {key} otherwise than {n}")
@@ -114,7 +123,7 @@ class Book:
         self.names = rows.columns(self.form, personal)
         self.shown = min(run.accepted, sheet.MAX_ROWS - 3)  # the last row says how many more there are
         returns_setup(len(self.names), self.shown)(self.returns.ws)
-        issues_setup(self.issues.ws)
+        issues_setup()(self.issues.ws)
         self.returns.put_row(self.names)
         self.returns.put_row([L.column(n, personal) for n in self.names], bold=True)
         self.issues.put_row([L[k] for k in ISSUE_HEADER], bold=True)

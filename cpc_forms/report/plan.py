@@ -3,8 +3,8 @@ its key elements held back first), with what to do and where the Handbook says i
 status columns for the committee to fill (advice.steps chooses the rows).
 
 Laid out as a plan: the header row frozen, a filter over the rows, long texts wrapped in wide columns, the status
-a choice of three words in the report's language, the deadline a date cell. Right to left in a right-to-left
-language."""
+a choice of three words in the report's language, the deadline a date cell (right to left in a right-to-left
+language, as every sheet: books.Book)."""
 from __future__ import annotations
 
 import datetime
@@ -17,7 +17,6 @@ from .labels import Labels
 if TYPE_CHECKING:
     from .books import Sheet
 
-RTL = ("ar", "fa", "he", "ur")
 STATUS = ("plan_not_started", "plan_in_progress", "plan_done")
 # (heading key, width, kind): kind says how the column's cells are written
 COLUMNS = (("code", 8, "text"), ("country", 20, "text"), ("section", 34, "wrap"), ("plan_level", 16, "text"),
@@ -63,8 +62,6 @@ def write(ws: "Sheet", countries: Sequence[Country], L: Labels) -> None:
     fmt, sheet = _formats(ws.book), ws.ws
     for n, (_, width, kind) in enumerate(COLUMNS):
         sheet.set_column(n, n, width, fmt[kind])
-    if L.lang.split("-")[0] in RTL:
-        sheet.right_to_left()
     sheet.freeze_panes(1, 0)
     sheet.set_row(0, None, fmt["head"])
     for n, (key, _, _) in enumerate(COLUMNS):

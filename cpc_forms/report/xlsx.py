@@ -67,7 +67,8 @@ class Writer(Base):
         self.plan = plan(form, personal)
         self.names = rows.columns(form, personal)
         self.zip = zipfile.ZipFile(self.part, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
-        head, _ = sheet.skeleton(returns_setup(len(self.names), 1))
+        self.rtl = sheet.right_to_left(self.L.lang)
+        head, _ = sheet.skeleton(returns_setup(len(self.names), 1, self.rtl))
         self.sheet = sheet.Stream(self.zip.open(RETURNS, "w", force_zip64=True), head)
         self.sheet.write(header_xml(1, self.names, False) + header_xml(2, [self.L.column(n, personal)
                                                                             for n in self.names], True), 2)
@@ -117,9 +118,10 @@ class Writer(Base):
     def close(self, run: Run, countries: Sequence[Country]) -> Path:
         """The workbook: XlsxWriter's parts beside the two streamed sheets."""
         shown = self.sheet.next - 3
-        self.sheet.close(self._more(self.sheet) + sheet.skeleton(returns_setup(len(self.names), shown))[1])
+        tail = sheet.skeleton(returns_setup(len(self.names), shown, self.rtl))[1]
+        self.sheet.close(self._more(self.sheet) + tail)
         self.issue_sheet.close(self._more(self.issue_sheet))
-        head, tail = sheet.skeleton(issues_setup)
+        head, tail = sheet.skeleton(issues_setup(self.rtl))
         with self.zip.open(ISSUES, "w", force_zip64=True) as member, self.said.open("rb") as body:
             member.write(head.encode("utf-8"))
             while chunk := body.read(1 << 22):
