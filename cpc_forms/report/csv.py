@@ -1,7 +1,8 @@
 """scores.csv: one row per accepted return; numbers at full precision, every risky text neutralised.
 
 Written a batch at a time, column by column with Arrow (cells.py): no Python call per cell. The plain rule a cell
-follows is cells.csv_text."""
+follows is cells.csv_text. The run's round is no column: it is known once every return is read (the campaign of
+their assessment dates), when the rows are already written; scores.json and the Summary sheet of scores.xlsx say it."""
 from __future__ import annotations
 
 import csv
