@@ -213,6 +213,40 @@ def _near(folder):
     return None
 
 
+@main.command(epilog="Exit codes: 0 the progress report was written; 1 the two rounds cannot be compared (different "
+                    "forms, the same round, a file that is not a scores.json) or a folder cannot be written; 2 the "
+                    "command was used wrongly.")
+@click.argument("old", type=click.Path(exists=True))
+@click.argument("new", type=click.Path(exists=True))
+@click.option("--out", "out", type=click.Path(file_okay=False), default="progress", show_default=True,
+              help="Folder progress.html and progress.json are written into.")
+@click.option("--lang", "lang", metavar="LANG", help=LANG_HELP.format("progress report"))
+@click.option("--spec", "spec", type=click.Path(dir_okay=False),
+              help="Spec the scores are of (default: the embedded one): its labels and recommendations.")
+def compare(old, new, out, lang, spec):
+    """Compare two rounds: OLD and NEW are each a scores.json (or a folder holding one), or returns to score first;
+    writes progress.html and progress.json: per country and section the change, level moves, gaps closed or opened,
+    and which of the first round's recommendations were followed by improvement."""
+    from .compare import progress, write
+    from .progress.sides import Refusal
+
+    form = _load(spec)
+    lang = _language(form, lang)
+    found = progress(old, new, form)
+    if isinstance(found, list):
+        for refusal in found:
+            click.echo(f"cpc-forms compare: {refusal}", err=True)
+        click.echo("Nothing written.", err=True)
+        sys.exit(1)
+    assert not isinstance(found, Refusal)
+    click.echo(f"{len(found.countries)} countries in both rounds ({found.old.round or '?'} and "
+               f"{found.new.round or '?'}); {len(found.only_old_countries)} in the first only, "
+               f"{len(found.only_new_countries)} in the second only.")
+    with _writing(out):
+        for path in write(found, form, out, lang):
+            click.echo(f"wrote {path}")
+
+
 @main.command()
 @click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True,
               help="Folder for the forms, the synthetic returns and the reports.")
@@ -220,7 +254,10 @@ def _near(folder):
               help="How many countries to synthesise returns for.")
 @click.option("--spec", "spec", type=click.Path(dir_okay=False),
               help="Spec to demonstrate (default: the embedded one).")
-def demo(out, countries, spec):
+@click.option("--rounds", default=1, show_default=True, type=click.IntRange(1, 2),
+              help="2: a second round a year later, each country's two weakest sections improved on purpose; each "
+                   "round scored into scores-<round>/, and compared into progress/.")
+def demo(out, countries, spec, rounds):
     """Build every form, fill returns for N countries through every channel, score them, write the reports."""
     from pathlib import Path
 
@@ -232,6 +269,10 @@ def demo(out, countries, spec):
     form, out = _load(spec), Path(out)
     with _writing(out):
         build_all(form, out / "forms")
+    if rounds > 1:
+        _demo_rounds(form, out, countries, rounds)
+        return
+    with _writing(out):
         synthesise(form, out / "returns", countries)
     report = run([out / "returns"], form, form_versions(form))
     for line in summary(report):
@@ -240,6 +281,35 @@ def demo(out, countries, spec):
         paths = write_all(report, out / "scores")
     click.echo(f"Forms in {out / 'forms'}, returns in {out / 'returns'}.")
     click.echo(f"Report: {next(p for p in paths if p.suffix == '.html')}")
+
+
+def _demo_rounds(form, out, countries, rounds):
+    """The demo's rounds: each written, scored into scores-<round>/, the last two compared into progress/."""
+    from . import rounds as assessment_rounds
+    from .compare import progress, write
+    from .demo import synthesise_rounds
+    from .ingest import run, summary
+    from .report import write_all
+    from .report.run import Run
+    from .spec import form_versions
+
+    with _writing(out):
+        made = synthesise_rounds(form, out, countries, rounds)
+    for r in made:
+        report = Run.of(run([r.folder], form, form_versions(form)))
+        click.echo(f"Round {r.name}:")
+        for line in summary(report):
+            click.echo(line)
+        with _writing(out):
+            write_all(assessment_rounds.named(report, assessment_rounds.of_run(report, r.name)),
+                      out / f"scores-{r.name}")
+    found = progress(out / f"scores-{made[-2].name}", out / f"scores-{made[-1].name}", form)
+    if isinstance(found, list):  # not expected of the demo's own rounds
+        raise click.ClickException("; ".join(map(str, found)))
+    with _writing(out):
+        paths = write(found, form, out / "progress")
+    click.echo(f"Forms in {out / 'forms'}, returns in {', '.join(str(r.folder) for r in made)}.")
+    click.echo(f"Progress: {paths[0]}")
 
 
 @main.command()

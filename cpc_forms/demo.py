@@ -7,13 +7,14 @@ import random
 import uuid
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 
-from . import resources
+from . import conditions, resources
+from .aggregate import figures
 from .channels import CHANNELS, Record, channel
-from .model import TEXT, Form, Question
+from .model import SELECT_ONE, TEXT, Form, Question, Response
 from .scoring import score_return
-from .synth import random_answers
+from .synth import random_answers, random_value
 
 # How respondents send their returns back, taken in turn: (channel, its record's via, folder under returns/).
 ROUTES = (("excel", "", "excel"), ("xlsform", "central", "odk"), ("xlsform", "kobo", "odk"), ("xlsform", "xml", "xml"),
@@ -21,12 +22,17 @@ ROUTES = (("excel", "", "excel"), ("xlsform", "central", "odk"), ("xlsform", "ko
 PHRASES = "generators/demo/phrases.json"
 # a section scoring under LOW_BELOW is commented on with a difficulty, from HIGH_FROM a good practice, between: either
 LOW_BELOW, HIGH_FROM = 40.0, 60.0
+FIRST_YEAR = 2026  # the year of the first round's assessment dates (synth.random_value draws them in it)
+IMPROVED, STEPS = 2, 1  # a later round: each country's IMPROVED weakest sections gain STEPS answer steps per item
 # Countries the demo prefers when the spec's country list has them (administrations, not uninhabited territories).
 LIKELY = ("KEN", "FRA", "BRA", "IDN", "MAR", "SEN", "DEU", "MEX", "PHL", "NGA", "ARG", "VNM", "EGY", "POL", "CHL",
           "THA", "GHA", "PER", "TUR", "COL", "JOR", "UZB", "NZL", "CMR", "ESP", "IND", "ZAF", "CAN", "JPN", "FJI")
 
 
-def _people(form: Form, countries: int, rng: random.Random) -> List[Tuple[Dict, Tuple[str, str, str]]]:
+People = List[Tuple[Dict, Tuple[str, str, str]]]  # (answers, route) of every synthetic respondent
+
+
+def _people(form: Form, countries: int, rng: random.Random) -> People:
     """(answers, route) for every synthetic respondent: a few per agency per country, each country its own maturity."""
     country_q, agency_q = form.role("country"), form.role("agency")
     codes = [c.code for c in country_q.choices] if country_q else [""]
@@ -34,7 +40,7 @@ def _people(form: Form, countries: int, rng: random.Random) -> List[Tuple[Dict, 
     others = [c for c in codes if c not in likely]
     picked = (rng.sample(likely, min(countries, len(likely))) + rng.sample(others, len(others)))[:countries]
     agencies = [c.code for c in agency_q.choices] if agency_q else [""]
-    people: List[Tuple[Dict, Tuple[str, str, str]]] = []
+    people: People = []
     for country in picked:
         base = rng.uniform(0.15, 0.85)
         for agency in agencies:
@@ -95,12 +101,17 @@ def realistic_text(form: Form, answers: Dict, language: str, rng: random.Random)
 def synthesise(form: Form, folder: Path, countries: int = 12, seed: int = 2018) -> List[Path]:
     """Write returns for N countries through every channel's own format into folder; the files written."""
     rng = random.Random(seed)
-    texts = random.Random(f"{seed}:texts")  # a stream of its own: the answers and ids stay those of the seed
+    return _write(form, folder, _people(form, countries, rng), rng, random.Random(f"{seed}:texts"), FIRST_YEAR)
+
+
+def _write(form: Form, folder: Path, people: People, rng: random.Random, texts: random.Random,
+           year: int) -> List[Path]:
+    """Write the returns of people (answers, route) into folder, each through its route's channel."""
     batches: Dict[Tuple[str, str], List[Record]] = {}
     for _, _, sub in ROUTES:
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    start = dt.datetime(2026, 10, 1, 8, 0, tzinfo=dt.timezone.utc)
-    for n, (answers, (name, via, sub)) in enumerate(_people(form, countries, rng)):
+    start = dt.datetime(year, 10, 1, 8, 0, tzinfo=dt.timezone.utc)
+    for n, (answers, (name, via, sub)) in enumerate(people):
         language = form.languages[n % len(form.languages)]
         answers = realistic_text(form, answers, language, texts)
         meta = {"name": f"return-{n:03d}", "language": language,
@@ -115,3 +126,78 @@ def build_all(form: Form, folder: Path) -> List[Path]:
     """Every channel's artefacts for a form."""
     folder.mkdir(parents=True, exist_ok=True)
     return [path for name in CHANNELS for path in channel(name).generate(form, folder)]
+
+
+# --- rounds: the same respondents a year later, improved on purpose in their country's weakest sections ----------
+
+class Round(NamedTuple):
+    """One synthetic round: its name (the year of its assessment dates), its returns' folder, and the sections
+    improved on purpose in each country since the round before (none in the first)."""
+    name: str
+    folder: Path
+    improved: Mapping[str, Tuple[str, ...]]
+
+
+def weakest(form: Form, people: People, n: int = IMPROVED) -> Dict[str, Tuple[str, ...]]:
+    """Per country, its n weakest scored sections by its national figure (aggregate.figures: what the report and the
+    recommendations see), in display order on a tie."""
+    scored = [(Response(form.id, form.version, a), score_return(form, a)) for a, _ in people]
+    order = [s.id for s in form.scored_sections]
+    found = {}
+    for c in figures(form, scored):
+        sections = {sid: v for sid, v in c.national.sections.items() if v is not None}
+        found[c.country] = tuple(sorted(sections, key=lambda sid: (sections[sid], order.index(sid)))[:n])
+    return found
+
+
+def _later(value: object) -> object:
+    """A date answer a year later (28 February for a 29th)."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return value
+    return (day.replace(day=28) if day.month == 2 and day.day == 29 else day).replace(year=day.year + 1).isoformat()
+
+
+def improve(form: Form, answers: Dict, sections: Tuple[str, ...], rng: random.Random, steps: int = STEPS) -> Dict:
+    """The answers of one respondent a year later: the same, dated a year on, each single-choice item of the
+    sections given `steps` steps better (to the best at most); a question this makes relevant is answered, one it
+    makes irrelevant dropped."""
+    out = dict(answers)
+    date_q = form.role("date")
+    if date_q and date_q.id in out:
+        out[date_q.id] = _later(out[date_q.id])
+    for section in filter(None, map(form.section, sections)):
+        for q in section.scored_questions:
+            scale = sorted((c for c in q.choices if c.score is not None), key=lambda c: c.score or 0.0)
+            codes = [c.code for c in scale]
+            if q.kind == SELECT_ONE and out.get(q.id) in codes:
+                out[q.id] = codes[min(len(codes) - 1, codes.index(out[q.id]) + steps)]
+    relevant = conditions.relevance(form, out)
+    for q in form.questions:
+        if relevant.get(q.id, True) and q.id not in out and q.section in sections:
+            out[q.id] = random_value(q, rng, 0.9)
+    relevant = conditions.relevance(form, out)
+    return {k: v for k, v in out.items() if relevant.get(k, True)}
+
+
+def synthesise_rounds(form: Form, folder: Path, countries: int = 12, rounds: int = 2, seed: int = 2018) -> List[Round]:
+    """Write the returns of each round into folder/returns-<round>: the first as synthesise writes them, each later
+    one the same respondents a year later, each country's IMPROVED weakest sections (weakest) improved on purpose
+    and every other answer unchanged; the rounds written."""
+    rng = random.Random(seed)
+    people = _people(form, countries, rng)
+    year, made = FIRST_YEAR, []
+    improved: Dict[str, Tuple[str, ...]] = {}
+    for k in range(rounds):
+        if k:
+            later = random.Random(f"{seed}:round:{k}")
+            improved = weakest(form, people)
+            country_q = form.role("country")
+            people = [(improve(form, a, improved.get(str(a.get(country_q.id, "")) if country_q else "", ()), later),
+                       route) for a, route in people]
+            rng = later
+        where = folder / f"returns-{year + k}"
+        _write(form, where, people, rng, random.Random(f"{seed}:texts:{k}" if k else f"{seed}:texts"), year + k)
+        made.append(Round(str(year + k), where, dict(improved)))
+    return made

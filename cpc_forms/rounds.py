@@ -116,9 +116,9 @@ def named(run: Run, rounds: Rounds) -> Run:
     return dataclasses.replace(run, round=rounds.name)
 
 
-def mixed_message(rounds: Rounds, where: str = "the inputs") -> str:
+def mixed_message(rounds: Rounds, where: str = "the inputs hold") -> str:
     """What a mixed run says: each round found, its returns and a file of one, and the way out."""
-    lines = [f"{where} hold returns of {len(rounds.found)} assessment rounds (the years of their assessment dates); "
+    lines = [f"{where} returns of {len(rounds.found)} assessment rounds (the years of their assessment dates); "
              "they are not merged into one report:"]
     lines += [f"  round {f.name}: {f.returns} return{'s' if f.returns != 1 else ''}, e.g. {shown(f.example)}"
               for f in rounds.found]
