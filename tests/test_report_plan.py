@@ -204,3 +204,10 @@ def test_the_demo_plan_in_every_spec_language(form, demo, tmp_path, language):
     for row in table:
         assert row[7] is None or set(row[7].split("\n")) <= texts
         assert row[9:] == [None, None, None]
+
+
+def test_each_row_is_tall_enough_for_its_wrapped_texts(tmp_path):
+    _, ws = _plan(tmp_path, plan_report())
+    gate = ws.cell(3, 3).value  # "Key elements of Mid: ..." in a column of 34 characters
+    assert 34 < len(gate) <= 68
+    assert [ws.row_dimensions[r].height or plan.LINE for r in (2, 3, 4)] == [plan.LINE, 2 * plan.LINE, 2 * plan.LINE]

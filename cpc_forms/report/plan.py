@@ -25,6 +25,7 @@ COLUMNS = (("code", 8, "text"), ("country", 20, "text"), ("section", 34, "wrap")
            ("plan_deadline", 13, "date"), ("plan_status", 16, "text"))
 OWNER, DEADLINE, STATUS_COLUMN = (len(COLUMNS) - 3, len(COLUMNS) - 2, len(COLUMNS) - 1)  # the committee's
 FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+LINE = 15  # points: a row's height per line of text at the default font size
 
 
 def _formats(book) -> Dict[str, Any]:
@@ -55,6 +56,17 @@ def values(step: advice.Step, L: Labels) -> List[Any]:
             step.score, step.low, step.high, "\n".join(dict.fromkeys(texts)), ", ".join(chapters)]
 
 
+def height(cells: Sequence[Any], wrapped: bool = False) -> float:
+    """A row's height for its wrapped texts (every text, wrapped) to show whole: neither Excel nor LibreOffice sizes
+    a row written with its cells (XlsxWriter writes none), so it is the lines of its longest wrapped text, a
+    character a width unit."""
+    lines = 1
+    for value, (_, width, kind) in zip(cells, COLUMNS):
+        if (wrapped or kind == "wrap") and isinstance(value, str):
+            lines = max(lines, sum(-(-len(part) // width) or 1 for part in value.split("\n")))
+    return LINE * lines
+
+
 def write(ws: "Sheet", countries: Sequence[Country], L: Labels) -> None:
     """Fill the Action plan sheet."""
     from .neutral import is_risky
@@ -63,12 +75,15 @@ def write(ws: "Sheet", countries: Sequence[Country], L: Labels) -> None:
     for n, (_, width, kind) in enumerate(COLUMNS):
         sheet.set_column(n, n, width, fmt[kind])
     sheet.freeze_panes(1, 0)
-    sheet.set_row(0, None, fmt["head"])
-    for n, (key, _, _) in enumerate(COLUMNS):
-        sheet.write_string(0, n, L[key], fmt["head"])
+    heads = [L[key] for key, _, _ in COLUMNS]
+    sheet.set_row(0, height(heads, wrapped=True), fmt["head"])
+    for n, text in enumerate(heads):
+        sheet.write_string(0, n, text, fmt["head"])
     steps = [s for c in countries for s in advice.steps(L.form, c)]
     for row, step in enumerate(steps, 1):
-        for n, value in enumerate(values(step, L)):
+        cells = values(step, L)
+        sheet.set_row(row, height(cells))
+        for n, value in enumerate(cells):
             if isinstance(value, str) and value:
                 sheet.write_string(row, n, value, fmt["quoted" if is_risky(value) else COLUMNS[n][2]])
             elif isinstance(value, (int, float)):
