@@ -20,7 +20,11 @@ from .model import Issue
 XLSFORM = "generators/xlsform/strings.json"
 SERVER = "generators/server/strings.json"
 HTML = "generators/html/ui.json"
-FILES = (XLSFORM, SERVER, HTML)  # every generator's strings file that missing() and check() cover
+EXCEL = "generators/excel/strings.json"
+REPORT = "generators/report/strings.json"
+COMPARE = "generators/compare/strings.json"
+# every generator's strings file that missing() and check() cover
+FILES = (XLSFORM, SERVER, HTML, EXCEL, REPORT, COMPARE)
 
 Table = Mapping[str, Mapping[str, str]]  # language -> key -> text
 
