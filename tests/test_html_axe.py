@@ -1,4 +1,5 @@
-"""Accessibility of the web form: axe-core (npm, tests/js) in Chromium, before and after errors are shown."""
+"""Accessibility of the web form: axe-core (npm, tests/js) in Chromium, before and after errors are shown, in every
+language of the default spec and, right to left, in a tiny Arabic one."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from cpc_forms.channels import html
+from cpc_forms.spec import DEFAULT_SPEC, build_form, load_form
 
 from conftest import require_client
+from test_html_rtl import four_language_spec
 
 AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -28,10 +31,14 @@ def serious(page, axe_source) -> list:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize("which,language", [("default", "en"), ("default", "fr"), ("example", "en")])
+CASES = [("default", lang) for lang in load_form(DEFAULT_SPEC).languages] + \
+    [("example", "en"), ("four", "es"), ("four", "ar")]
+
+
+@pytest.mark.parametrize("which,language", CASES)
 def test_no_serious_violations_before_and_after_errors(browser, axe_source, form, example_form, tmp_path,
                                                         which, language):
-    spec = form if which == "default" else example_form
+    spec = {"default": form, "example": example_form, "four": build_form(four_language_spec())}[which]
     path = tmp_path / "form.html"
     path.write_text(html.render(spec, submit_url="/submit", language=language), encoding="utf-8")
     ctx = browser.new_context()

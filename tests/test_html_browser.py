@@ -206,7 +206,8 @@ def test_filled_like_a_person(browser, built, any_form, tmp_path, artifacts, see
             for lang in langs:
                 if len(langs) > 1:
                     page.select_option("#cpc-lang", lang)
-                page.screenshot(path=str(artifacts / f"html-{form.id}-{lang}.png"), full_page=True)
+                shot = f"html-{form.id}-{lang}-switched.png" if len(langs) > 1 else f"html-{form.id}-{lang}.png"
+                page.screenshot(path=str(artifacts / shot), full_page=True)  # test_html_rtl: opened in lang
         assert_offline(s)
 
 

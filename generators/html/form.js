@@ -21,6 +21,11 @@
   // Errors and scores are live regions (aria-live, <output>): writing the same text again would make a
   // screen reader announce it again on every keystroke, so only a change is written.
   function show(el, value) { if (el.textContent !== value) { el.textContent = value; } }
+  // A figure ("62.3", "-1.5", "3 / 5") reads left to right in an Arabic page too; a word in its place
+  // ("not yet") takes the page's direction.
+  function figure(el, number, word) {
+    if (number === null) { el.removeAttribute("dir"); show(el, word); } else { el.dir = "ltr"; show(el, number); }
+  }
 
   function text(key) {
     var v = D.texts[key];
@@ -119,12 +124,12 @@
     result.sections.forEach(function (s) {
       var out = $("score-" + s.section);
       out.setAttribute("data-value", s.score === null ? "" : String(s.score));
-      show(out, s.score !== null ? display(s.score) : text(s.completeness === null ? "u:no_score" : "u:insufficient"));
-      show($("done-" + s.section), s.applicable ? s.answered + " / " + s.applicable : "");
+      figure(out, s.score !== null ? display(s.score) : null, text(s.completeness === null ? "u:no_score" : "u:insufficient"));
+      figure($("done-" + s.section), s.applicable ? s.answered + " / " + s.applicable : null, "");
     });
     var idx = $("score-index"), lv = $("score-level");
     idx.setAttribute("data-value", result.index === null ? "" : String(result.index));
-    show(idx, result.index === null ? text("u:no_score") : display(result.index));
+    figure(idx, result.index === null ? null : display(result.index), text("u:no_score"));
     lv.setAttribute("data-level", result.level || "");
     show(lv, result.level ? text("l:" + result.level) : text("u:no_score"));
   }
@@ -195,7 +200,25 @@
     return true;
   }
 
-  function status(msg) { $("cpc-status").textContent = msg; }
+  // The status line names its text by key, so a language switched to writes it again in that language. A reference
+  // or the server's own words inside go in <bdi>: a number or an English sentence inside an Arabic message keeps
+  // its own direction and does not reorder the words around it.
+  var said = [null];
+  function status(key, id, words) {
+    var box = $("cpc-status"), parts = key ? text(key).split("{id}") : [];
+    said = [key, id, words];
+    box.textContent = "";
+    parts.forEach(function (part, n) {
+      if (n > 0) { bdi(box, id); }
+      box.appendChild(document.createTextNode(part));
+    });
+    if (words !== undefined && words !== null) { box.appendChild(document.createTextNode(" ")); bdi(box, words); }
+  }
+  function bdi(box, value) {
+    var el = document.createElement("bdi");
+    el.textContent = String(value);
+    box.appendChild(el);
+  }
 
   // A list of names (countries) is shown in the alphabetical order of the language on screen: its choices are
   // moved, not rebuilt, so what is chosen and what the search filter hides stay as they are.
@@ -210,6 +233,7 @@
   function setLanguage(code) {
     lang = code;
     document.documentElement.lang = code;
+    document.documentElement.dir = D.directions[D.languages.indexOf(code)];
     each(document.querySelectorAll("[data-t]"), function (el) { el.textContent = text(el.getAttribute("data-t")); });
     each(document.querySelectorAll("[data-list]"), function (el) {
       var prefix = "c:" + el.getAttribute("data-list") + ":";
@@ -221,6 +245,7 @@
     each(document.querySelectorAll("[data-t-label]"), function (el) { el.setAttribute("aria-label", text(el.getAttribute("data-t-label"))); });
     each(document.querySelectorAll("[data-t-placeholder]"), function (el) { el.placeholder = text(el.getAttribute("data-t-placeholder")); });
     if ($("cpc-lang")) { $("cpc-lang").value = code; }
+    status(said[0], said[1], said[2]);
     var state = update();
     if (!$("cpc-summary").hidden) { summarise(problems(state.values, state.relevant), function (k) { return !!k && (shown.all || k === "constraint"); }); }
   }
@@ -241,14 +266,14 @@
     a.download = D.form_id + "-" + meta.instance_id.slice(5, 13) + ".json";
     document.body.appendChild(a); a.click(); a.remove();
     setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
-    status(text("u:downloaded"));
+    status("u:downloaded");
     finished = true; showScores(collect());
   }
 
   function submit(e) {
     e.preventDefault();
     if (!D.submit_url || !attempt(["constraint", "required"])) { return; }
-    status(text("u:sending"));
+    status("u:sending");
     // the server gave an edit token at the first submission: only a sender that has it may change the answers
     var sent = envelope();
     if (meta.edit_token) { sent.edit_token = meta.edit_token; }
@@ -256,20 +281,20 @@
                           body: JSON.stringify(sent) })
       .then(function (res) {
         return res.text().then(function (body) {
-          var said = body, reply = {};
-          try { reply = JSON.parse(body); said = reply.message || body; } catch (err) { /* plain text answer */ }
+          var words = body, reply = {};
+          try { reply = JSON.parse(body); words = reply.message || body; } catch (err) { /* plain text answer */ }
           // the server's word in the page's own language when it says which case this was
-          var known = reply.status ? text("u:sent_" + reply.status) : "";
+          var known = reply.status && text("u:sent_" + reply.status) ? "u:sent_" + reply.status : "";
           if (res.ok) {
             if (reply.edit_token) { meta.edit_token = reply.edit_token; }
             localStorage.removeItem(KEY);
             finished = true; showScores(collect());
-            status(known ? known.replace("{id}", String(reply.id)) : text("u:sent") + " " + said);
+            if (known) { status(known, reply.id); } else { status("u:sent", null, words); }
           }
-          else { status(text("u:send_failed") + " " + res.status + " " + said); }
+          else { status("u:send_failed", null, res.status + " " + words); }
         });
       })
-      .catch(function () { status(text("u:offline")); });
+      .catch(function () { status("u:offline"); });
   }
 
   function startOver() {
@@ -280,7 +305,7 @@
     $("cpc-summary").hidden = true;
     newInstance();
     update();
-    status("");
+    status(null);
   }
 
   function filter(input) {
@@ -308,7 +333,7 @@
 
   var restored = restore();
   update();
-  if (restored) { status(text("u:restored")); }
+  if (restored) { status("u:restored"); }
 
   // read-only hooks for tests and the hosting server: the same rules the page applies
   window.cpcForm = {

@@ -19,6 +19,9 @@ from ...scoring import Band, plan_for
 
 TEMPLATES = resources.files("generators/html")
 SELECT_LIMIT = 10  # a single choice with more options than this is a drop-down, not radios
+# languages whose script runs right to left (ISO 639 codes): Arabic, Persian, Hebrew, Urdu, Pashto, Sindhi,
+# Uyghur, Yiddish, Dhivehi, Central Kurdish, Syriac
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr"})
 _BLOCK = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1>", re.S)
 
 
@@ -30,6 +33,11 @@ def _env() -> Environment:
 
 def _asset(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def direction(language: str) -> str:
+    """'rtl' for a language written right to left (a regional tag as its base: 'ar-MA' is 'rtl'), else 'ltr'."""
+    return "rtl" if language.replace("_", "-").split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
 
 
 def ui_texts(form: Form) -> dict:
@@ -110,7 +118,8 @@ def page_data(form: Form, submit_url: Optional[str], language: str) -> dict:
     """Everything the runtime reads: identity, rules, scoring, every language's texts."""
     return {
         "form_id": form.id, "form_version": form.version, "language": language,
-        "languages": list(form.languages), "submit_url": submit_url, "live_scores": form.live_scores,
+        "languages": list(form.languages), "directions": [direction(lang) for lang in form.languages],
+        "submit_url": submit_url, "live_scores": form.live_scores,
         "questions": [_rules(q) for q in form.questions],
         "sections": [{"id": s.id, "questions": [q.id for q in s.questions]} for s in form.sections],
         "scoring": scoring_data(form),
@@ -164,7 +173,8 @@ def render(form: Form, submit_url: Optional[str] = None, language: Optional[str]
     language = language if language in form.languages else form.default_language
     data = page_data(form, submit_url, language)
     return _dedent(_env().get_template("form.html.j2").render(
-        form=form, lang=language, t=texts(form)[language], widget=widget, submit_url=submit_url,
+        form=form, lang=language, dir=direction(language), direction=direction, t=texts(form)[language],
+        widget=widget, submit_url=submit_url,
         choices=lambda q: in_order(q, language),
         language_names={lg: form.language_names.get(lg, lg) for lg in form.languages},
         css=_asset("form.css"), runtime=_asset("rules.js") + _asset("form.js"),
