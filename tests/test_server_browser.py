@@ -2,6 +2,7 @@
 in the live scores page, and the page runs under its CSP without a single violation."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,21 +15,33 @@ import waitress
 from cpc_forms.answers import nest
 from cpc_forms.channels.html.page import ui_texts, widget
 from cpc_forms.server import create_app
+from cpc_forms.spec import build_form
 from cpc_forms.synth import random_answers
 
+from test_html_rtl import four_language_spec
+
 TOKEN = "coordinator-token-for-tests"
+
+
+@contextlib.contextmanager
+def serving(form, folder):
+    """The app of a form served by waitress on a free loopback port, in this process: (app, base URL)."""
+    app = create_app(form, folder / "s.sqlite", TOKEN, rate_per_minute=0)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
 
 
 @pytest.fixture
 def hosted(any_form, tmp_path):
     """The app served by waitress on a free loopback port, in this process."""
-    app = create_app(any_form, tmp_path / "s.sqlite", TOKEN, rate_per_minute=0)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown()
+    with serving(any_form, tmp_path) as served:
+        yield served
 
 
 def fill(page, form, answers):
@@ -129,3 +142,44 @@ def test_the_page_keeps_its_edit_token_in_the_draft_and_edits_with_it(browser, h
         assert stored["answers"][question.section][question.id] == "changed after sending"
     finally:
         context.close()
+
+
+DIRECTION = ("() => [document.documentElement.lang, document.documentElement.dir, "
+             "getComputedStyle(document.body).direction]")
+
+
+@pytest.mark.parametrize("accept, language, direction", [("ar-MA,ar;q=0.9,fr;q=0.5", "ar", "rtl"),
+                                                         ("es-419", "es", "ltr")], ids=["arabic", "spanish"])
+def test_the_served_form_speaks_the_browsers_language_in_its_direction(browser, tmp_path, accept, language,
+                                                                         direction):
+    from playwright.sync_api import expect
+
+    form = build_form(four_language_spec())
+    answers = random_answers(form, random.Random(8), fill=1.0)
+    texts = ui_texts(form)[language]
+    with serving(form, tmp_path) as (app, base):
+        context = browser.new_context(extra_http_headers={"Accept-Language": accept})
+        page = context.new_page()
+        complaints = []
+        page.on("console", lambda m: complaints.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: complaints.append(str(e)))
+        try:
+            page.goto(f"{base}/")
+            assert page.evaluate(DIRECTION) == [language, direction, direction]
+            page.select_option("#cpc-lang", "en")  # live, under the served page's CSP
+            assert page.evaluate(DIRECTION) == ["en", "ltr", "ltr"]
+            page.select_option("#cpc-lang", language)
+            assert page.evaluate(DIRECTION) == [language, direction, direction]
+            fill(page, form, answers)
+            page.click("#cpc-submit")
+            expect(page.locator("#cpc-status")).to_contain_text(texts["sent_created"].split("{id}")[0], timeout=15000)
+            [(number, _, stored)] = list(app.extensions["cpc_forms"].store.envelopes())
+            assert stored["language"] == language
+            # the reference inside the receipt keeps its own direction
+            assert page.locator("#cpc-status bdi").text_content() == str(number)
+            assert page.locator("#cpc-status").text_content() == texts["sent_created"].replace("{id}", str(number))
+            page.goto(f"{base}/ar/")
+            assert page.evaluate(DIRECTION) == ["ar", "rtl", "rtl"]
+        finally:
+            context.close()
+    assert complaints == []
