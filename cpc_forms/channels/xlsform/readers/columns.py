@@ -10,7 +10,8 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optiona
 from ....limits import MULTI_WORDS
 from ....model import SELECT_MULTIPLE, Form, Question
 from .. import build
-from .labels import comparable, multi_labels, words
+from .labels import comparable as normalise  # every header and label compared as labels.comparable spells it
+from .labels import multi_labels, words
 
 # A column's last path component (or its whole name) -> what it carries (None: known, not needed).
 META = {
@@ -53,7 +54,7 @@ def _vocabulary(form: Form):
 
 
 def _spellings(name: str, labels) -> FrozenSet[str]:
-    return frozenset(comparable(t) for t in (name, *labels.values()) if t)
+    return frozenset(normalise(t) for t in (name, *labels.values()) if t)
 
 
 def _core(sep: str) -> str:
@@ -65,7 +66,7 @@ def path_key(text: str, sep: str) -> str:
     """A header as compared: each part between separators comparable (labels.comparable), the spaces and
     invisible marks a label carries next to a separator gone."""
     core = _core(sep)
-    return core.join(comparable(part) for part in str(text).split(core)) if core else comparable(text)
+    return core.join(normalise(part) for part in str(text).split(core)) if core else normalise(text)
 
 
 def separator(form: Form, headers: Iterable[str]) -> str:
@@ -74,7 +75,7 @@ def separator(form: Form, headers: Iterable[str]) -> str:
     sections, questions, choices = _vocabulary(form)
     votes: Counter = Counter()
     for text in headers:
-        h = comparable(text)
+        h = normalise(text)
         for section, names in sections:
             for g in names:
                 if len(h) > len(g) and h.startswith(g):
@@ -243,6 +244,9 @@ def describe(targets: Iterable[Target]) -> str:
     return ", ".join(sorted(q + (f"/{c}" if c else "") for q, c in targets))
 
 
+_labels_by_words = multi_labels  # a multi-select's comparable labels -> codes, and the most words one has
+
+
 def split_labels(q: Question, text: str) -> List[Tuple[str, ...]]:
     """Every way a label-mode multi-select summary (labels joined by spaces) splits into choices (a few suffice
     to show ambiguity). Linear in the cell's words: a label is at most as many words as the longest; a cell of
@@ -250,14 +254,14 @@ def split_labels(q: Question, text: str) -> List[Tuple[str, ...]]:
     if len(text.split()) > MULTI_WORDS:
         return []
     cell = words(text)
-    labels, longest = multi_labels(q)
+    labels, longest = _labels_by_words(q)
     empty: Tuple[str, ...] = ()
     ways: List[List[Tuple[str, ...]]] = [[empty]] + [[] for _ in cell]
     for end in range(1, len(cell) + 1):
         for start in range(max(0, end - longest), end):
             if not ways[start]:
                 continue
-            for code in labels.get(comparable(" ".join(cell[start:end])), ()):
+            for code in labels.get(normalise(" ".join(cell[start:end])), ()):
                 ways[end] += [w + (code,) for w in ways[start]][:8]
             ways[end] = ways[end][:8]
     return ways[len(cell)] if cell else []
