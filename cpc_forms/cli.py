@@ -85,15 +85,16 @@ DEFAULT_FORMATS = ("csv", "json", "xlsx", "html")
 
 
 def _language(form, lang):
-    """The language asked for when the spec has it, the spec's default when none is asked; else exit 2."""
+    """The spec's language that serves the language asked for (None when none is asked); else exit 2."""
     from .strings import block_for
 
     if lang is None:
         return None
-    if block_for({language: {} for language in form.languages}, lang) is None:  # "fr-CA" is served by "fr"
+    found = block_for({language: {} for language in form.languages}, lang)  # "fr-CA" is served by "fr"
+    if found is None:
         raise click.BadParameter(f"the spec has no texts in {lang!r}; its languages: {', '.join(form.languages)}",
                                  param_hint="'--lang'")
-    return lang
+    return found
 
 
 LANG_HELP = "Language of the {} (one of the spec's languages; default: the spec's default language)."
@@ -324,13 +325,20 @@ def _demo_rounds(form, out, countries, rounds):
               help="Coordinator token [env CPC_ADMIN_TOKEN]; when absent one is made and printed once.")
 @click.option("--proxies", default=0, show_default=True, type=click.IntRange(0, 10),
               help="Reverse proxies in front whose X-Forwarded-* headers are trusted.")
-def serve(spec, db, host, port, admin_token, proxies):
+@click.option("--lang", "lang", metavar="LANG", envvar="CPC_ADMIN_LANGUAGE",
+              help=LANG_HELP.format("admin pages when a page asks for none (?lang= still wins)")
+              + " [env CPC_ADMIN_LANGUAGE]")
+def serve(spec, db, host, port, admin_token, proxies, lang):
     """Host the web form: store submissions in DB; list, export and live scores for the coordinator."""
     import sqlite3
 
     from .server import serve as run_server
+    from .server.admin import LANGUAGE
 
     form = _load(spec)
+    lang = _language(form, lang)
+    if lang:
+        os.environ[LANGUAGE] = lang  # read by the admin pages (create_app takes no language of its own)
     try:
         run_server(form, db, host, port, admin_token, proxies=proxies, echo=click.echo)
     except (ValueError, OSError, sqlite3.DatabaseError) as exc:

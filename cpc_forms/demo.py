@@ -162,8 +162,8 @@ def _later(value: object) -> object:
 def improve(form: Form, answers: Dict, sections: Tuple[str, ...], rng: random.Random, steps: int = STEPS) -> Dict:
     """The answers of one respondent a year later: the same, dated a year on, each single-choice item of the
     sections given `steps` steps better (to the best at most); a question this makes relevant is answered, one it
-    makes irrelevant dropped."""
-    out = dict(answers)
+    makes irrelevant dropped, every other answer (or its absence) kept."""
+    out, before = dict(answers), conditions.relevance(form, answers)
     date_q = form.role("date")
     if date_q and date_q.id in out:
         out[date_q.id] = _later(out[date_q.id])
@@ -174,8 +174,8 @@ def improve(form: Form, answers: Dict, sections: Tuple[str, ...], rng: random.Ra
             if q.kind == SELECT_ONE and out.get(q.id) in codes:
                 out[q.id] = codes[min(len(codes) - 1, codes.index(out[q.id]) + steps)]
     relevant = conditions.relevance(form, out)
-    for q in form.questions:
-        if relevant.get(q.id, True) and q.id not in out and q.section in sections:
+    for q in form.questions:  # only what the better answers open: a question left unanswered stays so
+        if relevant.get(q.id, True) and not before.get(q.id, True) and q.id not in out:
             out[q.id] = random_value(q, rng, 0.9)
     relevant = conditions.relevance(form, out)
     return {k: v for k, v in out.items() if relevant.get(k, True)}

@@ -1,6 +1,8 @@
 """The command line: every command has help, and the README documents every command."""
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 
@@ -43,3 +45,46 @@ def test_a_folder_that_cannot_be_written_is_a_message(args, tmp_path):
     result = CliRunner().invoke(main, [*args, "--out", str(blocker / "out")])
     assert result.exit_code == 1 and "cannot write into" in result.output
     assert not isinstance(result.exception, OSError)  # handled: no traceback reaches the user
+
+
+def _lang_attribute(page: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', page).group(1)
+
+
+def test_serve_lang_is_the_admin_pages_default_and_a_pages_lang_still_wins(form, tmp_path, monkeypatch):
+    from cpc_forms import server
+    from cpc_forms.server.admin import LANGUAGE
+
+    monkeypatch.setenv(LANGUAGE, "")  # and removed after the test, whatever serve sets
+    served = {}
+    monkeypatch.setattr(server, "serve", lambda form, db, *args, **options: served.update(form=form, db=db))
+    result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.sqlite"), "--lang", "fr-CA"])
+    assert result.exit_code == 0, result.output
+    assert served["form"].id == form.id and os.environ[LANGUAGE] == "fr"  # the spec's language that serves fr-CA
+    client = server.create_app(form, tmp_path / "s.sqlite", "token-of-the-test-coordinator").test_client()
+    auth = {"Authorization": "Bearer token-of-the-test-coordinator"}
+    assert _lang_attribute(client.get("/admin/scores", headers=auth).get_data(as_text=True)) == "fr"
+    other = form.languages[-1]
+    assert _lang_attribute(client.get(f"/admin/scores?lang={other}", headers=auth).get_data(as_text=True)) == other
+
+
+@pytest.mark.parametrize("command", ["score", "serve", "compare"])
+def test_a_language_the_spec_lacks_exits_2_listing_the_specs_languages(form, tmp_path, command, monkeypatch):
+    from cpc_forms import server
+
+    monkeypatch.setattr(server, "serve", lambda *args, **options: pytest.fail("served with a wrong language"))
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8")
+    args = {"score": [str(tmp_path / "a.json"), "--out", str(tmp_path / "out")],
+            "serve": ["--db", str(tmp_path / "s.sqlite")],
+            "compare": [str(tmp_path / "a.json"), str(tmp_path / "a.json"), "--out", str(tmp_path / "out")]}[command]
+    result = CliRunner().invoke(main, [command, *args, "--lang", "xx"])
+    assert result.exit_code == 2
+    assert "'xx'" in result.output and ", ".join(form.languages) in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_score_offers_every_report_format_the_package_writes():
+    from cpc_forms.report import FILES
+
+    option = next(p for p in main.commands["score"].params if p.name == "formats")
+    assert list(option.type.choices) == list(FILES)

@@ -146,7 +146,8 @@ def gap_changes(old: Mapping[str, Any], new: Mapping[str, Any], flag: float) -> 
     for sid in dict.fromkeys([*after, *before]):
         a, b = before.get(sid, {}), after.get(sid, {})
         was, now = _flagged(a, flag), _flagged(b, flag)
-        status = STILL if was and now else CLOSED if was and b.get("gap") is not None else OPENED if now else NEVER
+        compared = _number(b.get("gap")) is not None and not b.get("reason")
+        status = STILL if was and now else CLOSED if was and compared else OPENED if now else NEVER
         found.append(GapChange(str(sid or ""), _number(a.get("gap")), _number(b.get("gap")), status))
     return tuple(found)
 

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import threading
 from typing import Iterator, Mapping
 
@@ -24,6 +25,7 @@ META = ("id", "instance_id", "form_id", "form_version", "language", "started", "
 SCORES_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; " \
              "base-uri 'none'; form-action 'none'"
 MAX_OFFSET = 2 ** 63 - 1  # SQLite's largest integer
+LANGUAGE = "CPC_ADMIN_LANGUAGE"  # the admin pages' default language: a config key of the app, or the environment
 
 
 class BadParameter(ValueError):
@@ -144,11 +146,18 @@ class ScoresCache:
             return self._pages[key]
 
 
+def default_language(form: Form) -> str:
+    """The admin pages' language when a page asks for none: the one `serve --lang` gave (the app's config, else
+    the environment), when the form has it; else the form's default language."""
+    given = current_app.config.get(LANGUAGE) or os.environ.get(LANGUAGE)
+    return given if given in form.languages else form.default_language
+
+
 @admin.get("/scores")
 def scores():
     """The live scores page: the scoring report of everything stored; ?lang= picks its language."""
     s = state()
-    language = request.args.get("lang") if request.args.get("lang") in s.form.languages else s.form.default_language
+    language = request.args.get("lang") if request.args.get("lang") in s.form.languages else default_language(s.form)
     resp = HTTPResponse(s.scores.page(s, language), mimetype="text/html")
     resp.headers["Content-Security-Policy"] = SCORES_CSP
     return resp
