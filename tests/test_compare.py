@@ -24,6 +24,7 @@ from cpc_forms.spec import form_versions, load_form
 
 import tiny
 from conftest import DEFAULT_SPEC
+from test_html_axe import axe_source, serious  # noqa: F401 - axe_source is a fixture
 
 LANGUAGES = load_form(DEFAULT_SPEC).languages
 VOID = {"meta", "br", "hr", "img", "link", "input", "col", "wbr"}
@@ -266,3 +267,25 @@ def test_demo_with_two_rounds_scores_each_and_compares_them(tmp_path):
     assert [json.loads((tmp_path / f"scores-{y}" / "scores.json").read_text(encoding="utf-8"))["round"]
             for y in ("2026", "2027")] == ["2026", "2027"]
     assert len(_progress(tmp_path / "progress")["countries"]) == 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_page_in_chromium_is_accessible_and_right_to_left_in_arabic(browser, axe_source, two_rounds,  # noqa: F811
+                                                                       tmp_path, artifacts, language):
+    folder, _ = two_rounds
+    result, said = _compare(folder / "scores-2026", folder / "scores-2027", "--out", tmp_path, "--lang", language)
+    assert result.exit_code == 0, said
+    page = browser.new_context(bypass_csp=True, viewport={"width": 1100, "height": 1400}).new_page()
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("request", lambda r: requests.append(r.url) if not r.url.startswith("file:") else None)
+    page.goto((tmp_path / "progress.html").as_uri())
+    assert problems == [] and requests == []
+    assert page.evaluate("() => getComputedStyle(document.body).direction") == ("rtl" if language == "ar" else "ltr")
+    # the country column starts the overview on the reading side: right in Arabic, left otherwise
+    box = page.locator("table.overview thead th").first.bounding_box()
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    assert (box["x"] > width / 2) == (language == "ar")
+    assert serious(page, axe_source) == []
+    page.screenshot(path=str(artifacts / f"progress-{language}.png"))
+    page.context.close()
