@@ -226,3 +226,12 @@ def test_pdf_without_weasyprint_says_how_to_install_it(four, tmp_path, monkeypat
     with pytest.raises(PdfUnavailable, match=r'pip install "cpc-forms\[pdf\]"'):
         write_all(sample_report(four, 24, 3, crafted=False), tmp_path, ("html", "pdf"))
     assert FILES["pdf"] == "report.pdf" and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("words,direction", [("Le point de contact répond.", "ltr"), ("يرد ضابط الاتصال.", "rtl"),
+                                             ("2026: يرد ضابط الاتصال", "rtl"), ("API: نعم", "ltr"), ("", "ltr"),
+                                             ("12 / 3", "ltr")],
+                         ids=["french", "arabic", "arabic-after-a-number", "code-first", "empty", "numbers"])
+def test_a_comment_keeps_its_own_direction(words, direction):
+    from cpc_forms.report.profile import direction as of
+    assert of(words) == direction

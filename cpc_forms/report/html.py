@@ -111,7 +111,7 @@ class Page(Base):
             shown = self.comments.setdefault((country, q.section), [])
             if len(shown) < MAX_COMMENTS:
                 by = ([L.agency(agency)] if with_agency else []) + [u[n] for u in units if u[n]]
-                shown.append(dict(text=texts[n], by=" · ".join(by)))
+                shown.append(dict(text=texts[n], dir=profile.direction(texts[n]), by=" · ".join(by)))
 
     def issues(self, batch: pa.RecordBatch) -> None:
         """Count the problems by severity and code; keep the first of each severity."""

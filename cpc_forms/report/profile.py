@@ -9,6 +9,7 @@ written right to left, as its table beside it is: the reader's eye goes from the
 same direction in both; the numbers themselves stay left to right."""
 from __future__ import annotations
 
+import unicodedata
 from statistics import fmean
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -40,6 +41,18 @@ def bounded(score: Optional[float], low: Optional[float], high: Optional[float])
     if low is None or high is None or display(low) == display(high):
         return display(score)
     return f"{display(score)} ({display(low)}–{display(high)})"
+
+
+def direction(words: str) -> str:
+    """The direction a text is written in, by its first strong character ('ltr' without any): a comment in
+    Arabic on an English page, or in French on an Arabic one, keeps its own."""
+    for char in words:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def shade(L: Labels, code: Optional[str]) -> str:
