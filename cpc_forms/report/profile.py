@@ -18,7 +18,7 @@ from ..aggregate import MIN_GAP_RETURNS, Country, Group
 from ..scoring import display, level_for
 from .labels import Labels
 
-BAR, GAP, LABEL_W, PLOT_W = 9, 6, 200, 300  # chart geometry in px: bar height, gap between sections
+BAR, GAP, LABEL_W, PLOT_W = 9, 6, 270, 330  # chart geometry in px: bar height, gap between sections
 MAX_ADVICE, PER_SECTION = 5, 2  # recommendations per country, and per section of it (the weakest sections first)
 SHADES = 5  # level colours lv0 (lowest) to lv4 (highest), whatever the number of levels
 
