@@ -18,7 +18,7 @@ from ..scoring import display
 from .changes import CLOSED, DOWN, NEVER, OPENED, STEADY, STILL, UP, Change, CountryProgress, Progress
 
 TEMPLATES = resources.files("generators/compare")
-STRINGS = "generators/compare/strings.json"
+STRINGS = strings.COMPARE
 ARROWS = {UP: "▲", DOWN: "▼"}
 TRENDS = {UP: "trend_up", DOWN: "trend_down", "same": "trend_same", "": "trend_unknown"}
 MOVES = {UP: "move_up", DOWN: "move_down", "same": "move_same", "": "move_unknown"}
