@@ -235,3 +235,13 @@ def test_pdf_without_weasyprint_says_how_to_install_it(four, tmp_path, monkeypat
 def test_a_comment_keeps_its_own_direction(words, direction):
     from cpc_forms.report.profile import direction as of
     assert of(words) == direction
+
+
+def test_the_page_follows_the_countries_not_the_returns(form, tmp_path):
+    sizes = {}
+    for n in (60, 240):
+        report = sample_report(form, n, 11)
+        _, page = _page(report, tmp_path / str(n))
+        profiles = _by_id(page, "countries")
+        sizes[n] = [len(countries(report))] + [len(list(page.iter(tag))) for tag in ("tr", "li", "q", "rect")]
+    assert sizes[60] == sizes[240]  # four times the returns: the same countries, rows, list items, comments, bars
