@@ -242,6 +242,5 @@ def test_the_page_follows_the_countries_not_the_returns(form, tmp_path):
     for n in (60, 240):
         report = sample_report(form, n, 11)
         _, page = _page(report, tmp_path / str(n))
-        profiles = _by_id(page, "countries")
         sizes[n] = [len(countries(report))] + [len(list(page.iter(tag))) for tag in ("tr", "li", "q", "rect")]
     assert sizes[60] == sizes[240]  # four times the returns: the same countries, rows, list items, comments, bars
