@@ -244,3 +244,13 @@ def test_the_page_follows_the_countries_not_the_returns(form, tmp_path):
         _, page = _page(report, tmp_path / str(n))
         sizes[n] = [len(countries(report))] + [len(list(page.iter(tag))) for tag in ("tr", "li", "q", "rect")]
     assert sizes[60] == sizes[240]  # four times the returns: the same countries, rows, list items, comments, bars
+
+
+def test_every_report_string_in_every_language_with_the_same_places():
+    from cpc_forms import strings
+    from cpc_forms.report.labels import STRINGS
+
+    name = "generators/report/strings.json"
+    assert STRINGS.name == "strings.json" and STRINGS.parent.name == "report"
+    assert strings.missing(LANGUAGES, [name]) == []
+    assert list(strings.mismatched({name: strings.load(name)})) == []
