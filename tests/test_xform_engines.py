@@ -6,10 +6,26 @@ from __future__ import annotations
 import pytest
 import xform_enketo
 import xform_webforms
+from xlsform_languages import four_language_spec
 
+from cpc_forms import conditions
+from cpc_forms.model import SELECT_ONE
 from cpc_forms.scoring import plan_for, score_return
+from cpc_forms.spec import build_form, load_form
 
-from xform_clients import read_back, relevance_mismatches, score_mismatches
+from conftest import DEFAULT_SPEC
+from xform_clients import (
+    ORIGIN,
+    answer_sets,
+    bundle,
+    choice_label,
+    read_back,
+    relevance_mismatches,
+    score_mismatches,
+    served,
+    xform,
+    xpath,
+)
 
 ENGINES = {"enketo": xform_enketo.fill, "web_forms": xform_webforms.fill}
 
@@ -49,3 +65,62 @@ def test_records_read_back_to_the_same_answers(filled, tmp_path):
 def test_ran_offline_without_errors(filled):
     _, _, log = filled
     assert (log.errors, log.blocked) == ([], [])
+
+
+# Enketo with another form language picked in its language menu, as a person does: Arabic (right to left) and
+# Spanish, on the default spec (every language it has but the default) and on the four-language tiny spec.
+LANGUAGE_SETS = 10
+# Enketo Express's page holds the language menu outside the form (enketo-core moves the form's menu into it)
+LANGUAGE_PAGE = xform_enketo.PAGE.replace(
+    b'<div id="host">', b'<header><span class="form-language-selector hide"><span>Language</span></span></header>'
+                        b'<div id="host">')
+SHOWN = """refs => [document.querySelector('form.or').getAttribute('dir'),
+  Object.fromEntries(refs.map(ref => [ref, [...document.querySelector(`[name='${ref}']`).closest('.question')
+    .querySelectorAll('.question-label.active')].map(label => [label.lang, label.textContent.trim()])]))]"""
+DEFAULT_LANGUAGES = load_form(DEFAULT_SPEC)
+LANGUAGE_CASES = ([("default", lang) for lang in DEFAULT_LANGUAGES.languages
+                   if lang != DEFAULT_LANGUAGES.default_language] + [("four-languages", "ar")])
+
+
+def enketo_in(form, lang: str, browser, folder, sets):
+    """Enketo fills the sets with the form language lang picked: (records as fill() gives them, the form's dir
+    and each question's shown label per set, page log)."""
+    files = {"/index.html": ("text/html", LANGUAGE_PAGE), "/enketo.js": ("text/javascript", bundle("enketo.js"))}
+    xml, refs = xform(form, folder), [xpath(q) for q in form.questions]
+    ids, conditional = {xpath(q): q.id for q in form.questions}, set(conditions.conditional(form))
+    records, shown = [], []
+    with served(browser, files) as s:
+        for answers in sets:
+            # a page of its own for each set: enketo-core's language module is one for the page, and a second form
+            # in the page finds its labels switched to codes
+            s.page.goto(f"{ORIGIN}/index.html")
+            s.page.evaluate(xform_enketo.TRANSFORM, xml)
+            assert s.page.evaluate(xform_enketo.START) == []
+            s.page.select_option("#form-languages", lang)
+            shown.append(s.page.evaluate(SHOWN, refs))
+            for q in form.questions:
+                if q.id in answers and (q.id not in conditional or s.page.evaluate(xform_enketo.SHOWN, xpath(q))):
+                    if q.kind == SELECT_ONE and q.appearance == "search":  # typed as the picked language shows it
+                        typed = f"{xform_enketo.control(xpath(q))} ~ input.autocomplete"
+                        s.page.fill(typed, choice_label(form, q, answers[q.id], lang))
+                        s.page.dispatch_event(typed, "change")
+                    else:
+                        xform_enketo.put(s.page, form, q, answers[q.id])
+            record, hidden = s.page.evaluate(xform_enketo.READ, refs)
+            records.append((answers, record, [ids[ref] for ref in hidden]))
+    return records, shown, s
+
+
+@pytest.mark.parametrize("case", LANGUAGE_CASES, ids=[f"{s}-{lang}" for s, lang in LANGUAGE_CASES])
+def test_enketo_in_another_language_shows_it_in_its_direction_and_scores_the_same(case, browser, tmp_path):
+    spec_name, lang = case
+    form = DEFAULT_LANGUAGES if spec_name == "default" else build_form(four_language_spec())
+    sets = answer_sets(form, 20261130, LANGUAGE_SETS)
+    records, shown, log = enketo_in(form, lang, browser, tmp_path, sets)
+    assert (log.errors, log.blocked) == ([], [])
+    want = {xpath(q): [[lang, q.label[lang].replace("\u00a0", " ")]] for q in form.questions}  # pyxform: no NBSP
+    assert shown == [["rtl" if lang == "ar" else "ltr", want]] * len(sets)
+    assert len(records) >= 10
+    assert [(got, expected) for _, got, expected in score_mismatches(form, records)] == []
+    assert relevance_mismatches(form, records)[0] == []
+    assert read_back(form, records, tmp_path) == [answers for answers, _, _ in records]

@@ -47,9 +47,10 @@ def xpath(q) -> str:
     return f"/data/{q.section}/{q.id}"
 
 
-def choice_label(form, q, code: str) -> str:
-    """The label a person sees for a choice (the form opens in its default language)."""
-    return q.choice(code).label[form.default_language]
+def choice_label(form, q, code: str, lang: str = "") -> str:
+    """The label a person sees for a choice: in the form's default language, in which it opens, unless the person
+    picked another."""
+    return q.choice(code).label[lang or form.default_language]
 
 
 @contextlib.contextmanager
