@@ -173,11 +173,17 @@ def test_spanish_and_arabic_columns_itext_and_odk_validate(java, tmp_path):
 
 @pytest.mark.parametrize("lang", ["es", "ar"])
 def test_default_spec_columns_in_each_of_its_languages(form, lang):
-    """The default spec's languages each have their label columns (Spanish and Arabic once the spec has them)."""
+    """The default spec in Spanish and Arabic (once it has them): every text the XLSForm has in the default
+    language (label, hint, required and constraint messages, choices, the result page) it has in that language."""
     if lang not in form.languages:
         pytest.skip(f"the default spec has no {lang} texts yet")
-    survey = build.survey(form)
-    col = build.column("label", form, lang)
-    assert col == f"label::{form.language_names.get(lang, lang)} ({lang})"
-    assert all(row.get(col) for row in survey if row["name"] in {q.id for q in form.questions})
-    assert all(row.get(col) for row in build.choices(form))
+    assert build.column("label", form, lang) == f"label::{form.language_names.get(lang, lang)} ({lang})"
+    default = f"::{form.language_names.get(form.default_language)} ({form.default_language})"
+    for sheet, rows_ in (("survey", build.survey(form)), ("choices", build.choices(form))):
+        texts = [(row, key[:-len(default)]) for row in rows_ for key in row if key.endswith(default)]
+        assert len(texts) > len(rows_) // 2 and {kind for _, kind in texts} >= {"label"}
+        missing = [(row.get("list_name"), row["name"], kind) for row, kind in texts
+                   if not row.get(build.column(kind, form, lang))]
+        assert missing == [], sheet
+    kinds = {key.split("::")[0] for row in build.survey(form) for key in row if "::" in key}
+    assert kinds >= {"label", "hint", "required_message", "constraint_message"}
