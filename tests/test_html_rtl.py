@@ -199,7 +199,14 @@ def test_numbers_and_dates_are_typed_and_checked_in_an_arabic_page(browser, four
         page.fill("#i-unit", "Brigade mobile 3 (Nord)")
         page.fill("#i-trend", "-60")
         page.click("#cpc-download")
-        assert page.locator("#e-trend").text_content() == MESSAGES["constraint"][LANGUAGES.index("ar")]
+        message = MESSAGES["constraint"][LANGUAGES.index("ar")]
+        assert page.locator("#e-trend").text_content() == message
+        label = next(q.label["ar"] for q in four.questions if q.id == "trend")
+        assert page.locator("#cpc-summary li").all_text_contents() == \
+            [ui_texts(four)["ar"]["problem"].format(question=label, message=message)]
+        page.select_option("#cpc-lang", "fr")  # the summary in French typography, then back in Arabic
+        assert page.locator("#cpc-summary li").text_content().startswith("Évolution des saisies conjointes (%)\u00a0: ")
+        page.select_option("#cpc-lang", "ar")
         assert s.downloads == []
         page.fill("#i-trend", "-12.5")
         page.fill("#i-since", "2024-02-29")

@@ -94,7 +94,8 @@
     ids.forEach(function (id) {
       var li = document.createElement("li"), a = document.createElement("a");
       a.href = "#q-" + id;
-      a.textContent = text("q:" + id) + ": " + message(id, found[id]);
+      var parts = { question: text("q:" + id), message: message(id, found[id]) };
+      a.textContent = text("u:problem").replace(/\{(question|message)\}/g, function (m, k) { return parts[k]; });
       a.addEventListener("click", function (e) { e.preventDefault(); control(Q[id]).focus(); });
       li.appendChild(a); ul.appendChild(li);
     });
