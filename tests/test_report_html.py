@@ -221,8 +221,9 @@ def test_the_round_is_in_the_heading(four, tmp_path):
 
 
 def test_pdf_without_weasyprint_says_how_to_install_it(four, tmp_path, monkeypatch):
-    from cpc_forms.report.pdf import PdfUnavailable
+    from cpc_forms.report.pdf import PdfUnavailable, unavailable
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # import weasyprint raises ImportError
+    assert unavailable() == 'report.pdf needs WeasyPrint, which is not installed: pip install "cpc-forms[pdf]"'
     with pytest.raises(PdfUnavailable, match=r'pip install "cpc-forms\[pdf\]"'):
         write_all(sample_report(four, 24, 3, crafted=False), tmp_path, ("html", "pdf"))
     assert FILES["pdf"] == "report.pdf" and list(tmp_path.iterdir()) == []

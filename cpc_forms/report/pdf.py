@@ -33,6 +33,16 @@ def weasyprint() -> Any:
     return module
 
 
+def unavailable() -> Optional[str]:
+    """Why report.pdf cannot be written here (a message for the user: what to install), None when it can: for
+    a command to say before it reads anything."""
+    try:
+        weasyprint()
+    except PdfUnavailable as exc:
+        return str(exc)
+    return None
+
+
 class Document(Page):
     """report.html's content, laid out as report.pdf."""
 
