@@ -1,5 +1,6 @@
 """`cpc-forms compare OLD NEW`: read two rounds (scores.json files, or sets of returns scored first), refuse what
-cannot be compared, and write the progress report (progress.html, progress.json) in the language asked."""
+cannot be compared, and write the progress report (progress.html, progress.json, progress.xlsx) in the language
+asked."""
 from __future__ import annotations
 
 import secrets
@@ -7,13 +8,13 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Union
 
 from .model import Form
-from .progress import html, json
+from .progress import html, json, xlsx
 from .progress.changes import Progress, compare
 from .progress.sides import Refusal, Side, read, refusals
 from .report import publish, temporary
 from .report.labels import Labels
 
-FILES = ("progress.html", "progress.json")
+FILES = ("progress.html", "progress.json", "progress.xlsx")
 
 
 def progress(old: Union[str, Path], new: Union[str, Path], form: Form) -> Union[Progress, List[Refusal]]:
@@ -27,14 +28,17 @@ def progress(old: Union[str, Path], new: Union[str, Path], form: Form) -> Union[
 
 
 def write(p: Progress, form: Form, out: Union[str, Path], language: Optional[str] = None) -> Sequence[Path]:
-    """progress.html and progress.json in out (created if needed), both complete before either is in place."""
+    """progress.html, progress.json and progress.xlsx in out (created if needed), all complete before any is in
+    place."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(4)
     made = [out / temporary(name, token) for name in FILES]
     try:
-        html.write(p, Labels(form, language), made[0])
+        labels = Labels(form, language)
+        html.write(p, labels, made[0])
         json.write(p, made[1])
+        xlsx.write(p, labels, made[2])
     except BaseException:
         for path in made:
             path.unlink(missing_ok=True)

@@ -289,3 +289,32 @@ def test_the_page_in_chromium_is_accessible_and_right_to_left_in_arabic(browser,
     assert serious(page, axe_source) == []
     page.screenshot(path=str(artifacts / f"progress-{language}.png"))
     page.context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_workbook_holds_the_same_changes_in_the_language_asked(two_rounds, tmp_path, language):
+    import openpyxl
+
+    folder, (_, second) = two_rounds
+    result, said = _compare(folder / "scores-2026", folder / "scores-2027", "--out", tmp_path, "--lang", language)
+    assert result.exit_code == 0, said
+    doc = _progress(tmp_path)
+    words = strings.texts(STRINGS, language)
+    book = openpyxl.load_workbook(tmp_path / "progress.xlsx")
+    assert book.sheetnames == [words[k] for k in ("sheet_sections", "sheet_levels", "sheet_gaps",
+                                                  "sheet_recommendations")]
+    sheet = book[words["sheet_sections"]]
+    assert sheet.sheet_view.rightToLeft == (language == "ar") and sheet.freeze_panes == "A2"
+    cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    trends = {"up": "trend_up", "down": "trend_down", "same": "trend_same", None: "trend_unknown"}
+    expected = [[s["old"], s["old_low"], s["old_high"], s["new"], s["new_low"], s["new_high"], s["change"],
+                 words[trends[s["trend"]]]] for c in doc["countries"] for s in [*c["sections"], c["index"]]]
+    # a workbook keeps 15 significant digits, as Excel does
+    assert [row[2:] for row in cells] == [[pytest.approx(v, rel=1e-13) if isinstance(v, float) else v for v in row]
+                                          for row in expected]
+    up = [row for row in cells if row[-1] == words["trend_up"]]
+    assert len(up) == sum(len(v) for v in second.improved.values()) + sum(
+        c["index"]["trend"] == "up" for c in doc["countries"])
+    recs = [[c.value for c in row] for row in book[words["sheet_recommendations"]].iter_rows(min_row=2)]
+    assert len(recs) == sum(len(c["recommendations"]) for c in doc["countries"])
+    assert {r[5] for r in recs} == {words["followed_yes"], words["followed_no"]}
