@@ -153,7 +153,7 @@ def test_figures_and_typed_numbers_dates_and_addresses_read_left_to_right(four):
     assert all(el.get("dir") is None for q in words for el in root.find(f".//div[@id='q-{q.id}']").iter())
 
 
-PHYSICAL = re.compile(r"(?<![\w-])(left|right)(?![\w-])")
+PHYSICAL = re.compile(r"\b(left|right)\b")  # margin-left, border-right-color, text-align: left, float: right
 
 
 def test_the_stylesheet_names_no_left_or_right_only_logical_sides():
