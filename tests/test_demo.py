@@ -9,10 +9,11 @@ import re
 import pytest
 
 from cpc_forms import resources
-from cpc_forms.demo import HIGH_FROM, LOW_BELOW, PHRASES, realistic_text, synthesise
+from cpc_forms.demo import HIGH_FROM, LOW_BELOW, PHRASES, improve, realistic_text, synthesise
 from cpc_forms.ingest import run
 from cpc_forms.model import TEXT
 from cpc_forms.scoring import score_return
+from cpc_forms.synth import random_answers
 
 BANK = json.loads(resources.read_text(PHRASES))
 
@@ -125,3 +126,28 @@ def _split(comment, known):
         if comment.startswith(phrase + " ") and comment[len(phrase) + 1:] in known:
             return [phrase, comment[len(phrase) + 1:]]
     return [comment]
+
+
+@pytest.mark.parametrize(("day", "later"), [("2026-03-14", "2027-03-14"), ("2028-02-29", "2029-02-28"),
+                                             ("not a date", "not a date")], ids=["day", "leap-day", "not-a-date"])
+def test_a_later_round_is_dated_a_year_on(form, day, later):
+    date_q = form.role("date")
+    assert improve(form, {date_q.id: day}, (), random.Random(1))[date_q.id] == later
+
+
+def test_a_later_round_improves_only_the_sections_given_by_one_step(form):
+    rng = random.Random(5)
+    answers = random_answers(form, rng, fill=1.0, bias=0.3)
+    section = form.scored_sections[0]
+    after = improve(form, answers, (section.id,), random.Random(6))
+    opened = set(after) - set(answers)
+    assert all(form.question(q).section == section.id for q in opened)  # only what the better answers open
+    for qid, value in answers.items():
+        q = form.question(qid)
+        if q.section != section.id or q.id not in after:
+            assert after.get(qid, value) == value or q.role == "date", qid
+        elif q.kind == "select_one" and q.scored and q.choice(value).score is not None:
+            scale = sorted((c for c in q.choices if c.score is not None), key=lambda c: c.score)
+            codes = [c.code for c in scale]
+            assert after[qid] == codes[min(len(codes) - 1, codes.index(value) + 1)], qid
+    assert score_return(form, after).section(section.id).score > score_return(form, answers).section(section.id).score
