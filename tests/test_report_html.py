@@ -255,3 +255,13 @@ def test_every_report_string_in_every_language_with_the_same_places():
     assert STRINGS.name == "strings.json" and STRINGS.parent.name == "report"
     assert strings.missing(LANGUAGES, [name]) == []
     assert list(strings.mismatched({name: strings.load(name)})) == []
+
+
+def test_the_report_stylesheet_names_only_logical_sides():
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).parent.parent / "generators" / "report" / "report.css").read_text(encoding="utf-8")
+    assert re.findall(r"\b(left|right)\b", css) == []  # margin-inline-start, text-align: start, never left or right
+    assert "margin-inline" in css and "text-align: start" in css and "text-align: end" in css
+    assert '"Noto Naskh Arabic"' in css and '"Noto Sans Arabic"' in css and '"DejaVu Sans"' in css
