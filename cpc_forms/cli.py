@@ -118,7 +118,7 @@ LANG_HELP = "Language of the {} (one of the spec's languages; default: the spec'
 @click.option("--round", "round_name", metavar="NAME",
               help="The assessment round every return of the run belongs to (default: the year of the assessment "
                    "dates; returns of several years are refused without it).")
-@click.option("--lang", "lang", metavar="LANG", help=LANG_HELP.format("reports' labels (html, xlsx, pdf)"))
+@click.option("--lang", "lang", metavar="LANG", help=LANG_HELP.format("reports' labels: html, xlsx, pdf"))
 def score(inputs, spec, out, formats, strict, include_personal, include_rejected, jobs, round_name, lang):
     """Score every return in INPUTS (files, folders, zips: workbooks, ODK/Kobo exports, XML, JSON, databases)."""
     import tempfile
@@ -220,13 +220,13 @@ def _near(folder):
 @click.argument("old", type=click.Path(exists=True))
 @click.argument("new", type=click.Path(exists=True))
 @click.option("--out", "out", type=click.Path(file_okay=False), default="progress", show_default=True,
-              help="Folder progress.html and progress.json are written into.")
+              help="Folder the progress report (progress.html, .json, .xlsx) is written into.")
 @click.option("--lang", "lang", metavar="LANG", help=LANG_HELP.format("progress report"))
 @click.option("--spec", "spec", type=click.Path(dir_okay=False),
               help="Spec the scores are of (default: the embedded one): its labels and recommendations.")
 def compare(old, new, out, lang, spec):
     """Compare two rounds: OLD and NEW are each a scores.json (or a folder holding one), or returns to score first;
-    writes progress.html and progress.json: per country and section the change, level moves, gaps closed or opened,
+    writes progress.html, .json and .xlsx: per country and section the change, level moves, gaps closed or opened,
     and which of the first round's recommendations were followed by improvement."""
     from .compare import progress, write
     from .progress.sides import Refusal
