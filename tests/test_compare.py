@@ -24,6 +24,7 @@ from cpc_forms.spec import form_versions, load_form
 
 import tiny
 from conftest import DEFAULT_SPEC
+from libreoffice import convert
 from test_html_axe import axe_source, serious  # noqa: F401 - axe_source is a fixture
 
 LANGUAGES = load_form(DEFAULT_SPEC).languages
@@ -318,3 +319,19 @@ def test_the_workbook_holds_the_same_changes_in_the_language_asked(two_rounds, t
     recs = [[c.value for c in row] for row in book[words["sheet_recommendations"]].iter_rows(min_row=2)]
     assert len(recs) == sum(len(c["recommendations"]) for c in doc["countries"])
     assert {r[5] for r in recs} == {words["followed_yes"], words["followed_no"]}
+
+
+def test_libreoffice_opens_the_workbook_as_written(soffice, two_rounds, tmp_path):
+    import openpyxl
+
+    folder, _ = two_rounds
+    result, said = _compare(folder / "scores-2026", folder / "scores-2027", "--out", tmp_path, "--lang", "ar")
+    assert result.exit_code == 0, said
+    (saved,) = convert(soffice, [tmp_path / "progress.xlsx"], tmp_path / "lo")
+    ours, theirs = (openpyxl.load_workbook(p) for p in (tmp_path / "progress.xlsx", saved))
+    assert theirs.sheetnames == ours.sheetnames
+    for name in ours.sheetnames:
+        mine = [[c.value for c in row] for row in ours[name].iter_rows()]
+        kept = [[c.value for c in row] for row in theirs[name].iter_rows()]
+        assert kept == [[pytest.approx(v) if isinstance(v, float) else v for v in row] for row in mine], name
+        assert theirs[name].sheet_view.rightToLeft
