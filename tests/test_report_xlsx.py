@@ -15,7 +15,9 @@ from cpc_forms.report.books import KEYS
 from cpc_forms.report.labels import STRINGS
 from cpc_forms.report.neutral import is_risky
 from cpc_forms.report.run import Run
+from cpc_forms.spec import load_form
 
+from conftest import DEFAULT_SPEC
 from report_sample import countries, sample_report
 
 C = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
@@ -116,7 +118,7 @@ def test_countries_and_agencies_sheets_agree_with_report(any_form, tmp_path):
         [(c.country, g.returns, _x(g.index)) for c, groups in zip(figures, per_country, strict=True) for g in groups]
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", load_form(DEFAULT_SPEC).languages)
 def test_labels_in_language(form, tmp_path, language):
     _, wb = _book(sample_report(form), tmp_path, language=language)
     assert wb.sheetnames == [WORDS[language][k][:31] for k in
