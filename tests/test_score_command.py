@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -18,8 +19,10 @@ from cpc_forms.channels import CHANNELS, channel
 from cpc_forms.cli import main
 from cpc_forms.ingest import run
 from cpc_forms.report import json as report_json
-from cpc_forms.spec import form_versions
+from cpc_forms.spec import form_versions, load_form
 from cpc_forms.synth import random_answers
+
+from conftest import DEFAULT_SPEC
 
 HERE = Path(__file__).parent
 XLSFORM_FIXTURES = HERE / "fixtures" / "xlsform"
@@ -225,3 +228,16 @@ def test_a_return_that_answers_nothing_is_counted_by_no_channel(any_form, tmp_pa
     written = {p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))}
     # a questionnaire workbook with no answer is the blank template, whatever its name: skipped, not refused
     assert said == {name: Code.OWN_FILE if name.endswith(".xlsx") else Code.NO_ANSWERS for name in written}
+
+
+@pytest.mark.parametrize("language", load_form(DEFAULT_SPEC).languages)
+def test_score_lang_labels_the_report_in_that_language(form, tmp_path, language):
+    every_channel(form, [random_answers(form, random.Random(4))], tmp_path / "inbox", channels=["html"])
+    out = tmp_path / "scores"
+    result = CliRunner().invoke(main, ["score", str(tmp_path / "inbox"), "--out", str(out), "--lang", language,
+                                       "--format", "html"])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}"' in page
+    first = form.scored_sections[0].label
+    assert first.get(language, first[form.default_language]) in page
