@@ -5,6 +5,7 @@ functions used exist in LibreOffice and Excel 2010+. Formulas come without the l
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Dict, Optional, Sequence, Tuple
 
 from ... import conditions
@@ -89,7 +90,7 @@ def code(q: Question, r: int, layout: Layout, lists: Dict[str, Tuple[str, str]])
 
 def option_code(r: int, parent: int) -> str:
     """1 when a multi-select option row is marked (and its question relevant), else 0."""
-    words = sorted(yes_words())
+    words = sorted({form for w in yes_words() for form in (w, unicodedata.normalize("NFD", w))})  # "Sí" decomposed
     return f"IF(AND(${RELEVANT}${parent},OR(" + ",".join(f"${FOLDED}{r}={string(w)}" for w in words) + ")),1,0)"
 
 

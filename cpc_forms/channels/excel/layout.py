@@ -142,11 +142,12 @@ def list_columns(form: Form) -> Dict[str, Tuple[str, str, int]]:
 
 def lookup_ranges(form: Form, lists: str = LISTS) -> Dict[str, Tuple[str, str]]:
     """list name -> (labels, codes) ranges that also hold the other languages' labels below the dropdown's, then
-    every label folded (returns.fold): an answer typed or pasted in another language, or as AutoCorrect stores
-    it, is still understood by the workbook's own formulas."""
+    every label folded (returns.fold, bidi marks removed), then those decomposed (NFD): an answer typed or pasted
+    in another language, as AutoCorrect stores it, or decomposed as a Mac may type it, is still understood by the
+    workbook's own formulas."""
     ranges: Dict[str, Tuple[str, str]] = {}
     for name, (label, code, size) in list_columns(form).items():
-        rows = size * (1 if name == YES_LIST else 2 * len(form.languages))
+        rows = size * (1 if name == YES_LIST else 3 * len(form.languages))
         ranges[name] = (_column_range(label, rows, lists), _column_range(code, rows, lists))
     return ranges
 

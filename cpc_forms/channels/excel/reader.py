@@ -239,7 +239,7 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
         if q.kind != SELECT_MULTIPLE:
             cells[qid] = n
             if value not in (None, ""):
-                raw[qid] = unmarked(value) if q.choices and isinstance(value, str) else value
+                raw[qid] = typed_answer(q, value)
             continue
         cells.setdefault(qid, n)
         mark = normalise(unmarked(str(value))) if value not in (None, "") else ""
@@ -251,6 +251,12 @@ def _answers(form: Form, rows: list, sheet: str, formulas: Dict[int, str], langu
     for qid, codes in chosen.items():
         raw[qid] = tuple(codes)
     return raw, cells
+
+
+def typed_answer(q, value):
+    """An answer cell's value as the reader passes it on to be checked: a choice typed without the bidi marks
+    (texts.MARKS) typed around it, as the workbook's own lookup takes it."""
+    return unmarked(value) if q.choices and isinstance(value, str) else value
 
 
 def _locked(form: Form, rows: list, locked: Set[int], sheet: str, source: str) -> List[Issue]:

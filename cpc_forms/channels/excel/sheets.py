@@ -1,6 +1,7 @@
 """The small sheets of the workbook: Instructions, Results, the hidden Lists and metadata."""
 from __future__ import annotations
 
+import unicodedata
 from typing import List, Tuple
 
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -117,7 +118,9 @@ def lists(ws, form: Form, language: str, t: dict) -> None:
             others = [lang for lang in form.languages if lang != language]
             every = [(c.label.get(lang, c.code), c.code) for lang in others for c in q.choices]
             every = [(label, code) for code, label in dropdown(q, language)] + every
-            every += [(unmarked(fold(label)), code) for label, code in every]
+            folded = [(unmarked(fold(label)), code) for label, code in every]
+            # then decomposed, as a Mac or a pasted PDF may type a label: the reader composes (NFC) what it reads
+            every += folded + [(unicodedata.normalize("NFD", label), code) for label, code in folded]
             for n, (label, code) in enumerate(every, start=2):
                 put(ws, f"{labels}{n}", label)  # rows past the first language's: lookup only
                 put(ws, f"{codes}{n}", code)
