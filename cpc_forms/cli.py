@@ -286,31 +286,13 @@ def demo(out, countries, spec, rounds):
 
 def _demo_rounds(form, out, countries, rounds):
     """The demo's rounds: each written, scored into scores-<round>/, the last two compared into progress/."""
-    from . import rounds as assessment_rounds
-    from .compare import progress, write
-    from .demo import synthesise_rounds
-    from .ingest import run, summary
-    from .report import write_all
-    from .report.run import Run
-    from .spec import form_versions
+    from .demo import score_rounds, synthesise_rounds
 
     with _writing(out):
         made = synthesise_rounds(form, out, countries, rounds)
-    for r in made:
-        report = Run.of(run([r.folder], form, form_versions(form)))
-        click.echo(f"Round {r.name}:")
-        for line in summary(report):
-            click.echo(line)
-        with _writing(out):
-            write_all(assessment_rounds.named(report, assessment_rounds.of_run(report, r.name)),
-                      out / f"scores-{r.name}")
-    found = progress(out / f"scores-{made[-2].name}", out / f"scores-{made[-1].name}", form)
-    if isinstance(found, list):  # not expected of the demo's own rounds
-        raise click.ClickException("; ".join(map(str, found)))
-    with _writing(out):
-        paths = write(found, form, out / "progress")
+        page = score_rounds(form, out, made, echo=click.echo)
     click.echo(f"Forms in {out / 'forms'}, returns in {', '.join(str(r.folder) for r in made)}.")
-    click.echo(f"Progress: {paths[0]}")
+    click.echo(f"Progress: {page}")
 
 
 @main.command()
