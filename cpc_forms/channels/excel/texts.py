@@ -13,7 +13,7 @@ from typing import Any, Dict, Set
 
 from ... import strings
 
-STRINGS = "generators/excel/strings.json"
+STRINGS = strings.EXCEL  # generators/excel/strings.json
 STEP = re.compile(r"step_(\d+)")
 # bidi marks a person may type (Windows inserts them with Ctrl+Shift, some Arabic keyboards with a key): invisible,
 # so a label typed with one is the same label (returns.fold folds spaces and quotes; these are removed here)
