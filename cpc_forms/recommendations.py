@@ -154,9 +154,15 @@ def _check_languages(rec: dict, at: str, languages: Sequence[str], default: str)
 
 # --- choosing ---------------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=64)
 def _index(form: Form) -> Mapping[Tuple[str, str, str], Tuple[Recommendation, ...]]:
     """(section, question or '', level code or when) -> its recommendations, in the spec's order."""
+    # recommendations are no part of a Form's equality (they change no form): the same form id and version with
+    # other advice, a spec edited in a running process, must not find the old advice
+    return _indexed(form, id(form.recommendations))
+
+
+@lru_cache(maxsize=64)
+def _indexed(form: Form, _recommendations: int) -> Mapping[Tuple[str, str, str], Tuple[Recommendation, ...]]:
     found: Dict[Tuple[str, str, str], List[Recommendation]] = {}
     for rec in form.recommendations:
         for key in rec.levels if rec.question is None else (rec.when,):

@@ -209,3 +209,13 @@ def test_check_never_raises_whatever_part_of_the_recommendations_is_broken(data)
     if not [p for p in problems if p.severity == "error"]:
         form = build_form(spec)  # whatever check accepts can be built, and chosen from
         rec.recommend(form, random_answers(form, random.Random(data.draw(st.integers(0, 99)))))
+
+
+def test_a_spec_edited_in_place_gives_its_new_advice_to_the_same_form_version():
+    first = build_form(advised_spec())
+    edited = advised_spec()
+    edited["properties"]["s1"]["x-recommendations"][0]["text"] = "Something else first."
+    second = build_form(edited)
+    assert first == second  # the same form: advice changes no form
+    assert rec.for_section(first, "s1", "low")[0].text["en"] != "Something else first."
+    assert rec.for_section(second, "s1", "low")[0].text["en"] == "Something else first."
