@@ -108,7 +108,6 @@ def test_the_message_of_a_mixed_run_names_returns_without_a_date():
     assert "\x1b" not in text  # a file name cannot steer the terminal
 
 
-@pytest.mark.xfail(strict=True, reason="report/live.py: Apart.close does not send run.round to the writers' process")
 def test_score_writes_its_round_into_scores_json(form, tmp_path):
     _returns(form, tmp_path / "in", ["2026-02-01", "2025-11-30"])
     out = tmp_path / "out"

@@ -110,7 +110,7 @@ class Apart:
         """Every file, complete."""
         fields = dict(counts={k: dict(v) for k, v in run.counts.items()}, generated=run.generated,
                       accepted=run.accepted, issued=run.issued, countries=run.countries, partial=run.partial,
-                      complete=run.complete)
+                      complete=run.complete, round=run.round)
         return self._end(("close", fields))
 
     def discard(self) -> None:
