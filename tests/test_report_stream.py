@@ -10,12 +10,13 @@ import pytest
 import report_reference as reference
 from click.testing import CliRunner
 
+from cpc_forms import rounds
 from cpc_forms.channels import html
 from cpc_forms.cli import main
 from cpc_forms.demo import synthesise
 from cpc_forms.ingest import run, summary
 from cpc_forms.report import FILES, Live, write_all, writers
-from cpc_forms.report.run import as_issues
+from cpc_forms.report.run import Run, as_issues
 from cpc_forms.spec import form_versions
 from cpc_forms.stream import stream
 
@@ -81,7 +82,8 @@ def test_the_score_command_writes_what_write_all_writes(form, tmp_path, case):
                                        "--format", "json", "--format", "xlsx", "--format", "jsonl"])
     assert result.exit_code in (0, 1), result.output
     formats = ("csv", "json", "xlsx", "jsonl")
-    plain = write_all(run([inbox], form, form_versions(form)), tmp_path / "plain", formats)
+    read = Run.of(run([inbox], form, form_versions(form)))
+    plain = write_all(rounds.named(read, rounds.of_run(read)), tmp_path / "plain", formats)  # the round it finds
     for path in plain:
         assert _without_time(tmp_path / "out" / path.name) == _without_time(path), path.name
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILES[f] for f in formats)
