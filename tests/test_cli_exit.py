@@ -36,7 +36,7 @@ def test_score_exits_0_when_all_is_read_and_1_when_an_input_is_rejected(tmp_path
         f"input {tmp_path / 'inbox'}: 1 file(s): 1 read, 0 with rejected" in result.output
 
 
-@pytest.mark.parametrize("args", [["score", "/no/such/folder"], ["score", "--format", "pdf", "."], ["score"]],
+@pytest.mark.parametrize("args", [["score", "/no/such/folder"], ["score", "--format", "docx", "."], ["score"]],
                          ids=["missing-input", "unknown-format", "no-input"])
 def test_score_used_wrongly_exits_2(args):
     assert CliRunner().invoke(main, args).exit_code == 2
