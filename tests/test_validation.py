@@ -58,7 +58,7 @@ def test_flat_and_nested_shapes_agree(tiny):
 
 def test_public_api_scores_the_embedded_default_spec():
     form = cpc_forms.load_form()
-    assert form.id == "cpc_assessment" and form.languages == ("en", "fr")
+    assert form.id == "cpc_assessment" and form.languages == ("en", "fr", "es", "ar")
     answers = {"profile": {"agency": "customs", "resp_level": "hq"},  # every item of section A is asked of them
                "mandates": {q.id: max((c for c in q.choices if c.score is not None), key=lambda c: c.score).code
                             for q in form.section("mandates").scored_questions}}
