@@ -161,7 +161,8 @@ def test_score_command_writes_reports_and_exit_codes(form, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "scores.csv", "scores.json", "scores.xlsx"]
     document = json.loads((out / "scores.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, SCHEMA)
-    assert "total: 7 read, 6 accepted, 0 rejected, 1 duplicates" in result.output
+    copies = len(form.languages)  # one workbook per language, the same answers: one accepted, the rest duplicates
+    assert f"total: {copies + 5} read, 6 accepted, 0 rejected, {copies - 1} duplicates" in result.output
     (inbox / "bad.json").write_text("{")
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "again")])
     assert result.exit_code == 1 and "rejected:" in result.output and (tmp_path / "again" / "scores.json").exists()
