@@ -315,14 +315,11 @@ def serve(spec, db, host, port, admin_token, proxies, lang):
     import sqlite3
 
     from .server import serve as run_server
-    from .server.admin import LANGUAGE
 
     form = _load(spec)
-    lang = _language(form, lang)
-    if lang:
-        os.environ[LANGUAGE] = lang  # read by the admin pages (create_app takes no language of its own)
     try:
-        run_server(form, db, host, port, admin_token, proxies=proxies, echo=click.echo)
+        run_server(form, db, host, port, admin_token, proxies=proxies, echo=click.echo,
+                   language=_language(form, lang))
     except (ValueError, OSError, sqlite3.DatabaseError) as exc:
         raise click.ClickException(f"{db}: {exc}" if isinstance(exc, sqlite3.DatabaseError) else str(exc)) from exc
     except KeyboardInterrupt:

@@ -1,7 +1,6 @@
 """The command line: every command has help, and the README documents every command."""
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -53,15 +52,14 @@ def _lang_attribute(page: str) -> str:
 
 def test_serve_lang_is_the_admin_pages_default_and_a_pages_lang_still_wins(form, tmp_path, monkeypatch):
     from cpc_forms import server
-    from cpc_forms.server.admin import LANGUAGE
 
-    monkeypatch.setenv(LANGUAGE, "")  # and removed after the test, whatever serve sets
     served = {}
-    monkeypatch.setattr(server, "serve", lambda form, db, *args, **options: served.update(form=form, db=db))
+    monkeypatch.setattr(server, "serve", lambda form, db, *args, **options: served.update(form=form, **options))
     result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.sqlite"), "--lang", "fr-CA"])
     assert result.exit_code == 0, result.output
-    assert served["form"].id == form.id and os.environ[LANGUAGE] == "fr"  # the spec's language that serves fr-CA
-    client = server.create_app(form, tmp_path / "s.sqlite", "token-of-the-test-coordinator").test_client()
+    assert served["form"].id == form.id and served["language"] == "fr"  # the spec's language that serves fr-CA
+    client = server.create_app(form, tmp_path / "s.sqlite", "token-of-the-test-coordinator",
+                               language=served["language"]).test_client()
     auth = {"Authorization": "Bearer token-of-the-test-coordinator"}
     assert _lang_attribute(client.get("/admin/scores", headers=auth).get_data(as_text=True)) == "fr"
     other = form.languages[-1]

@@ -22,7 +22,7 @@ from ..model import Form
 from ..spec import form_versions
 from ..store import Store
 from . import guard
-from .admin import ScoresCache, admin, spoken, state
+from .admin import LANGUAGE, ScoresCache, admin, spoken, state
 from .submit import Refusal, accept, answer, say
 
 MAX_BYTES = 256 * 1024  # a full return of the assessment is about 5 KB
@@ -51,14 +51,18 @@ def page(form: Form, submit_url: str, language: str):
 
 
 def create_app(form: Form, db_path, admin_token: Optional[str] = None, *, forms: Optional[Mapping[str, Form]] = None,
-               max_bytes: int = MAX_BYTES, rate_per_minute: float = 120, burst: int = 60, proxies: int = 0) -> Flask:
+               max_bytes: int = MAX_BYTES, rate_per_minute: float = 120, burst: int = 60, proxies: int = 0,
+               language: Optional[str] = None) -> Flask:
     """The Flask application hosting one form, storing into the SQLite file db_path.
 
     admin_token None: $CPC_ADMIN_TOKEN, else a random one (app.extensions['cpc_forms'].token_generated).
-    proxies: how many reverse proxies in front whose X-Forwarded-* headers are to be trusted."""
+    proxies: how many reverse proxies in front whose X-Forwarded-* headers are to be trusted.
+    language: the admin pages' language when a page asks for none (default: the form's)."""
     token, generated = guard.resolve_token(admin_token)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=max_bytes)
+    if language:
+        app.config[LANGUAGE] = language
     if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, unless an extension replaced it
         app.json.sort_keys = False
     app.extensions["cpc_forms"] = Hosting(form, dict(forms or form_versions(form)), Store(db_path), token, generated,

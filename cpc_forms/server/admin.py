@@ -5,7 +5,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import threading
 from typing import Iterator, Mapping
 
@@ -25,7 +24,7 @@ META = ("id", "instance_id", "form_id", "form_version", "language", "started", "
 SCORES_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; " \
              "base-uri 'none'; form-action 'none'"
 MAX_OFFSET = 2 ** 63 - 1  # SQLite's largest integer
-LANGUAGE = "CPC_ADMIN_LANGUAGE"  # the admin pages' default language: a config key of the app, or the environment
+LANGUAGE = "CPC_ADMIN_LANGUAGE"  # the app's config key of the admin pages' default language (create_app's language)
 
 
 class BadParameter(ValueError):
@@ -147,9 +146,9 @@ class ScoresCache:
 
 
 def default_language(form: Form) -> str:
-    """The admin pages' language when a page asks for none: the one `serve --lang` gave (the app's config, else
-    the environment), when the form has it; else the form's default language."""
-    given = current_app.config.get(LANGUAGE) or os.environ.get(LANGUAGE)
+    """The admin pages' language when a page asks for none: the one `serve --lang` gave, when the form has it;
+    else the form's default language."""
+    given = current_app.config.get(LANGUAGE)
     return given if given in form.languages else form.default_language
 
 
