@@ -136,6 +136,7 @@ def score(inputs, spec, out, formats, strict, include_personal, include_rejected
     batch_memory()
     jobs = jobs or os.cpu_count() or 1
     formats = formats or DEFAULT_FORMATS
+    _can_write(formats)
     # the reports take shape beside the output folder (on its disk), while the returns are read; the returns
     # themselves wait there too, spilled, until every input is read and de-duplicated
     with tempfile.TemporaryDirectory(prefix=".cpc-forms-", dir=_near(Path(out))) as work:
@@ -182,6 +183,15 @@ def _in_round(run, name, live):
     if found.name:
         click.echo(f"Round {found.name}" + ("" if name else " (the year of the assessment dates)"))
     return rounds.named(run, found)
+
+
+def _can_write(formats) -> None:
+    """Stop, before anything is read, when a report asked for cannot be written here (report.pdf without
+    WeasyPrint): one line saying what to install."""
+    if "pdf" in formats:
+        from .report.pdf import unavailable
+        if why := unavailable():
+            raise click.ClickException(why)
 
 
 def _rejected(run) -> int:

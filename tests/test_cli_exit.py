@@ -78,3 +78,24 @@ def test_a_file_name_cannot_forge_a_line_or_steer_the_terminal(tmp_path, version
     escaped = name.replace("\n", "\\x0a").replace("\x1b", "\\x1b").replace("\u202e", "\\u202e")
     escaped = escaped.replace("\x7f", "\\x7f").replace("\x85", "\\x85")
     assert [line for line in result.output.splitlines() if escaped in line][0].startswith("rejected: ")
+
+
+def test_score_says_what_to_install_for_a_pdf_before_reading_anything(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without_weasyprint(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise ImportError("No module named 'weasyprint'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_weasyprint)
+    monkeypatch.delitem(__import__("sys").modules, "weasyprint", raising=False)
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(tmp_path / "broken.json"), "--format", "pdf", "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: report.pdf needs WeasyPrint, which is not installed: pip install \"cpc-forms[pdf]\""]
+    assert not (tmp_path / "out").exists() and "Traceback" not in result.output
