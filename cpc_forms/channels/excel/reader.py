@@ -21,17 +21,7 @@ from ...returns import make_response, normalise, pick_form
 from . import formats, ods, ooxml
 from .cfb import OLE
 from .formats import ODS
-from .layout import (
-    ANSWER,
-    COL,
-    ID,
-    LISTS,
-    META,
-    OPTION,
-    QUESTIONNAIRE,
-    find_sheet,
-    sheet_names,
-)
+from .layout import ANSWER, COL, ID, LISTS, META, OPTION, QUESTIONNAIRE, find_sheet, sheet_names
 from .placing import place
 from .saved_csv import looks_like_saved_csv
 from .texts import no_words, unmarked, word, yes_words
