@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import xform_enketo
-import xform_webforms
 
 from cpc_forms.channels import excel, html, xlsform
 
+import xform_enketo
+import xform_webforms
 from libreoffice import convert
 from test_excel_gnumeric import recalculate
 from test_gates import CASES, FORM

@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile import write_awkward, write_hostile
 
 from cpc_forms import ingest
 from cpc_forms.channels import channel
 from cpc_forms.demo import build_all, synthesise
 from cpc_forms.spec import form_versions, load_form
 from cpc_forms.synth import random_answers
+
+from hostile import write_awkward, write_hostile
 
 HERE = Path(__file__).parent
 PEAK_LIMIT_KB = 500 * 1024

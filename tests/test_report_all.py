@@ -6,7 +6,6 @@ import csv
 import json
 
 import pytest
-import report_reference as reference
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
 
@@ -20,6 +19,7 @@ from cpc_forms.report.neutral import neutralise
 from cpc_forms.report.run import Run
 from cpc_forms.spec import form_versions
 
+import report_reference as reference
 from report_sample import sample_report
 
 

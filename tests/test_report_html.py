@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-from report_spec import COUNTRIES, LANGUAGES, WORDS, classes, four_language_form, parse, text
 
 from cpc_forms import recommendations
 from cpc_forms.aggregate import MIN_GAP_RETURNS
@@ -15,6 +14,7 @@ from cpc_forms.report import FILES, write_all
 from cpc_forms.scoring import display, level_for
 
 from report_sample import CRAFTED, RAW, countries, sample_report
+from report_spec import COUNTRIES, LANGUAGES, WORDS, classes, four_language_form, parse, text
 
 ALLOWED = {"document", "html", "head", "meta", "title", "style", "body", "header", "main", "section", "h1", "h2",
            "h3", "h4", "p", "table", "caption", "thead", "tbody", "tr", "th", "td", "article", "div", "figure",

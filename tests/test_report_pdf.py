@@ -6,13 +6,13 @@ import re
 import unicodedata
 
 import pytest
-from report_spec import demo_report
 
 from cpc_forms.report import write_all
 from cpc_forms.spec import load_form
 
 from conftest import DEFAULT_SPEC
 from report_sample import countries
+from report_spec import demo_report
 
 pytest.importorskip("weasyprint")
 pypdf = pytest.importorskip("pypdf")

@@ -8,13 +8,13 @@ import io
 import unicodedata
 
 import pytest
-from report_spec import LANGUAGES, demo_report, four_language_form
 
 from cpc_forms.report import write_all
 from cpc_forms.spec import load_form
 
 from conftest import DEFAULT_SPEC
 from report_sample import countries, sample_report
+from report_spec import LANGUAGES, demo_report, four_language_form
 from test_html_axe import axe_source, serious  # noqa: F401 - axe_source is a fixture
 
 DEFAULT_LANGUAGES = load_form(DEFAULT_SPEC).languages

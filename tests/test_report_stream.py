@@ -7,7 +7,6 @@ import json
 import shutil
 
 import pytest
-import report_reference as reference
 from click.testing import CliRunner
 
 from cpc_forms import rounds
@@ -20,6 +19,7 @@ from cpc_forms.report.run import Run, as_issues
 from cpc_forms.spec import form_versions
 from cpc_forms.stream import stream
 
+import report_reference as reference
 import test_server_exports as exports
 import test_versions as versions
 

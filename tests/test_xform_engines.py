@@ -4,15 +4,14 @@ they hide exactly the questions conditions.relevance skips, and their records re
 from __future__ import annotations
 
 import pytest
-import xform_enketo
-import xform_webforms
-from xlsform_languages import four_language_spec
 
 from cpc_forms import conditions
 from cpc_forms.model import SELECT_ONE
 from cpc_forms.scoring import plan_for, score_return
 from cpc_forms.spec import build_form, load_form
 
+import xform_enketo
+import xform_webforms
 from conftest import DEFAULT_SPEC
 from xform_clients import (
     ORIGIN,
@@ -26,6 +25,7 @@ from xform_clients import (
     xform,
     xpath,
 )
+from xlsform_languages import four_language_spec
 
 ENGINES = {"enketo": xform_enketo.fill, "web_forms": xform_webforms.fill}
 

@@ -9,7 +9,6 @@ from typing import Optional
 
 import pytest
 from defusedxml.ElementTree import fromstring
-from xlsform_languages import four_language_spec
 
 from cpc_forms import conditions
 from cpc_forms.channels import xlsform
@@ -21,6 +20,7 @@ from cpc_forms.spec import build_form, load_form
 from cpc_forms.synth import random_answers
 
 from conftest import DEFAULT_SPEC
+from xlsform_languages import four_language_spec
 
 HERE = Path(__file__).parent
 SETS = 30

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from xlsform_languages import RLM, TATWEEL, four_language_spec, retype_arabic
 
 from cpc_forms.answers import answered
 from cpc_forms.channels import xlsform
@@ -17,6 +16,7 @@ from cpc_forms.synth import random_answers
 
 from conftest import DEFAULT_SPEC
 from server_exports import MULTIPLE, SEPARATORS, Kobo, Submission, kobo_csv, kobo_xlsx, stored
+from xlsform_languages import RLM, TATWEEL, four_language_spec, retype_arabic
 
 FIXTURES = Path(__file__).parent / "fixtures" / "xlsform"
 SCENARIOS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").exists())
