@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -25,42 +24,14 @@ from cpc_forms.spec import form_versions, load_form
 import tiny
 from conftest import DEFAULT_SPEC
 from libreoffice import convert
+from report_spec import parse
 from test_html_axe import axe_source, serious  # noqa: F401 - axe_source is a fixture
 
 LANGUAGES = load_form(DEFAULT_SPEC).languages
-VOID = {"meta", "br", "hr", "img", "link", "input", "col", "wbr"}
-
-
-class _Tree(HTMLParser):
-    """A page as an ElementTree, every tag checked closed where it was opened."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.open = [ElementTree.Element("document")]
-
-    def handle_starttag(self, tag, attrs):
-        element = ElementTree.SubElement(self.open[-1], tag, {k: v or "" for k, v in attrs})
-        if tag not in VOID:
-            self.open.append(element)
-
-    def handle_endtag(self, tag):
-        if tag not in VOID:
-            assert self.open.pop().tag == tag, f"</{tag}> closes another tag"
-
-    def handle_data(self, data):
-        last = self.open[-1]
-        if len(last):
-            last[-1].tail = (last[-1].tail or "") + data
-        else:
-            last.text = (last.text or "") + data
 
 
 def _page(path: Path) -> ElementTree.Element:
-    tree = _Tree()
-    tree.feed(path.read_text(encoding="utf-8"))
-    tree.close()
-    assert len(tree.open) == 1, "every tag is closed"
-    return tree.open[0]
+    return parse(path.read_text(encoding="utf-8"))
 
 
 def _text(element) -> str:

@@ -24,7 +24,7 @@ from cpc_forms.returns import coerce
 from cpc_forms.spec import build_form
 from cpc_forms.synth import random_answers
 
-from tiny import gated_spec
+from tiny import gated_spec, translated
 
 LANGUAGES = ("en", "fr", "es", "ar")
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -50,27 +50,12 @@ WORDS = {
 }
 
 
-def _translate(node) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _translate(item)
-    elif isinstance(node, dict):
-        for key in ("title", "requirement"):
-            if key in node and "x-i18n" in node:
-                es, ar = WORDS[node[key]]
-                node["x-i18n"].setdefault("es", {})[key] = es
-                node["x-i18n"].setdefault("ar", {})[key] = ar
-        for value in node.values():
-            _translate(value)
-
-
 def four_language_spec() -> dict:
     """The gated tiny spec in en, fr, es and ar, its scores shown live."""
     spec = gated_spec()
     spec["x-form"].update(id="tiny4", languages=list(LANGUAGES), live_scores="live",
                           language_names={"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"})
-    _translate(spec)
-    return spec
+    return translated(spec, WORDS)
 
 
 @pytest.fixture(scope="module")

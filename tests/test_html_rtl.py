@@ -15,7 +15,7 @@ from cpc_forms.synth import random_answers
 
 from test_html_browser import assert_offline, check_scores, download, expected, fill, read_back, reopen, session
 from test_html_page import data_of, parse, text_of
-from tiny import gated_spec
+from tiny import gated_spec, translated
 
 CSS = Path(__file__).parent.parent / "generators" / "html" / "form.css"
 DEFAULT_LANGUAGES = load_form(DEFAULT_SPEC).languages  # es and ar join once the spec has their texts
@@ -71,22 +71,6 @@ MESSAGES = {"required": ("This answer is required.", "Cette réponse est obligat
 NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
 
 
-def _translate(node) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _translate(item)
-        return
-    if not isinstance(node, dict):
-        return
-    for key in ("title", "requirement"):
-        if key in node and "x-i18n" in node:
-            es, ar = WORDS[node[key]]
-            node["x-i18n"].setdefault("es", {})[key] = es
-            node["x-i18n"].setdefault("ar", {})[key] = ar
-    for value in node.values():
-        _translate(value)
-
-
 def four_language_spec() -> dict:
     """A fresh gated tiny spec in en, fr, es and ar with live scores, its agency required, a date, a unit's name
     and a decimal from -50 to 50."""
@@ -100,8 +84,7 @@ def four_language_spec() -> dict:
     who["unit"] = {"type": "string", "maxLength": 80, "title": "Unit", "x-i18n": {"fr": {"title": "Unité"}}}
     who["trend"] = {"type": "number", "minimum": -50, "maximum": 50, "title": "Change in joint seizures (%)",
                     "x-i18n": {"fr": {"title": "Évolution des saisies conjointes (%)"}}}
-    _translate(spec)
-    return spec
+    return translated(spec, WORDS)
 
 
 @pytest.fixture(scope="module")

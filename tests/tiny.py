@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Mapping, Sequence
 
 
 def _t(en, fr):
@@ -101,3 +102,21 @@ def small_spec() -> dict:
             "tools": {"title": "Tools", "type": "array", "uniqueItems": True,
                       "items": {"oneOf": [{"const": "d", "title": "Sniffer dogs"}, {"const": "s", "title": "Scanners"},
                                           {"const": "l", "title": "Mobile laboratory vans"}]}}}}}}
+
+
+def translated(spec: dict, words: Mapping[str, Sequence[str]], languages: Sequence[str] = ("es", "ar"),
+               keys: Sequence[str] = ("title", "requirement")) -> dict:
+    """The spec, in place, with each text under keys of a node that has x-i18n also in languages: words maps the
+    English text to its texts in those languages, in their order (a text it lacks is a KeyError: a test names
+    every text it translates)."""
+    if isinstance(spec, list):
+        for item in spec:
+            translated(item, words, languages, keys)
+    elif isinstance(spec, dict):
+        for key in keys:
+            if isinstance(spec.get(key), str) and isinstance(spec.get("x-i18n"), dict):
+                for lang, text in zip(languages, words[spec[key]], strict=True):
+                    spec["x-i18n"].setdefault(lang, {})[key] = text
+        for value in spec.values():
+            translated(value, words, languages, keys)
+    return spec

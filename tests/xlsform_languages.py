@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from tiny import tiny_spec
+from tiny import tiny_spec, translated
 
 NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
 
@@ -57,22 +57,6 @@ MESSAGES = {
 }
 
 
-def _translate(node) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _translate(item)
-        return
-    if not isinstance(node, dict):
-        return
-    if "title" in node and isinstance(node.get("x-i18n"), dict):
-        for key in ("title", "description"):
-            if key in node:
-                for lang, text in zip(("es", "ar"), TEXTS[node[key]], strict=True):
-                    node["x-i18n"].setdefault(lang, {})[key] = text
-    for value in node.values():
-        _translate(value)
-
-
 def four_language_spec() -> dict:
     """A fresh tiny spec in en, fr, es and ar (ar's name in Arabic, as the default spec will name it)."""
     spec = tiny_spec()
@@ -81,7 +65,7 @@ def four_language_spec() -> dict:
     who["agency"]["x-i18n"]["fr"]["description"] = "L'administration pour laquelle vous travaillez."
     two["n1"]["description"] = "Count the operations led together, not those only announced."
     two["n1"]["x-i18n"]["fr"]["description"] = "Comptez les opérations menées ensemble, pas celles seulement annoncées."
-    _translate(spec)
+    translated(spec, TEXTS, keys=("title", "description"))
     spec["x-form"]["messages"] = MESSAGES
     spec["x-form"].update(languages=list(NAMES), language_names=dict(NAMES))
     return spec
