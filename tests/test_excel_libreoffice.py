@@ -16,13 +16,12 @@ from cpc_forms.channels import excel
 from cpc_forms.channels.excel.layout import QUESTIONNAIRE, sheet_name
 from cpc_forms.channels.excel.texts import right_to_left
 from cpc_forms.model import Issue
-from cpc_forms.returns import coerce
 from cpc_forms.scoring import score_return
 from cpc_forms.spec import build_form, load_form
 from cpc_forms.synth import random_answers
 
 from libreoffice import convert
-from test_excel_languages import four_language_spec
+from test_excel_languages import canonical, four_language_spec
 
 SETS = 25  # random answer sets per language of each real spec
 LANGUAGES = ("en", "fr", "es", "ar")
@@ -47,15 +46,6 @@ def same(got, want) -> bool:
     if isinstance(want, str):
         return got == want
     return isinstance(got, (int, float)) and abs(got - want) < 1e-9
-
-
-def canonical(form, answers) -> dict:
-    out = {}
-    for qid, value in answers.items():
-        code, _ = coerce(form.question(qid), value)
-        if code not in (None, (), ""):
-            out[qid] = code
-    return out
 
 
 def retyped_cases(form, rng, src, language: str, sets=6) -> list:
