@@ -27,6 +27,9 @@ COMPARE = "generators/compare/strings.json"
 FILES = (XLSFORM, SERVER, HTML, EXCEL, REPORT, COMPARE)
 
 Table = Mapping[str, Mapping[str, str]]  # language -> key -> text
+# base languages written right to left (Arabic, Persian, Hebrew, Urdu, Pashto, Sindhi, Uyghur, Yiddish, Dhivehi,
+# Central Kurdish, Syriac): their pages, workbooks and reports run right to left
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr"})
 
 
 class StringsError(ValueError):
@@ -53,6 +56,11 @@ def load(name: str) -> Table:
     except (OSError, ValueError) as exc:
         raise StringsError(f"{name}: cannot be read ({exc})") from exc
     return _shape(name, doc)
+
+
+def direction(language: str) -> str:
+    """'rtl' for a language written right to left (a regional tag as its base: 'ar-MA' is 'rtl'), else 'ltr'."""
+    return "rtl" if language.replace("_", "-").split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
 
 
 def block_for(table: Table, language: str) -> Optional[str]:

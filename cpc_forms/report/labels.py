@@ -17,7 +17,6 @@ def _all() -> Dict[str, Dict[str, str]]:
     return json.loads(STRINGS.read_text(encoding="utf-8"))
 
 
-RTL = ("ar", "fa", "he", "ps", "ur", "yi")  # base languages written right to left
 
 
 def spec_language(form: Form, language: Optional[str]) -> str:
@@ -37,7 +36,7 @@ class Labels:
         self.lang = spec_language(form, language)  # one language for the spec's texts and the report's words
         block = strings.block_for(every, self.lang) or "en"
         self.words = {**every["en"], **every.get(form.default_language, {}), **every[block]}
-        self.dir = "rtl" if self.lang.split("-")[0].lower() in RTL else "ltr"
+        self.dir = strings.direction(self.lang)
 
     def __getitem__(self, key: str) -> str:
         return self.words[key]

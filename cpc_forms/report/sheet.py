@@ -11,15 +11,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import strings
 from . import cells
 
 MAX_ROWS = 1_048_576  # a sheet's rows in Excel and LibreOffice
-RTL = ("ar", "fa", "he", "ps", "ur", "yi")  # base languages written right to left
 
 
 def right_to_left(language: str) -> bool:
     """Whether a language's sheets run right to left ("ar", "ar-MA")."""
-    return language.replace("_", "-").split("-")[0].lower() in RTL
+    return strings.direction(language) == "rtl"
 
 
 def letter(col: int) -> str:

@@ -43,8 +43,8 @@ def word(language: str, key: str) -> str:
 
 
 def right_to_left(language: str) -> bool:
-    """Whether a workbook in this language reads right to left (its strings block says "direction": "rtl")."""
-    return word(language, "direction") == "rtl"
+    """Whether a workbook in this language reads right to left."""
+    return strings.direction(language) == "rtl"
 
 
 def unmarked(text: str) -> str:

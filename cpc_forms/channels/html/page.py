@@ -16,12 +16,10 @@ from ...collation import alphabetical as shown_alphabetically
 from ...collation import in_order
 from ...model import DECIMAL, INTEGER, SELECT_MULTIPLE, SELECT_ONE, Form, Question
 from ...scoring import Band, plan_for
+from ...strings import direction
 
 TEMPLATES = resources.files("generators/html")
 SELECT_LIMIT = 10  # a single choice with more options than this is a drop-down, not radios
-# languages whose script runs right to left (ISO 639 codes): Arabic, Persian, Hebrew, Urdu, Pashto, Sindhi,
-# Uyghur, Yiddish, Dhivehi, Central Kurdish, Syriac
-RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr"})
 _BLOCK = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1>", re.S)
 
 
@@ -33,11 +31,6 @@ def _env() -> Environment:
 
 def _asset(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
-
-
-def direction(language: str) -> str:
-    """'rtl' for a language written right to left (a regional tag as its base: 'ar-MA' is 'rtl'), else 'ltr'."""
-    return "rtl" if language.replace("_", "-").split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
 
 
 def ui_texts(form: Form) -> dict:
