@@ -1,22 +1,13 @@
 """What people read in scores.xlsx and report.html: the form's labels and the report's own words."""
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from typing import Dict, Optional
+from typing import Optional
 
 from .. import resources, strings
 from ..model import Form
 from .rows import FIXED, TAIL_NAMES, answer_columns
 
 STRINGS = resources.files("generators/report/strings.json")
-
-
-@lru_cache(maxsize=8)
-def _all() -> Dict[str, Dict[str, str]]:
-    return json.loads(STRINGS.read_text(encoding="utf-8"))
-
-
 
 
 def spec_language(form: Form, language: Optional[str]) -> str:
@@ -32,7 +23,7 @@ class Labels:
 
     def __init__(self, form: Form, language: Optional[str] = None):
         self.form = form
-        every = _all()
+        every = strings.load(strings.REPORT)  # the one loader, which check() covers
         self.lang = spec_language(form, language)  # one language for the spec's texts and the report's words
         block = strings.block_for(every, self.lang) or "en"
         self.words = {**every["en"], **every.get(form.default_language, {}), **every[block]}
